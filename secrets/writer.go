@@ -7,10 +7,13 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/ghclient"
 )
 
 // Outcome is what happened, or would happen, to a secret in one target. Its
@@ -444,7 +447,7 @@ func StatusCode(err error) int {
 func describe(resp *github.Response, err error, t Target, what string) error {
 	code := status(resp)
 	if code == 0 {
-		return err
+		return transportError(err)
 	}
 	msg := ""
 	var er *github.ErrorResponse
@@ -484,6 +487,22 @@ func describe(resp *github.Response, err error, t Target, what string) error {
 		text += ": " + msg
 	}
 	return &apiError{status: code, text: text, err: err}
+}
+
+// transportError says plainly why a request got no usable response: the
+// retries ran out (with their count and the last status), or the network or
+// the run's context failed. The request URL is left out: the target names it.
+func transportError(err error) error {
+	var re *ghclient.RetryError
+	if errors.As(err, &re) {
+		code, _ := strconv.Atoi(strings.SplitN(re.Status, " ", 2)[0])
+		return &apiError{status: code, text: "gave up " + re.Error(), err: err}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &apiError{text: ue.Err.Error(), err: err}
+	}
+	return err
 }
 
 // containerNoun names what a 404 for t says may be missing.
