@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pat-action/pat-action/secrets"
 	"github.com/pat-action/pat-action/token"
 )
 
@@ -35,8 +36,8 @@ var (
 	}
 	sourceTypes  = []string{SourceToken, SourceGitHubApp, SourceDeployKey, SourceRandom}
 	encodings    = []string{EncodingHex, EncodingBase64, EncodingBase64URL}
-	secretTypes  = []string{TypeActions, TypeDependabot, TypeCodespaces}
-	visibilities = []string{VisibilityAll, VisibilityPrivate, VisibilitySelected}
+	secretTypes  = []string{string(secrets.Actions), string(secrets.Dependabot), string(secrets.Codespaces)}
+	visibilities = []string{secrets.VisibilityAll, secrets.VisibilityPrivate, secrets.VisibilitySelected}
 	permLevels   = []string{"read", "write", "admin"}
 	tokenTypes   = []string{string(token.Classic), string(token.FineGrained), string(token.OAuth), string(token.App), string(token.UserToServer)}
 	// scopeKeys are the policy keys that only mean something for tokens
@@ -46,13 +47,12 @@ var (
 )
 
 var (
-	secretNameRE = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
-	envNameRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	ownerRE      = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	repoNameRE   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	topicRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,49}$`)
-	permNameRE   = regexp.MustCompile(`^[a-z][a-z_]*$`)
-	yamlLineRE   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	envNameRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	ownerRE    = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
+	repoNameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	topicRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,49}$`)
+	permNameRE = regexp.MustCompile(`^[a-z][a-z_]*$`)
+	yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 )
 
 // maxNodes bounds the YAML nodes one parse visits, so that aliases that
@@ -64,6 +64,25 @@ type parser struct {
 	file  string
 	errs  []*Error
 	nodes int
+	// covered holds, per mapping, the keys an earlier problem already
+	// accounts for (a misspelling of the key was reported, or a merge key
+	// may have held it), so that they are not also reported missing.
+	covered map[*yaml.Node]map[string]bool
+}
+
+// cover notes that a problem with mapping n accounts for key ("*": all).
+func (p *parser) cover(n *yaml.Node, key string) {
+	if p.covered == nil {
+		p.covered = map[*yaml.Node]map[string]bool{}
+	}
+	if p.covered[n] == nil {
+		p.covered[n] = map[string]bool{}
+	}
+	p.covered[n][key] = true
+}
+
+func (p *parser) isCovered(n *yaml.Node, key string) bool {
+	return p.covered[n][key] || p.covered[n]["*"]
 }
 
 // errorf records a problem at node n (nil: no position) under key path.
@@ -173,6 +192,7 @@ func (p *parser) mapping(n *yaml.Node, path, what string, known []string, mispla
 		key := k.Value
 		if key == "<<" {
 			p.errorf(k, path, "merge keys (<<) are not supported: use the plan's defaults: section, or repeat the keys")
+			p.cover(n, "*")
 			continue
 		}
 		if prev, ok := m[key]; ok {
@@ -188,6 +208,7 @@ func (p *parser) mapping(n *yaml.Node, path, what string, known []string, mispla
 				msg = fmt.Sprintf("unknown key %q in %s", key, what)
 				if s := suggest(key, known); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
+					p.cover(n, s)
 				} else {
 					msg += "; known keys: " + strings.Join(known, ", ")
 				}
@@ -203,7 +224,7 @@ func (p *parser) mapping(n *yaml.Node, path, what string, known []string, mispla
 // required reports a missing key of mapping n, saying what would be right.
 func (p *parser) required(m map[string]entry, n *yaml.Node, path, key, hint string) (entry, bool) {
 	e, ok := m[key]
-	if !ok {
+	if !ok && !p.isCovered(n, key) {
 		p.errorf(n, join(path, key), "missing: %s", hint)
 	}
 	return e, ok
@@ -498,9 +519,8 @@ func oneOf(what, s string, want []string) string {
 
 // checkFullName returns a problem unless s is "owner/repo".
 func checkFullName(s string) string {
-	owner, name, ok := strings.Cut(s, "/")
-	if !ok || !ownerRE.MatchString(owner) || !repoNameRE.MatchString(name) || name == "." || name == ".." {
-		return fmt.Sprintf("repository %q: want owner/repo, such as \"acme/api\"", s)
+	if _, _, err := secrets.ParseRepo(s); err != nil {
+		return err.Error()
 	}
 	return ""
 }
@@ -508,19 +528,6 @@ func checkFullName(s string) string {
 func checkOwner(what, s string) string {
 	if !ownerRE.MatchString(s) {
 		return fmt.Sprintf("%s %q: want an account login (letters, digits and hyphens, such as \"acme\")", what, s)
-	}
-	return ""
-}
-
-// checkSecretName returns a problem unless s is a valid GitHub secret name.
-func checkSecretName(s string) string {
-	switch {
-	case !secretNameRE.MatchString(s):
-		return fmt.Sprintf("secret name %q: use only letters, digits and underscores", s)
-	case s[0] >= '0' && s[0] <= '9':
-		return fmt.Sprintf("secret name %q: must not start with a digit", s)
-	case strings.HasPrefix(strings.ToUpper(s), "GITHUB_"):
-		return fmt.Sprintf("secret name %q: must not start with GITHUB_ (GitHub reserves it)", s)
 	}
 	return ""
 }
@@ -534,8 +541,8 @@ func (p *parser) secret(n *yaml.Node, path string, d Defaults) (Secret, bool) {
 	nerr := len(p.errs)
 	if e, ok := p.required(m, n, path, "name", "give the secret's name, such as name: RELEASE_PAT"); ok {
 		if v, ok := p.str(e.val, join(path, "name"), "a secret name such as RELEASE_PAT"); ok {
-			if msg := checkSecretName(v); msg != "" {
-				p.errorf(e.val, join(path, "name"), "%s", msg)
+			if err := secrets.ValidateName(v); err != nil {
+				p.errorf(e.val, join(path, "name"), "%v", err)
 			}
 			s.Name = v
 		}
@@ -681,9 +688,9 @@ func (p *parser) source(n *yaml.Node, path string) (Source, *entry) {
 				switch {
 				case v < 1 || v > MaxRandomBytes:
 					p.errorf(e.val, join(path, "bytes"), "%d is out of range: want 1 to %d random bytes", v, MaxRandomBytes)
-				case EncodedLen(int(v), src.Encoding) > MaxSecretSize:
+				case EncodedLen(int(v), src.Encoding) > secrets.MaxValueSize:
 					p.errorf(e.val, join(path, "bytes"), "%d bytes in %s are %d characters, over GitHub's %d-byte limit for a secret: ask for fewer",
-						v, src.Encoding, EncodedLen(int(v), src.Encoding), MaxSecretSize)
+						v, src.Encoding, EncodedLen(int(v), src.Encoding), secrets.MaxValueSize)
 				default:
 					src.Bytes = int(v)
 				}
@@ -834,6 +841,11 @@ func (p *parser) targets(n *yaml.Node, path string) []TargetSpec {
 				continue
 			}
 			seen[k] = it.Line
+			// The secrets package has the last word on what a target may be.
+			if err := Expand(t, nil)[0].Validate(false); err != nil {
+				p.errorf(it, index(path, i), "%v", err)
+				continue
+			}
 		}
 		out = append(out, t)
 	}
@@ -841,7 +853,7 @@ func (p *parser) targets(n *yaml.Node, path string) []TargetSpec {
 }
 
 func (p *parser) target(n *yaml.Node, path string) (TargetSpec, bool) {
-	t := TargetSpec{Line: n.Line, Type: TypeActions}
+	t := TargetSpec{Line: n.Line, Type: secrets.Actions}
 	m := p.mapping(n, path, "a target", targetKeys, nil)
 	if m == nil {
 		return t, false
@@ -892,7 +904,7 @@ func (p *parser) target(n *yaml.Node, path string) (TargetSpec, bool) {
 		if msg := oneOf("secret type", typ, secretTypes); msg != "" {
 			p.errorf(m["type"].val, join(path, "type"), "%s", msg)
 		} else {
-			t.Type = typ
+			t.Type = secrets.Kind(typ)
 		}
 	}
 	orgOnly := func(key *yaml.Node, name, why string) {
@@ -904,6 +916,9 @@ func (p *parser) target(n *yaml.Node, path string) (TargetSpec, bool) {
 	case repoKey != nil && orgKey != nil:
 		p.errorf(orgKey, path, "a target has repository or organization, not both: split it into two targets")
 	case repoKey == nil && orgKey == nil:
+		if p.isCovered(n, "repository") || p.isCovered(n, "organization") {
+			return t, false
+		}
 		p.errorf(n, path, "a target needs repository (owner/repo, optionally with environment) or organization")
 	case repoKey != nil:
 		if repo != "" {
@@ -916,7 +931,7 @@ func (p *parser) target(n *yaml.Node, path string) (TargetSpec, bool) {
 		orgOnly(matchKey, "match", "it selects an organization's repositories")
 		orgOnly(topicKey, "topic", "it selects an organization's repositories")
 		orgOnly(excludeKey, "exclude", "it removes repositories from match or topic")
-		if envKey != nil && t.Type != TypeActions {
+		if envKey != nil && t.Type != secrets.Actions {
 			p.errorf(envKey, join(path, "environment"), "%s secrets have no environments: remove environment or use type: actions", t.Type)
 		}
 	default: // organization
@@ -944,12 +959,12 @@ func (p *parser) target(n *yaml.Node, path string) (TargetSpec, bool) {
 			}
 			switch {
 			case t.Visibility == "" && len(t.Repositories) > 0:
-				t.Visibility = VisibilitySelected
+				t.Visibility = secrets.VisibilitySelected
 			case t.Visibility == "":
-				t.Visibility = VisibilityPrivate
-			case t.Visibility == VisibilitySelected && reposKey == nil:
+				t.Visibility = secrets.VisibilityPrivate
+			case t.Visibility == secrets.VisibilitySelected && reposKey == nil:
 				p.errorf(visKey, join(path, "visibility"), "visibility selected needs repositories: list them, such as repositories: [%s/api]", orEx(org))
-			case t.Visibility != VisibilitySelected && reposKey != nil && visKey != nil:
+			case t.Visibility != secrets.VisibilitySelected && reposKey != nil && visKey != nil:
 				p.errorf(reposKey, join(path, "repositories"), "repositories applies only with visibility: selected (visibility is %s)", t.Visibility)
 			}
 		}

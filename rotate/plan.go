@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"slices"
 	"time"
+
+	"github.com/pat-action/pat-action/secrets"
 )
 
 // Source types: where a secret's new value comes from.
@@ -35,8 +37,6 @@ const (
 const (
 	// MaxRandomBytes is the most random bytes a random source may ask for.
 	MaxRandomBytes = 4096
-	// MaxSecretSize is GitHub's limit on a secret's value, in bytes.
-	MaxSecretSize = 48 * 1024
 	// DefaultRandomBytes and DefaultEncoding apply to a random source that
 	// does not say.
 	DefaultRandomBytes = 32
@@ -186,7 +186,7 @@ type TargetSpec struct {
 	Environment  string
 	Organization string
 	Visibility   string
-	Type         string
+	Type         secrets.Kind
 	Repositories []string
 	// Match is a Go regular expression that a repository's name, without
 	// owner, must match.

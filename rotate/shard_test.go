@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pat-action/pat-action/secrets"
 )
 
 func TestParseShard(t *testing.T) {
@@ -45,19 +47,20 @@ func TestParseShard(t *testing.T) {
 // in 1..8 the n shards are pairwise disjoint and together hold every target.
 func TestShardsPartition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	kinds := []string{KindRepo, KindEnv, KindOrg}
-	types := []string{TypeActions, TypeDependabot, TypeCodespaces}
+	scopes := []secrets.Scope{secrets.RepoScope, secrets.EnvScope, secrets.OrgScope}
+	kinds := []secrets.Kind{secrets.Actions, secrets.Dependabot, secrets.Codespaces}
 	for round := range 200 {
 		var targets []Target
 		unique := map[string]bool{}
 		for range rng.IntN(60) {
-			tg := Target{
+			tg := Target{Target: secrets.Target{
+				Scope:       scopes[rng.IntN(len(scopes))],
 				Kind:        kinds[rng.IntN(len(kinds))],
-				Type:        types[rng.IntN(len(types))],
 				Owner:       fmt.Sprintf("org%d", rng.IntN(3)),
 				Repo:        fmt.Sprintf("repo-%d", rng.IntN(1000)),
 				Environment: fmt.Sprintf("env%d", rng.IntN(2)),
-			}
+				Org:         fmt.Sprintf("org%d", rng.IntN(3)),
+			}}
 			if !unique[tg.String()] {
 				unique[tg.String()] = true
 				targets = append(targets, tg)
@@ -106,10 +109,10 @@ func isSubsequence(sub, all []Target) bool {
 // TestShardStable checks that a target's shard depends only on the target:
 // adding other targets does not move it.
 func TestShardStable(t *testing.T) {
-	a := Target{Kind: KindRepo, Owner: "acme", Repo: "api"}
+	a := repoTarget("acme", "api")
 	var others []Target
 	for i := range 50 {
-		others = append(others, Target{Kind: KindRepo, Owner: "acme", Repo: fmt.Sprintf("svc-%d", i)})
+		others = append(others, repoTarget("acme", fmt.Sprintf("svc-%d", i)))
 	}
 	for n := 1; n <= 8; n++ {
 		var alone, among []int
@@ -150,4 +153,8 @@ func TestSelectFuncBySecret(t *testing.T) {
 			t.Errorf("n=%d: %d secrets placed, want 5", n, len(owner))
 		}
 	}
+}
+
+func repoTarget(owner, repo string) Target {
+	return Target{Target: secrets.Target{Scope: secrets.RepoScope, Owner: owner, Repo: repo}}
 }

@@ -3,27 +3,8 @@ package rotate
 import (
 	"slices"
 	"strings"
-)
 
-// Secret types: where GitHub keeps a secret and who can read it.
-const (
-	TypeActions    = "actions"
-	TypeDependabot = "dependabot"
-	TypeCodespaces = "codespaces"
-)
-
-// Organization secret visibilities.
-const (
-	VisibilityAll      = "all"
-	VisibilityPrivate  = "private"
-	VisibilitySelected = "selected"
-)
-
-// Kinds of resolved target.
-const (
-	KindRepo = "repo"
-	KindEnv  = "env"
-	KindOrg  = "org"
+	"github.com/pat-action/pat-action/secrets"
 )
 
 // Repo is what target expansion needs to know about one repository of an
@@ -39,43 +20,16 @@ type Repo struct {
 // FullName returns "owner/name".
 func (r Repo) FullName() string { return r.Owner + "/" + r.Name }
 
-// Target is one place a secret is written: a repository, an environment of
-// a repository, or an organization.
+// Target is one place a secret is written, resolved from a plan's target
+// spec. Its String form ("repo:acme/api", "dependabot:org:acme") is the
+// report's target field and the shard key.
 type Target struct {
-	Kind string `json:"kind"` // KindRepo, KindEnv or KindOrg
-	Type string `json:"type"` // TypeActions, TypeDependabot or TypeCodespaces
-	// Owner is the repository owner, or the organization for KindOrg.
-	Owner       string `json:"owner"`
-	Repo        string `json:"repo,omitempty"`
-	Environment string `json:"environment,omitempty"`
-	// Visibility and Repositories ("owner/name") describe an organization
-	// secret; Repositories only with VisibilitySelected.
-	Visibility   string   `json:"visibility,omitempty"`
-	Repositories []string `json:"repositories,omitempty"`
+	secrets.Target
 	// RepoID is the repository's ID when the target came from expanding an
 	// organization's listing, else 0.
-	RepoID int64 `json:"repo_id,omitempty"`
+	RepoID int64
 	// Line is the line of the plan's target entry this target came from.
-	Line int `json:"-"`
-}
-
-// String returns the target as reports name it: "repo:acme/api",
-// "env:acme/api/production", "org:acme", with a "dependabot:" or
-// "codespaces:" prefix for those secret types.
-func (t Target) String() string {
-	var s string
-	switch t.Kind {
-	case KindEnv:
-		s = "env:" + t.Owner + "/" + t.Repo + "/" + t.Environment
-	case KindOrg:
-		s = "org:" + t.Owner
-	default:
-		s = "repo:" + t.Owner + "/" + t.Repo
-	}
-	if t.Type != "" && t.Type != TypeActions {
-		s = t.Type + ":" + s
-	}
-	return s
+	Line int
 }
 
 // Expands reports whether the spec stands for a set of an organization's
@@ -85,8 +39,8 @@ func (t TargetSpec) Expands() bool {
 	return t.Organization != "" && (t.Match != "" || t.Topic != "")
 }
 
-// Selects reports whether the spec's match, topic and exclude select the
-// repository. It does not look at Archived.
+// Selects reports whether the spec's organization, match, topic and exclude
+// select the repository. It does not look at Archived.
 func (t TargetSpec) Selects(r Repo) bool {
 	if !strings.EqualFold(r.Owner, t.Organization) {
 		return false
@@ -120,37 +74,39 @@ func (t TargetSpec) Selects(r Repo) bool {
 // not a valid regular expression (only possible when built by hand) selects
 // nothing.
 func Expand(spec TargetSpec, orgRepos []Repo) []Target {
-	typ := spec.Type
-	if typ == "" {
-		typ = TypeActions
+	kind := spec.Type
+	if kind == "" {
+		kind = secrets.Actions
 	}
 	switch {
 	case spec.Repository != "":
 		owner, name, _ := strings.Cut(spec.Repository, "/")
-		t := Target{Kind: KindRepo, Type: typ, Owner: owner, Repo: name, Line: spec.Line}
+		t := secrets.Target{Kind: kind, Scope: secrets.RepoScope, Owner: owner, Repo: name}
 		if spec.Environment != "" {
-			t.Kind, t.Environment = KindEnv, spec.Environment
+			t.Scope, t.Environment = secrets.EnvScope, spec.Environment
 		}
-		return []Target{t}
+		return []Target{{Target: t, Line: spec.Line}}
 	case spec.Organization == "":
 		return nil
 	case !spec.Expands():
 		vis := spec.Visibility
 		if vis == "" {
-			vis = VisibilityPrivate
+			vis = secrets.VisibilityPrivate
 			if len(spec.Repositories) > 0 {
-				vis = VisibilitySelected
+				vis = secrets.VisibilitySelected
 			}
 		}
-		return []Target{{Kind: KindOrg, Type: typ, Owner: spec.Organization, Visibility: vis,
-			Repositories: slices.Clone(spec.Repositories), Line: spec.Line}}
+		t := secrets.Target{Kind: kind, Scope: secrets.OrgScope, Org: spec.Organization, Visibility: vis,
+			SelectedRepos: slices.Clone(spec.Repositories)}
+		return []Target{{Target: t, Line: spec.Line}}
 	}
 	var out []Target
 	for _, r := range orgRepos {
 		if r.Archived || !spec.Selects(r) {
 			continue
 		}
-		out = append(out, Target{Kind: KindRepo, Type: typ, Owner: r.Owner, Repo: r.Name, RepoID: r.ID, Line: spec.Line})
+		t := secrets.Target{Kind: kind, Scope: secrets.RepoScope, Owner: r.Owner, Repo: r.Name}
+		out = append(out, Target{Target: t, RepoID: r.ID, Line: spec.Line})
 	}
 	sortTargets(out)
 	return out
@@ -160,7 +116,7 @@ func Expand(spec TargetSpec, orgRepos []Repo) []Target {
 // union without duplicates (the first spec naming a target wins; targets
 // are compared case-insensitively, as GitHub compares names), sorted by
 // String form. repos maps an organization login, in lower case, to its
-// repositories.
+// repositories; only specs that Expand need an entry.
 func ExpandAll(specs []TargetSpec, repos map[string][]Repo) []Target {
 	var out []Target
 	seen := map[string]bool{}
