@@ -139,3 +139,21 @@ func targetNames(ts []Target) []string {
 	}
 	return out
 }
+
+func TestPlanOrganizations(t *testing.T) {
+	plan, err := ParsePlan("p.yml", []byte(`version: 1
+secrets:
+  - name: A
+    source: {type: random}
+    targets: [{organization: Beta, topic: x}, {organization: acme, match: y}, {organization: zeta}]
+  - name: B
+    source: {type: random}
+    targets: [{organization: ACME, topic: z}, {repository: gamma/x}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"acme", "beta"}, plan.Organizations()); diff != "" {
+		t.Errorf("Organizations (-want +got):\n%s", diff)
+	}
+}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 )
@@ -125,6 +127,65 @@ func TestSchemaRejects(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("schema error does not mention %q:\n%v", tt.want, err)
+			}
+		})
+	}
+}
+
+// TestSchemaKeys checks that the schema names exactly the keys ParsePlan
+// knows, so that neither can gain a key the other lacks.
+func TestSchemaKeys(t *testing.T) {
+	data, err := os.ReadFile("plan.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema struct {
+		Properties map[string]any `json:"properties"`
+		Defs       map[string]struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(data, &schema); err != nil {
+		t.Fatal(err)
+	}
+	keys := func(m map[string]any) []string {
+		var out []string
+		for k := range m {
+			out = append(out, k)
+		}
+		slices.Sort(out)
+		return out
+	}
+	sorted := func(s ...[]string) []string {
+		out := slices.Concat(s...)
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	defs := func(names ...string) []string {
+		var out []string
+		for _, n := range names {
+			out = append(out, keys(schema.Defs[n].Properties)...)
+		}
+		return sorted(out)
+	}
+	tests := []struct {
+		name         string
+		schema, code []string
+	}{
+		{"plan", keys(schema.Properties), sorted(planKeys)},
+		{"defaults", defs("defaults"), sorted(defaultsKeys)},
+		{"secret", defs("secret"), sorted(secretKeys)},
+		{"policy", defs("policy"), sorted(policyKeys)},
+		{"target", defs("repositoryTarget", "organizationSecretTarget", "organizationReposTarget"), sorted(targetKeys)},
+		{"token source", defs("tokenSource"), sorted(sourceKeys[SourceToken])},
+		{"github-app source", defs("githubAppSource"), sorted(sourceKeys[SourceGitHubApp])},
+		{"deploy-key source", defs("deployKeySource"), sorted(sourceKeys[SourceDeployKey])},
+		{"random source", defs("randomSource"), sorted(sourceKeys[SourceRandom])},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.code, tt.schema); diff != "" {
+				t.Errorf("keys (-ParsePlan +schema):\n%s", diff)
 			}
 		})
 	}

@@ -137,3 +137,19 @@ func ExpandAll(specs []TargetSpec, repos map[string][]Repo) []Target {
 func sortTargets(ts []Target) {
 	slices.SortStableFunc(ts, func(a, b Target) int { return strings.Compare(a.String(), b.String()) })
 }
+
+// Organizations returns, sorted and in lower case, the organizations whose
+// repositories must be listed to expand the plan's targets: those of
+// targets with match or topic. Each needs listing once per run.
+func (p *Plan) Organizations() []string {
+	var out []string
+	for _, s := range p.Secrets {
+		for _, t := range s.Targets {
+			if t.Expands() {
+				out = append(out, strings.ToLower(t.Organization))
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
