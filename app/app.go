@@ -6,18 +6,60 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"time"
 )
 
-// Version is stamped at build time with -ldflags "-X github.com/pat-action/pat-action/app.Version=...".
+// Version is stamped at build time with
+// -ldflags "-X github.com/pat-action/pat-action/app.Version=v1.2.3".
 var Version = "dev"
 
-// Run runs pat-action with the process's arguments (without the program name),
-// environment, and standard streams, and returns the exit code.
+// runtime is the process around a run: environment, streams, clock and
+// network, all injected so a test can be the process.
+type runtime struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	now            func() time.Time
+	transport      http.RoundTripper
+}
+
+// Run runs pat-action with the process's arguments (without the program
+// name), environment and standard streams, and returns the exit code. In a
+// workflow (GITHUB_ACTIONS=true, no arguments) it is the container action.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "version" {
-		fmt.Fprintln(stdout, "pat-action", Version)
-		return 0
+	rt := runtime{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+	return rt.run(ctx, args)
+}
+
+func (rt runtime) run(ctx context.Context, args []string) int {
+	if len(args) == 0 && rt.getenv("GITHUB_ACTIONS") == "true" {
+		return rt.runAction(ctx)
 	}
-	fmt.Fprintln(stderr, "usage: pat-action check|store|rotate|audit|demo|version [flags]")
-	return 2
+	return rt.runCLI(ctx, args)
+}
+
+// tokens are the secrets a command authenticates with.
+type tokens struct {
+	token, admin string
+}
+
+// execute runs command with its inputs. Both front ends call it.
+func (rt runtime) execute(ctx context.Context, command string, v values, toks tokens) (*Report, error) {
+	rep := newReport()
+	switch command {
+	case "check":
+		o, err := checkOptions(v, toks.token, rt)
+		if err != nil {
+			return rep, err
+		}
+		return rep, runCheck(ctx, o, rep)
+	default:
+		return rep, usagef("unknown command %q: want one of check, store, rotate, audit, demo, version", command)
+	}
+}
+
+// commandTitle is the heading of a command's job summary.
+func commandTitle(command string) string {
+	return fmt.Sprintf("pat-action %s", command)
 }

@@ -1,0 +1,84 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/pat-action/pat-action/policy"
+)
+
+// runAction is the container-action front end: inputs from INPUT_*, masks
+// first, then outputs, a job summary and annotations.
+func (rt runtime) runAction(ctx context.Context) int {
+	a := githubactions.New(githubactions.WithGetenv(rt.getenv), githubactions.WithWriter(rt.stdout))
+	toks := tokens{token: a.GetInput("token"), admin: a.GetInput("admin-token")}
+	// Masks go out before anything else could print a value.
+	for _, t := range []string{toks.token, toks.admin} {
+		if t != "" {
+			a.AddMask(t)
+		}
+	}
+	if toks.admin == "" {
+		toks.admin = toks.token
+	}
+	v := values{}
+	for _, in := range inputs {
+		if in.actionOnly() {
+			continue
+		}
+		if s := a.GetInput(in.name); s != "" {
+			v[in.name] = s
+		}
+	}
+	command := a.GetInput("mode")
+	if command == "" {
+		command = "check"
+	}
+	if command == "version" {
+		fmt.Fprintln(rt.stdout, "pat-action", Version)
+		return exitOK
+	}
+	if command == "demo" {
+		return rt.runDemo(ctx)
+	}
+	rep, err := rt.execute(ctx, command, v.withDefaults(), toks)
+	code := exitCode(err)
+	if code == exitUsage {
+		a.Errorf("%v", err)
+		return code
+	}
+	rep.writeText(rt.stdout)
+	if rt.getenv("GITHUB_OUTPUT") != "" {
+		for _, kv := range rep.outputs() {
+			a.SetOutput(kv[0], kv[1])
+		}
+	}
+	if rt.getenv("GITHUB_STEP_SUMMARY") != "" {
+		a.AddStepSummary(rep.markdown(commandTitle(command)))
+	}
+	annotate(a, rep)
+	var pe *policyError
+	if err != nil && !errors.As(err, &pe) {
+		a.Errorf("%v", err)
+	}
+	return code
+}
+
+// annotate turns each failed or warned rule and each problem into an
+// annotation on the run.
+func annotate(a *githubactions.Action, rep *Report) {
+	for _, rule := range rep.Policy.Rules {
+		switch rule.Status {
+		case policy.StatusFail:
+			a.Errorf("%s: %s", rule.Name, rule.Message)
+		case policy.StatusWarn:
+			a.Warningf("%s: %s", rule.Name, rule.Message)
+		}
+	}
+	for _, p := range rep.Problems {
+		a.Errorf("%s: %s", p.Target, p.Error)
+	}
+}

@@ -1,0 +1,124 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/policy"
+	"github.com/pat-action/pat-action/secrets"
+	"github.com/pat-action/pat-action/token"
+)
+
+// CheckOptions is everything check needs, parsed and validated before any
+// request.
+type CheckOptions struct {
+	API   ghclient.API
+	Token string
+	// Policy is what the token is held against.
+	Policy policy.Policy
+	// Repositories are "owner/repo" names the token must reach.
+	Repositories []string
+	// WantLogin makes the probe GET /user rather than HEAD /.
+	WantLogin bool
+
+	// Now is the clock expiry is measured with.
+	Now func() time.Time
+	// Transport is the HTTP transport under the client; nil is the default.
+	Transport http.RoundTripper
+}
+
+// checkOptions parses and validates check's inputs.
+func checkOptions(v values, tok string, rt runtime) (CheckOptions, error) {
+	api, err := ghclient.ParseAPIURL(v.str("api-url"))
+	if err != nil {
+		return CheckOptions{}, asUsage(err)
+	}
+	if err := token.CheckFormat(tok); err != nil {
+		return CheckOptions{}, asUsage(fmt.Errorf("token: %w", err))
+	}
+	o := CheckOptions{API: api, Token: tok, WantLogin: true, Now: rt.now, Transport: rt.transport}
+	p := &o.Policy
+	if p.RequiredScopes, err = policy.ParseScopes(v.str("required-scopes")); err != nil {
+		return o, asUsage(fmt.Errorf("required-scopes: %w", err))
+	}
+	if s := v.str("allowed-scopes"); s != "" {
+		if p.AllowedScopes, err = policy.ParseScopes(s); err != nil {
+			return o, asUsage(fmt.Errorf("allowed-scopes: %w", err))
+		}
+	}
+	if p.ForbiddenScopes, err = policy.ParseScopes(v.str("forbidden-scopes")); err != nil {
+		return o, asUsage(fmt.Errorf("forbidden-scopes: %w", err))
+	}
+	if p.MinDaysLeft, err = v.integer("min-days-left", 7); err != nil {
+		return o, err
+	}
+	if p.RequireExpiration, err = v.boolean("require-expiration"); err != nil {
+		return o, err
+	}
+	if p.AllowedTokenTypes, err = policy.ParseTokenTypes(v.str("allowed-token-types")); err != nil {
+		return o, asUsage(fmt.Errorf("allowed-token-types: %w", err))
+	}
+	if err := p.Validate(); err != nil {
+		return o, asUsage(err)
+	}
+	for _, r := range v.list("repositories") {
+		if _, _, err := secrets.ParseRepo(r); err != nil {
+			return o, asUsage(fmt.Errorf("repositories: %w", err))
+		}
+		o.Repositories = append(o.Repositories, r)
+	}
+	return o, nil
+}
+
+// client is the API client for tok.
+func (o CheckOptions) client(tok string) *github.Client {
+	return ghclient.New(o.API, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: o.Transport})
+}
+
+func userAgent() string { return "pat-action/" + Version }
+
+// runCheck reads what the token is with one request and holds it against the
+// policy; for tokens without scopes it also checks each repository is
+// reached. A token that fails makes a *policyError; the report is filled
+// either way.
+func runCheck(ctx context.Context, o CheckOptions, rep *Report) error {
+	c := o.client(o.Token)
+	typ, _ := token.Classify(o.Token)
+	// Installation tokens are not users: GET /user is 403 for them.
+	info, err := token.Inspect(ctx, c, o.Token, o.WantLogin && typ != token.App)
+	if err != nil {
+		if errors.Is(err, token.ErrInvalid) {
+			rep.Token.Type = typ
+			rep.Policy.Add(policy.Rule{Name: "token", Status: policy.StatusFail, Message: "invalid, expired or revoked token (401 Bad credentials)"})
+			return &policyError{fmt.Errorf("check token: %w", err)}
+		}
+		return fmt.Errorf("check token: %w", err)
+	}
+	now := o.Now()
+	rep.Token = tokenReport{Info: info}
+	res := policy.Evaluate(o.Policy, info, now)
+	if info.ExpiresAt != nil {
+		d := policy.DaysLeft(*info.ExpiresAt, now)
+		rep.Token.DaysLeft = &d
+	}
+	for _, full := range o.Repositories {
+		owner, name, _ := strings.Cut(full, "/")
+		if err := token.Reach(ctx, c, owner, name); err != nil {
+			res.Add(policy.Rule{Name: "repositories", Status: policy.StatusFail, Message: err.Error()})
+			continue
+		}
+		res.Add(policy.Rule{Name: "repositories", Status: policy.StatusPass, Message: "reaches " + full})
+	}
+	rep.Policy = res
+	if !res.Passed {
+		return &policyError{errors.New("token failed the policy")}
+	}
+	return nil
+}

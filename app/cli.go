@@ -1,0 +1,164 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+const usageText = `usage: pat-action COMMAND [flags]
+
+commands:
+  check     read what the token is and hold it against the policy
+  store     check, then write the token into every target as an encrypted secret
+  rotate    run a rotation plan
+  audit     report stale, missing or expiring secrets
+  demo      run everything against the built-in GitHub API emulator
+  version   print the version
+
+The token comes from PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN, or --token-file
+(never a flag value). Run 'pat-action COMMAND -h' for a command's flags.
+`
+
+// flagValue stores a flag into the inputs map under its input name.
+type flagValue struct {
+	v      values
+	name   string
+	isBool bool
+}
+
+func (f flagValue) String() string   { return "" }
+func (f flagValue) IsBoolFlag() bool { return f.isBool }
+func (f flagValue) Set(s string) error {
+	f.v[f.name] = s
+	return nil
+}
+
+// runCLI is the command-line front end: flags named like the inputs, human
+// text on stderr, the JSON report on stdout with --json.
+func (rt runtime) runCLI(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(rt.stderr, usageText)
+		return exitUsage
+	}
+	command := args[0]
+	switch command {
+	case "version", "--version":
+		fmt.Fprintln(rt.stdout, "pat-action", Version)
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(rt.stdout, usageText)
+		return exitOK
+	case "demo":
+		return rt.runDemo(ctx)
+	}
+	v := values{}
+	fs := flag.NewFlagSet("pat-action "+command, flag.ContinueOnError)
+	fs.SetOutput(rt.stderr)
+	for _, in := range inputs {
+		if in.actionOnly() || !in.usedBy(command) {
+			continue
+		}
+		fs.Var(flagValue{v: v, name: in.name, isBool: in.bool}, in.name, in.usage+defaultNote(in))
+	}
+	asJSON := fs.Bool("json", false, "print the JSON report on stdout")
+	tokenFile := fs.String("token-file", "", "read the token from `FILE` (- for stdin)")
+	adminFile := fs.String("admin-token-file", "", "read the admin token from `FILE` (- for stdin)")
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		// Not echoed: a stray argument is all too often a pasted token.
+		fmt.Fprintf(rt.stderr, "pat-action %s: unexpected argument (not shown); flags only, and tokens are never arguments: use PAT_ACTION_TOKEN or --token-file\n", command)
+		return exitUsage
+	}
+	toks, err := rt.cliTokens(*tokenFile, *adminFile)
+	if err != nil {
+		fmt.Fprintf(rt.stderr, "pat-action %s: %v\n", command, err)
+		return exitUsage
+	}
+	rep, err := rt.execute(ctx, command, v.withDefaults(), toks)
+	code := exitCode(err)
+	if code != exitUsage {
+		rep.writeText(rt.stderr)
+		if *asJSON {
+			if werr := rep.writeJSON(rt.stdout); werr != nil {
+				fmt.Fprintf(rt.stderr, "pat-action %s: write report: %v\n", command, werr)
+			}
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(rt.stderr, "pat-action %s: %v\n", command, err)
+	}
+	return code
+}
+
+func defaultNote(in input) string {
+	if in.def == "" || in.bool {
+		return ""
+	}
+	return " (default " + in.def + ")"
+}
+
+// usedBy reports whether command reads the input.
+func (in input) usedBy(command string) bool {
+	if len(in.cmds) == 0 {
+		return true
+	}
+	for _, c := range in.cmds {
+		if c == command {
+			return true
+		}
+	}
+	return false
+}
+
+// cliTokens reads the tokens from their files or the environment, never
+// from flag values, where they would show in process listings and shell
+// history.
+func (rt runtime) cliTokens(tokenFile, adminFile string) (tokens, error) {
+	var t tokens
+	var err error
+	if tokenFile != "" {
+		if t.token, err = rt.readSecretFile(tokenFile); err != nil {
+			return t, fmt.Errorf("--token-file: %w", err)
+		}
+	} else {
+		for _, name := range []string{"PAT_ACTION_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"} {
+			if t.token = rt.getenv(name); t.token != "" {
+				break
+			}
+		}
+	}
+	if adminFile != "" {
+		if t.admin, err = rt.readSecretFile(adminFile); err != nil {
+			return t, fmt.Errorf("--admin-token-file: %w", err)
+		}
+	} else {
+		t.admin = rt.getenv("PAT_ACTION_ADMIN_TOKEN")
+	}
+	return t, nil
+}
+
+// readSecretFile reads a token file, dropping one trailing newline as
+// editors and `echo` leave it.
+func (rt runtime) readSecretFile(name string) (string, error) {
+	var b []byte
+	var err error
+	if name == "-" {
+		b, err = io.ReadAll(io.LimitReader(rt.stdin, 1<<20))
+	} else {
+		b, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"), nil
+}

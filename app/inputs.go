@@ -1,0 +1,106 @@
+package app
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// input is one input of the action, which is also the CLI flag of the same
+// name. Both front ends read the same table, so they cannot drift apart.
+type input struct {
+	name  string
+	def   string // the CLI default; the action's defaults live in action.yml
+	bool  bool
+	usage string
+	// cmds are the commands that read it; empty means all of them.
+	cmds []string
+}
+
+// inputs are every input pat-action reads. Tokens are inputs of the action
+// only: on the command line they come from the environment or a file.
+var inputs = []input{
+	{name: "mode", def: "check", usage: "the command: check, store, rotate, audit, demo or version (action only)"},
+	{name: "token", usage: "the token to check and store (action only; CLI: PAT_ACTION_TOKEN, GH_TOKEN, GITHUB_TOKEN or --token-file)"},
+	{name: "admin-token", usage: "the token that writes secrets (action only; CLI: PAT_ACTION_ADMIN_TOKEN or --admin-token-file)"},
+	{name: "api-url", def: "https://api.github.com", usage: "GitHub API base URL, or https://HOST/api/v3 for GHES"},
+	{name: "dry-run", bool: true, usage: "contact GitHub read-only and report what would be written"},
+	{name: "required-scopes", usage: "scopes the token must have"},
+	{name: "allowed-scopes", usage: "the most the token may have (default: required-scopes)"},
+	{name: "forbidden-scopes", usage: "scopes the token must not have, directly or through a parent"},
+	{name: "min-days-left", def: "7", usage: "fail if the token expires within this many days; warn at twice that"},
+	{name: "require-expiration", bool: true, usage: "fail if the token never expires"},
+	{name: "allowed-token-types", usage: "any of classic, fine-grained, oauth, app, user-to-server (default all)"},
+	{name: "repositories", usage: "owner/repo list: the token must reach each (check); secrets go to each (store)"},
+}
+
+// actionOnly inputs have no CLI flag.
+func (in input) actionOnly() bool {
+	return in.name == "mode" || in.name == "token" || in.name == "admin-token"
+}
+
+// ActionInputs lists the names of every input the action reads, sorted, for
+// holding action.yml and the README to them.
+func ActionInputs() []string {
+	var out []string
+	for _, in := range inputs {
+		out = append(out, in.name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// values are the raw input values a front end gathered, by input name.
+type values map[string]string
+
+func (v values) str(name string) string { return strings.TrimSpace(v[name]) }
+
+func (v values) boolean(name string) (bool, error) {
+	s := v.str(name)
+	if s == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, usagef("%s %q: want true or false", name, s)
+	}
+	return b, nil
+}
+
+func (v values) integer(name string, def int) (int, error) {
+	s := v.str(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, usagef("%s %q: want a whole number", name, s)
+	}
+	return n, nil
+}
+
+// list splits a comma- or newline-separated input, trimming and dropping
+// empty entries.
+func (v values) list(name string) []string {
+	return splitList(v.str(name))
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// defaults fills CLI defaults for inputs not given.
+func (v values) withDefaults() values {
+	for _, in := range inputs {
+		if _, ok := v[in.name]; !ok && in.def != "" {
+			v[in.name] = in.def
+		}
+	}
+	return v
+}
