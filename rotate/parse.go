@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/secrets"
 	"github.com/pat-action/pat-action/token"
 )
@@ -39,7 +40,6 @@ var (
 	secretTypes  = []string{string(secrets.Actions), string(secrets.Dependabot), string(secrets.Codespaces)}
 	visibilities = []string{secrets.VisibilityAll, secrets.VisibilityPrivate, secrets.VisibilitySelected}
 	permLevels   = []string{"read", "write", "admin"}
-	tokenTypes   = []string{string(token.Classic), string(token.FineGrained), string(token.OAuth), string(token.App), string(token.UserToServer)}
 	// scopeKeys are the policy keys that only mean something for tokens
 	// that carry scopes or expire, so not for github-app sources.
 	scopeKeys = []string{"required-scopes", "allowed-scopes", "forbidden-scopes", "min-days-left",
@@ -467,13 +467,12 @@ func (p *parser) policy(n *yaml.Node, path string) (PolicySpec, map[string]entry
 		if !ok {
 			return nil
 		}
-		list, _ := p.strList(e.val, join(path, key), "scope names such as repo or workflow", true, func(string) string { return "" })
-		for i, s := range list {
-			list[i] = strings.ToLower(s)
-		}
-		if msg := checkScopes(list); msg != "" {
-			p.errorf(e.val, join(path, key), "%s", msg)
-		}
+		list, _ := p.strList(e.val, join(path, key), "scope names such as repo or workflow", true, func(s string) string {
+			if err := policy.CheckScopes([]string{s}); err != nil {
+				return err.Error()
+			}
+			return ""
+		})
 		return list
 	}
 	ps.RequiredScopes = scopes("required-scopes")
@@ -495,9 +494,18 @@ func (p *parser) policy(n *yaml.Node, path string) (PolicySpec, map[string]entry
 		}
 	}
 	if e, ok := m["allowed-token-types"]; ok {
-		ps.AllowedTokenTypes, _ = p.strList(e.val, join(path, "allowed-token-types"), "token types", true, func(s string) string {
-			return oneOf("token type", s, tokenTypes)
+		names, _ := p.strList(e.val, join(path, "allowed-token-types"), "token types", true, func(s string) string {
+			if _, err := policy.ParseTokenTypes(s); err != nil {
+				return err.Error()
+			}
+			return ""
 		})
+		if names != nil {
+			ps.AllowedTokenTypes = make([]token.Type, len(names))
+			for i, n := range names {
+				ps.AllowedTokenTypes[i] = token.Type(n)
+			}
+		}
 	}
 	if e, ok := m["repositories"]; ok {
 		ps.Repositories, _ = p.strList(e.val, join(path, "repositories"), "repositories as owner/repo", true, checkFullName)
@@ -568,6 +576,19 @@ func (p *parser) secret(n *yaml.Node, path string, d Defaults) (Secret, bool) {
 	}
 	if typ == SourceToken {
 		s.Policy = d.Policy.merge(s.Policy)
+		if len(p.errs) == nerr {
+			// Each field is valid; what is left is whether they fit together
+			// (required-scopes within allowed-scopes, none forbidden).
+			at, where := n, join(path, "policy")
+			if e, ok := m["policy"]; ok {
+				at = e.key
+			}
+			if err := s.Policy.Policy().Validate(); err != nil {
+				for _, line := range strings.Split(err.Error(), "\n") {
+					p.errorf(at, where, "%s (with the defaults merged in)", line)
+				}
+			}
+		}
 	}
 	if typ != SourceGitHubApp {
 		s.MaxAge = d.MaxAge

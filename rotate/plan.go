@@ -9,7 +9,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/secrets"
+	"github.com/pat-action/pat-action/token"
 )
 
 // Source types: where a secret's new value comes from.
@@ -130,7 +132,7 @@ type PolicySpec struct {
 	ForbiddenScopes   []string
 	MinDaysLeft       *int
 	RequireExpiration *bool
-	AllowedTokenTypes []string
+	AllowedTokenTypes []token.Type
 	// Repositories ("owner/repo") the token must reach.
 	Repositories []string
 }
@@ -159,12 +161,43 @@ func (p PolicySpec) merge(over PolicySpec) PolicySpec {
 		AllowedScopes:     pick(p.AllowedScopes, over.AllowedScopes),
 		ForbiddenScopes:   pick(p.ForbiddenScopes, over.ForbiddenScopes),
 		MinDaysLeft:       pickPtr(p.MinDaysLeft, over.MinDaysLeft),
-		AllowedTokenTypes: pick(p.AllowedTokenTypes, over.AllowedTokenTypes),
+		AllowedTokenTypes: pickTypes(p.AllowedTokenTypes, over.AllowedTokenTypes),
 		Repositories:      pick(p.Repositories, over.Repositories),
 	}
 	if r := cmpOr(over.RequireExpiration, p.RequireExpiration); r != nil {
 		v := *r
 		out.RequireExpiration = &v
+	}
+	return out
+}
+
+func pickTypes(a, b []token.Type) []token.Type {
+	if b != nil {
+		return slices.Clone(b)
+	}
+	return slices.Clone(a)
+}
+
+// DefaultMinDaysLeft is the min-days-left a policy has when neither the
+// secret nor the plan's defaults set one: the check input's default.
+const DefaultMinDaysLeft = 7
+
+// Policy returns the policy to hold a token source's token against, with
+// the check's defaults for the fields the plan did not set. Repositories is
+// not part of it: the caller checks that the token reaches each one.
+func (p PolicySpec) Policy() policy.Policy {
+	out := policy.Policy{
+		RequiredScopes:    slices.Clone(p.RequiredScopes),
+		AllowedScopes:     slices.Clone(p.AllowedScopes),
+		ForbiddenScopes:   slices.Clone(p.ForbiddenScopes),
+		MinDaysLeft:       DefaultMinDaysLeft,
+		AllowedTokenTypes: slices.Clone(p.AllowedTokenTypes),
+	}
+	if p.MinDaysLeft != nil {
+		out.MinDaysLeft = *p.MinDaysLeft
+	}
+	if p.RequireExpiration != nil {
+		out.RequireExpiration = *p.RequireExpiration
 	}
 	return out
 }

@@ -12,7 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/secrets"
+	"github.com/pat-action/pat-action/token"
 )
 
 const day = 24 * time.Hour
@@ -137,6 +139,31 @@ secrets:
 	}
 	if plan.Secrets[0].Policy.MinDaysLeft == plan.Secrets[1].Policy.MinDaysLeft {
 		t.Error("two secrets share one MinDaysLeft pointer")
+	}
+}
+
+func TestPolicySpecPolicy(t *testing.T) {
+	tests := []struct {
+		name string
+		spec PolicySpec
+		want policy.Policy
+	}{
+		{"empty gets the check's defaults", PolicySpec{}, policy.Policy{MinDaysLeft: DefaultMinDaysLeft}},
+		{
+			"every field",
+			PolicySpec{RequiredScopes: []string{"repo"}, AllowedScopes: []string{}, ForbiddenScopes: []string{"delete_repo"},
+				MinDaysLeft: ptr(0), RequireExpiration: ptr(true), AllowedTokenTypes: []token.Type{token.Classic},
+				Repositories: []string{"acme/api"}},
+			policy.Policy{RequiredScopes: []string{"repo"}, AllowedScopes: []string{}, ForbiddenScopes: []string{"delete_repo"},
+				MinDaysLeft: 0, RequireExpiration: true, AllowedTokenTypes: []token.Type{token.Classic}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, tt.spec.Policy()); diff != "" {
+				t.Errorf("Policy (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -367,7 +394,17 @@ func TestParsePlanErrors(t *testing.T) {
 		{
 			name:   "unknown scope",
 			plan:   head + "  - name: A\n    source: {type: token, env: A}\n    policy: {required-scopes: [repos]}\n    targets: [{repository: acme/a}]\n",
-			prefix: "p.yml:5:31: secrets[0].policy.required-scopes: ", want: `unknown scope "repos" (did you mean "repo"?)`,
+			prefix: "p.yml:5:32: secrets[0].policy.required-scopes[0]: ", want: `unknown scope "repos" (did you mean "repo"?)`,
+		},
+		{
+			name:   "scope in the wrong case, in a comma string",
+			plan:   head + "  - name: A\n    source: {type: token, env: A}\n    policy: {forbidden-scopes: \"delete_repo, Admin:Org\"}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:5:32: secrets[0].policy.forbidden-scopes: ", want: `unknown scope "Admin:Org" (did you mean "admin:org"?)`,
+		},
+		{
+			name:   "required scope outside the defaults' allowed scopes",
+			plan:   "version: 1\ndefaults: {policy: {allowed-scopes: [repo]}}\nsecrets:\n  - name: A\n    source: {type: token, env: A}\n    policy: {required-scopes: [repo, workflow]}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:6:5: secrets[0].policy: ", want: `required-scopes: "workflow" is not within allowed-scopes`,
 		},
 		{
 			name:   "unknown token type",
