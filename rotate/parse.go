@@ -230,6 +230,7 @@ func (p *parser) required(m map[string]entry, n *yaml.Node, path, key, hint stri
 	return e, ok
 }
 
+// str reads a non-empty string; hint says what is wanted.
 func (p *parser) str(n *yaml.Node, path, hint string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
 		p.errorf(n, path, "want %s, got %s", hint, describe(n))
@@ -242,6 +243,7 @@ func (p *parser) str(n *yaml.Node, path, hint string) (string, bool) {
 	return n.Value, true
 }
 
+// int reads an integer, as YAML writes them (0x1F, 1_000).
 func (p *parser) int(n *yaml.Node, path, hint string) (int64, bool) {
 	var v int64
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&v) != nil {
@@ -251,6 +253,7 @@ func (p *parser) int(n *yaml.Node, path, hint string) (int64, bool) {
 	return v, true
 }
 
+// bool reads true or false; YAML 1.1 spellings such as yes are strings.
 func (p *parser) bool(n *yaml.Node, path string) (bool, bool) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
 		p.errorf(n, path, "want true or false, got %s", describe(n))
@@ -264,6 +267,7 @@ func (p *parser) bool(n *yaml.Node, path string) (bool, bool) {
 	return v, true
 }
 
+// duration reads a plan duration such as "90d".
 func (p *parser) duration(n *yaml.Node, path string) (time.Duration, bool) {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int" {
 		p.errorf(n, path, "the number %s has no unit: write \"%sd\" for days (units: w, d, h, m)", n.Value, n.Value)
@@ -438,6 +442,7 @@ func (p *parser) yamlError(err error) {
 	}
 }
 
+// defaults reads the plan's defaults: section.
 func (p *parser) defaults(n *yaml.Node) Defaults {
 	var d Defaults
 	m := p.mapping(n, "defaults", "defaults", defaultsKeys, func(key string) string {
@@ -540,6 +545,8 @@ func checkOwner(what, s string) string {
 	return ""
 }
 
+// secret reads one secret and merges d into it. It reports false if the
+// secret had problems.
 func (p *parser) secret(n *yaml.Node, path string, d Defaults) (Secret, bool) {
 	s := Secret{Line: n.Line}
 	m := p.mapping(n, path, "a secret", secretKeys, nil)
@@ -721,6 +728,7 @@ func (p *parser) source(n *yaml.Node, path string) (Source, *entry) {
 	return src, openIssue
 }
 
+// envName reads an environment variable name.
 func (p *parser) envName(n *yaml.Node, path string) string {
 	v, ok := p.str(n, path, "an environment variable name such as NEW_PAT")
 	if ok && !envNameRE.MatchString(v) {
@@ -729,6 +737,7 @@ func (p *parser) envName(n *yaml.Node, path string) string {
 	return v
 }
 
+// githubApp reads the keys of a github-app source.
 func (p *parser) githubApp(m map[string]entry, n *yaml.Node, path string, src *Source) {
 	if e, ok := p.required(m, n, path, "app-id", "give the GitHub App's numeric ID, such as app-id: 12345"); ok {
 		if v, ok := p.int(e.val, join(path, "app-id"), "the app's numeric ID"); ok {
@@ -839,6 +848,7 @@ func (p *parser) permissions(n *yaml.Node, path string) map[string]string {
 	return out
 }
 
+// targets reads a secret's targets, rejecting a fixed target listed twice.
 func (p *parser) targets(n *yaml.Node, path string) []TargetSpec {
 	items, ok := p.seq(n, path, "a list of targets, such as [{repository: acme/api}]")
 	if !ok {
@@ -873,6 +883,8 @@ func (p *parser) targets(n *yaml.Node, path string) []TargetSpec {
 	return out
 }
 
+// target reads one target and fills in its defaults. It reports false if
+// the target had problems.
 func (p *parser) target(n *yaml.Node, path string) (TargetSpec, bool) {
 	t := TargetSpec{Line: n.Line, Type: secrets.Actions}
 	m := p.mapping(n, path, "a target", targetKeys, nil)

@@ -244,6 +244,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error returns "file:line:col: path: message", leaving out what is unknown.
 func (e *Error) Error() string {
 	var s string
 	switch {
