@@ -222,14 +222,6 @@ func TestSecretsWithGoGitHub(t *testing.T) {
 	}
 }
 
-type bearer struct{ token string }
-
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
-	return http.DefaultTransport.RoundTrip(r)
-}
-
 // A numeric key_id, as some GHES versions send it, still round-trips.
 func TestNumericKeyID(t *testing.T) {
 	f := newFixture(t, Options{NumericKeyID: true})

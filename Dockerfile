@@ -1,0 +1,23 @@
+# The pat-action container action: one static binary on distroless static, run as nonroot.
+# Base images are pinned by manifest-list digest (the tag says what it is, the digest which
+# one); Dependabot's docker ecosystem keeps the digests fresh.
+# scripts/build-static.sh builds the same binary with the same flags outside Docker.
+
+FROM golang:1.26-bookworm@sha256:a688600ca24f8a4d3ca77f95b0dd40704a9fc787c826660eb7ba0b641b8b175d AS build
+WORKDIR /src
+# Modules first, in their own layer, so a source change does not download them again.
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod go mod download
+COPY . .
+ARG VERSION=dev
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED=0 go build -trimpath -buildvcs=false \
+      -ldflags "-s -w -X github.com/pat-action/pat-action/app.Version=${VERSION}" \
+      -o /pat-action .
+
+FROM gcr.io/distroless/static-debian12:nonroot@sha256:d093aa3e30dbadd3efe1310db061a14da60299baff8450a17fe0ccc514a16639
+COPY --from=build /pat-action /pat-action
+# 65532 is distroless's nonroot user; numeric so a runtime need not read /etc/passwd.
+USER 65532:65532
+ENTRYPOINT ["/pat-action"]

@@ -1,0 +1,282 @@
+package packaging
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+)
+
+// The binary's path in the image and the flags that make it static, small and versioned.
+const (
+	binaryPath   = "/pat-action"
+	versionStamp = "-X github.com/pat-action/pat-action/app.Version=${VERSION}"
+)
+
+var (
+	digestPinned  = regexp.MustCompile(`@sha256:[0-9a-f]{64}$`)
+	distrolessRef = regexp.MustCompile(`^gcr\.io/distroless/static-debian12:nonroot@sha256:[0-9a-f]{64}$`)
+)
+
+// instruction is one Dockerfile instruction as BuildKit parses it.
+type instruction struct {
+	cmd   string // lower case: from, run, copy, ...
+	flags []string
+	args  []string
+	json  bool // exec form: ["a", "b"]
+}
+
+// text is the instruction's arguments joined, whitespace collapsed.
+func (in instruction) text() string {
+	return strings.Join(strings.Fields(strings.Join(in.args, " ")), " ")
+}
+
+func (in instruction) hasFlag(flag string) bool {
+	return slices.Contains(in.flags, flag)
+}
+
+// stage is one FROM and the instructions under it.
+type stage struct {
+	base, name string
+	instrs     []instruction
+}
+
+// parseDockerfile parses src with BuildKit's own parser, so the test reads the file as
+// docker build does (continuations, exec form, flags), and splits it into stages.
+func parseDockerfile(src string) ([]stage, error) {
+	res, err := parser.Parse(strings.NewReader(src))
+	if err != nil {
+		return nil, err
+	}
+	var stages []stage
+	for _, n := range res.AST.Children {
+		in := instruction{cmd: strings.ToLower(n.Value), flags: n.Flags, json: n.Attributes["json"]}
+		for a := n.Next; a != nil; a = a.Next {
+			in.args = append(in.args, a.Value)
+		}
+		if in.cmd == "from" {
+			st := stage{}
+			if len(in.args) > 0 {
+				st.base = in.args[0]
+			}
+			if len(in.args) == 3 && strings.EqualFold(in.args[1], "as") {
+				st.name = in.args[2]
+			}
+			stages = append(stages, st)
+			continue
+		}
+		if len(stages) == 0 {
+			continue // ARG before the first FROM
+		}
+		stages[len(stages)-1].instrs = append(stages[len(stages)-1].instrs, in)
+	}
+	return stages, nil
+}
+
+// goBuildCommand returns the go build command line up to its -o flag, whitespace collapsed.
+func goBuildCommand(text string) (string, bool) {
+	text = strings.Join(strings.Fields(strings.ReplaceAll(text, "\\\n", " ")), " ")
+	start := strings.Index(text, "CGO_ENABLED=0 go build")
+	if start < 0 {
+		return "", false
+	}
+	text = text[start:]
+	end := strings.Index(text, " -o ")
+	if end < 0 {
+		return "", false
+	}
+	return text[:end], true
+}
+
+// dockerfileProblems lists every way src breaks the image's promises: a static, trimmed,
+// versioned binary built in a stage whose module download is cached apart from the source,
+// shipped alone on a digest-pinned distroless static image as a non-root user, with no shell.
+func dockerfileProblems(src string) []string {
+	stages, err := parseDockerfile(src)
+	if err != nil {
+		return []string{fmt.Sprintf("parse: %v", err)}
+	}
+	if len(stages) < 2 {
+		return []string{fmt.Sprintf("want a build stage and a runtime stage, got %d stages", len(stages))}
+	}
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	for i, st := range stages {
+		if !digestPinned.MatchString(st.base) {
+			add("stage %d: FROM %s is not pinned by @sha256 digest", i+1, st.base)
+		}
+	}
+
+	build := -1
+	for i, st := range stages {
+		for _, in := range st.instrs {
+			if in.cmd == "run" && strings.Contains(in.text(), "go build") {
+				build = i
+			}
+		}
+	}
+	if build < 0 {
+		add("no stage runs go build")
+	} else {
+		problems = append(problems, buildStageProblems(stages[build])...)
+	}
+	if build == len(stages)-1 {
+		add("the final stage builds; the binary must be copied into a runtime stage")
+	}
+
+	final := stages[len(stages)-1]
+	if !distrolessRef.MatchString(final.base) {
+		add("final stage: FROM %s, want gcr.io/distroless/static-debian12:nonroot@sha256:...", final.base)
+	}
+	var user string
+	var copied, entrypoint bool
+	for _, in := range final.instrs {
+		switch in.cmd {
+		case "run", "shell":
+			add("final stage: %s %s needs a shell, and the image has none", strings.ToUpper(in.cmd), in.text())
+		case "user":
+			user = in.text()
+		case "copy":
+			if build >= 0 && in.hasFlag("--from="+stages[build].name) &&
+				len(in.args) == 2 && in.args[0] == binaryPath && in.args[1] == binaryPath {
+				copied = true
+			}
+		case "entrypoint":
+			if !in.json || !slices.Equal(in.args, []string{binaryPath}) {
+				add("final stage: ENTRYPOINT %s, want exec form [%q]", in.text(), binaryPath)
+			}
+			entrypoint = true
+		}
+	}
+	if uid, _, _ := strings.Cut(user, ":"); uid == "" || uid == "0" || uid == "root" {
+		add("final stage: USER %q, want a non-root user such as 65532:65532", user)
+	}
+	if !copied {
+		add("final stage: no COPY --from=<build stage> %s %s", binaryPath, binaryPath)
+	}
+	if !entrypoint {
+		add("final stage: no ENTRYPOINT")
+	}
+	return problems
+}
+
+// buildStageProblems checks the stage that runs go build.
+func buildStageProblems(st stage) []string {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	copyMods, download, copySource, buildAt, version := -1, -1, -1, -1, -1
+	for i, in := range st.instrs {
+		switch {
+		case in.cmd == "copy" && slices.Contains(in.args, "go.mod") && slices.Contains(in.args, "go.sum"):
+			copyMods = i
+		case in.cmd == "run" && strings.Contains(in.text(), "go mod download"):
+			download = i
+			if !in.hasFlag("--mount=type=cache,target=/go/pkg/mod") {
+				add("go mod download does not use a cache mount at /go/pkg/mod")
+			}
+		case in.cmd == "copy" && len(in.args) == 2 && in.args[0] == "." && copySource < 0:
+			copySource = i
+		case in.cmd == "arg" && (in.text() == "VERSION" || strings.HasPrefix(in.text(), "VERSION=")):
+			version = i
+		case in.cmd == "run" && strings.Contains(in.text(), "go build"):
+			buildAt = i
+			text := in.text()
+			for _, want := range []string{"CGO_ENABLED=0", "-trimpath", `-ldflags "-s -w`, versionStamp, "-o " + binaryPath} {
+				if !strings.Contains(text, want) {
+					add("go build does not use %s", want)
+				}
+			}
+		}
+	}
+	switch {
+	case copyMods < 0:
+		add("no COPY go.mod go.sum before the source")
+	case download < 0:
+		add("no RUN go mod download")
+	case copySource < 0:
+		add("no COPY . . of the source")
+	case !(copyMods < download && download < copySource):
+		add("want COPY go.mod go.sum, then RUN go mod download, then COPY . . (got %d, %d, %d)", copyMods, download, copySource)
+	}
+	if version < 0 || version > buildAt {
+		add("no ARG VERSION before go build")
+	}
+	return problems
+}
+
+func TestDockerfileKeepsItsPromises(t *testing.T) {
+	if diff := cmp.Diff([]string(nil), dockerfileProblems(readRepoFile(t, "Dockerfile"))); diff != "" {
+		t.Errorf("Dockerfile problems (-want +got):\n%s", diff)
+	}
+}
+
+// TestDockerfileProblemsCatchBreakage breaks the real Dockerfile one way at a time and
+// checks that the breakage is reported, so the test above cannot pass vacuously.
+func TestDockerfileProblemsCatchBreakage(t *testing.T) {
+	src := readRepoFile(t, "Dockerfile")
+	tests := []struct {
+		name     string
+		old, new string
+		want     string
+	}{
+		{"single stage", "\nFROM gcr.io/distroless/", "\n# FROM gcr.io/distroless/", "want a build stage and a runtime stage"},
+		{"unpinned runtime", "static-debian12:nonroot@sha256:", "static-debian12:nonroot-sha256-", "is not pinned by @sha256"},
+		{"other runtime", "gcr.io/distroless/static-debian12:nonroot@", "gcr.io/distroless/base-debian12:nonroot@", "want gcr.io/distroless/static-debian12:nonroot"},
+		{"root user", "USER 65532:65532", "USER 0:0", "want a non-root user"},
+		{"named root user", "USER 65532:65532", "USER root", "want a non-root user"},
+		{"no user", "USER 65532:65532", "", "want a non-root user"},
+		{"shell entrypoint", `ENTRYPOINT ["/pat-action"]`, "ENTRYPOINT /pat-action", "want exec form"},
+		{"shell in runtime", `ENTRYPOINT [`, "RUN true\nENTRYPOINT [", "needs a shell"},
+		{"cgo", "CGO_ENABLED=0 ", "", "CGO_ENABLED=0"},
+		{"no trimpath", "-trimpath ", "", "-trimpath"},
+		{"not stripped", `"-s -w -X`, `"-X`, `-ldflags "-s -w`},
+		{"no version", "app.Version=${VERSION}", "app.Name=${VERSION}", versionStamp},
+		{"download uncached", "RUN --mount=type=cache,target=/go/pkg/mod go mod download", "RUN go mod download", "cache mount"},
+		{"download after source", "RUN --mount=type=cache,target=/go/pkg/mod go mod download\nCOPY . .", "COPY . .\nRUN --mount=type=cache,target=/go/pkg/mod go mod download", "then RUN go mod download, then COPY . ."},
+		{"no module layer", "COPY go.mod go.sum ./", "", "no COPY go.mod go.sum"},
+		{"binary not copied", "COPY --from=build /pat-action /pat-action", "", "no COPY --from=<build stage>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(src, tt.old) {
+				t.Fatalf("Dockerfile has no %q to break; update this case", tt.old)
+			}
+			problems := dockerfileProblems(strings.Replace(src, tt.old, tt.new, 1))
+			if !slices.ContainsFunc(problems, func(p string) bool { return strings.Contains(p, tt.want) }) {
+				t.Errorf("problems = %q, want one containing %q", problems, tt.want)
+			}
+		})
+	}
+}
+
+// TestBuildScriptMatchesDockerfile holds scripts/build-static.sh to the Dockerfile's build
+// command, so the binary smoke-tested outside Docker is the one the image ships.
+func TestBuildScriptMatchesDockerfile(t *testing.T) {
+	stages, err := parseDockerfile(readRepoFile(t, "Dockerfile"))
+	if err != nil {
+		t.Fatalf("parse Dockerfile: %v", err)
+	}
+	var want string
+	for _, st := range stages {
+		for _, in := range st.instrs {
+			if cmd, ok := goBuildCommand(in.text()); ok && in.cmd == "run" {
+				want = cmd
+			}
+		}
+	}
+	if want == "" {
+		t.Fatal("Dockerfile has no CGO_ENABLED=0 go build ... -o command")
+	}
+	got, ok := goBuildCommand(readRepoFile(t, "scripts/build-static.sh"))
+	if !ok {
+		t.Fatal("scripts/build-static.sh has no CGO_ENABLED=0 go build ... -o command")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("build-static.sh's go build differs from the Dockerfile's (-want +got):\n%s", diff)
+	}
+}
