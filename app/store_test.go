@@ -360,6 +360,7 @@ func TestStoreRetries(t *testing.T) {
 			if n := countRequests(w, func(r emulator.Request) bool { return r.Operation == key }); n != tt.keyFetch {
 				t.Errorf("%d public key requests, want %d", n, tt.keyFetch)
 			}
+			assertNoLeak(t, classicTok, map[string]string{"stdout": res.stdout, "stderr": res.stderr})
 			rep := parseReport(t, res)
 			if tt.problem == "" {
 				assertValue(t, w, "repo:acme/api", "PAT", classicTok)
@@ -573,6 +574,8 @@ func TestStoreUpdateRepositoriesOnly(t *testing.T) {
 	if valuePuts() != before {
 		t.Error("the value was sent again")
 	}
+	assertNoLeak(t, classicTok, map[string]string{"stdout": res.stdout, "stderr": res.stderr})
+	assertNoLeak(t, adminTok, map[string]string{"stdout": res.stdout, "stderr": res.stderr})
 	assertValue(t, w, "org:acme", "PAT", classicTok)
 }
 
@@ -589,7 +592,7 @@ func TestStoreAction(t *testing.T) {
 	}{
 		{"the workflow's repository by default", map[string]string{"INPUT_SECRET-NAME": "RELEASE_PAT"}, 0, "1",
 			[]string{"repo:acme/api"}, []string{"| repo:acme/api | RELEASE_PAT | created |"}},
-		{"three repositories and an environment", map[string]string{"INPUT_SECRET-NAME": "RELEASE_PAT",
+		{"three repositories, newline-separated", map[string]string{"INPUT_SECRET-NAME": "RELEASE_PAT",
 			"INPUT_REPOSITORIES": "acme/api\nacme/web\nacme/eu\n"}, 0, "3",
 			[]string{"repo:acme/api", "repo:acme/web", "repo:acme/eu"}, []string{"| repo:acme/eu | RELEASE_PAT | created |"}},
 		{"an environment", map[string]string{"INPUT_SECRET-NAME": "RELEASE_PAT", "INPUT_REPOSITORIES": "acme/eu", "INPUT_ENVIRONMENT": "prod/eu"}, 0, "1",
@@ -695,6 +698,7 @@ func TestStoreProgressInTerminal(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%q", s, res.stderr)
 		}
 	}
+	assertNoLeak(t, classicTok, map[string]string{"stderr": res.stderr, "stdout": res.stdout})
 	// Not a terminal: no progress.
 	res, _ = runStoreWith(t, args, map[string]string{"GH_TOKEN": classicTok}, func() time.Time { return testNow }, false)
 	if strings.Contains(res.stderr, "\r") {
