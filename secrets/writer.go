@@ -449,13 +449,20 @@ func describe(resp *github.Response, err error, t Target, what string) error {
 	}
 	msg := ""
 	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Message != "" {
+	var rl *github.RateLimitError
+	var al *github.AbuseRateLimitError
+	switch {
+	case errors.As(err, &er):
 		msg = er.Message
 		for _, e := range er.Errors {
 			if e.Message != "" {
 				msg += ": " + e.Message
 			}
 		}
+	case errors.As(err, &rl):
+		msg = rl.Message
+	case errors.As(err, &al):
+		msg = al.Message
 	}
 	var text string
 	switch code {
