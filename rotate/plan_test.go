@@ -1,0 +1,571 @@
+package rotate
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/pat-action/pat-action/secrets"
+)
+
+const day = 24 * time.Hour
+
+func ptr[T any](v T) *T { return &v }
+
+// TestParsePlanFull parses the rotation spec's own example.
+func TestParsePlanFull(t *testing.T) {
+	plan, err := LoadPlan("../examples/plans/full.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaultPolicy := PolicySpec{MinDaysLeft: ptr(14), RequireExpiration: ptr(true)}
+	want := &Plan{
+		File:     "../examples/plans/full.yml",
+		Version:  1,
+		Defaults: Defaults{Policy: defaultPolicy, MaxAge: 90 * day},
+		Secrets: []Secret{
+			{
+				Name:   "RELEASE_PAT",
+				Source: Source{Type: SourceToken, Env: "NEW_RELEASE_PAT"},
+				Policy: PolicySpec{RequiredScopes: []string{"repo", "workflow"}, MinDaysLeft: ptr(14), RequireExpiration: ptr(true)},
+				MaxAge: 90 * day,
+				Targets: []TargetSpec{
+					{Repository: "acme/api", Type: secrets.Actions, Line: 12},
+					{Repository: "acme/web", Environment: "production", Type: secrets.Actions, Line: 13},
+					{Repository: "acme/api", Type: secrets.Dependabot, Line: 15},
+					{Organization: "acme", Visibility: "selected", Repositories: []string{"acme/api", "acme/web"}, Type: secrets.Actions, Line: 17},
+					{Organization: "acme", Match: "^svc-", Topic: "deploy", Exclude: []string{"acme/svc-legacy"}, Type: secrets.Actions, Line: 20},
+				},
+				Line: 8,
+			},
+			{
+				Name: "BOT_TOKEN",
+				Source: Source{Type: SourceGitHubApp, AppID: 12345, PrivateKeyEnv: "APP_PRIVATE_KEY", Installation: "acme",
+					Permissions: map[string]string{"contents": "write", "pull_requests": "write"}, Repositories: []string{"api", "web"}},
+				Targets: []TargetSpec{{Repository: "acme/api", Type: secrets.Actions, Line: 32}},
+				Line:    24,
+			},
+			{
+				Name:    "INFRA_DEPLOY_KEY",
+				Source:  Source{Type: SourceDeployKey, Repository: "acme/infra", ReadOnly: true},
+				MaxAge:  90 * day,
+				Targets: []TargetSpec{{Repository: "acme/api", Type: secrets.Actions, Line: 38}},
+				Line:    33,
+			},
+			{
+				Name:    "WEBHOOK_SECRET",
+				Source:  Source{Type: SourceRandom, Bytes: 32, Encoding: EncodingHex},
+				MaxAge:  30 * day,
+				Targets: []TargetSpec{{Organization: "acme", Visibility: "private", Type: secrets.Actions, Line: 42}},
+				Line:    39,
+			},
+		},
+	}
+	if diff := cmp.Diff(want, plan, cmpopts.IgnoreUnexported(TargetSpec{})); diff != "" {
+		t.Errorf("LoadPlan (-want +got):\n%s", diff)
+	}
+	if spec := plan.Secrets[0].Targets[4]; spec.re == nil || !spec.re.MatchString("svc-a") {
+		t.Errorf("match %q was not compiled", spec.Match)
+	}
+}
+
+// TestParsePlanDefaults checks that defaults merge into each secret field
+// by field, that a secret's own values win, and which sources take what.
+func TestParsePlanDefaults(t *testing.T) {
+	plan, err := ParsePlan("p.yml", []byte(`version: 1
+defaults:
+  policy:
+    required-scopes: repo, workflow
+    forbidden-scopes: [delete_repo]
+    min-days-left: 14
+  max-age: 2w
+  open-issue: true
+secrets:
+  - name: A
+    source: {type: token, env: A}
+    policy: {required-scopes: [read:packages], require-expiration: false}
+    targets: [{repository: acme/a}]
+  - name: B
+    source: {type: token, env: B}
+    max-age: 1d12h
+    open-issue: false
+    targets: [{repository: acme/b}]
+  - name: C
+    source: {type: random}
+    targets: [{repository: acme/c}]
+  - name: D
+    source: {type: github-app, app-id: 1, private-key-file: key.pem, installation: 42}
+    targets: [{repository: acme/d}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type view struct {
+		Policy    PolicySpec
+		MaxAge    time.Duration
+		OpenIssue bool
+		Source    Source
+	}
+	var got []view
+	for _, s := range plan.Secrets {
+		got = append(got, view{s.Policy, s.MaxAge, s.OpenIssue, s.Source})
+	}
+	want := []view{
+		{
+			Policy: PolicySpec{RequiredScopes: []string{"read:packages"}, ForbiddenScopes: []string{"delete_repo"},
+				MinDaysLeft: ptr(14), RequireExpiration: ptr(false)},
+			MaxAge: 14 * day, OpenIssue: true,
+			Source: Source{Type: SourceToken, Env: "A"},
+		},
+		{
+			Policy: PolicySpec{RequiredScopes: []string{"repo", "workflow"}, ForbiddenScopes: []string{"delete_repo"}, MinDaysLeft: ptr(14)},
+			MaxAge: 36 * time.Hour, OpenIssue: false,
+			Source: Source{Type: SourceToken, Env: "B"},
+		},
+		{MaxAge: 14 * day, Source: Source{Type: SourceRandom, Bytes: 32, Encoding: EncodingHex}},
+		{Source: Source{Type: SourceGitHubApp, AppID: 1, PrivateKeyFile: "key.pem", Installation: "42"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("merged secrets (-want +got):\n%s", diff)
+	}
+	if plan.Secrets[0].Policy.MinDaysLeft == plan.Secrets[1].Policy.MinDaysLeft {
+		t.Error("two secrets share one MinDaysLeft pointer")
+	}
+}
+
+func TestParsePlanOpenIssueInSource(t *testing.T) {
+	plan, err := ParsePlan("p.yml", []byte(`version: 1
+secrets:
+  - name: A
+    source: {type: token, env: A, open-issue: true}
+    targets: [{repository: acme/a}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.Secrets[0].OpenIssue {
+		t.Error("open-issue: true in the token source did not set Secret.OpenIssue")
+	}
+}
+
+// head is the start of every bad plan below, so that line numbers in the
+// cases are easy to count: the first secret's keys start on line 3.
+const head = "version: 1\nsecrets:\n"
+
+func TestParsePlanErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		plan string
+		// prefix is the error's exact start: file:line:col and key path.
+		prefix string
+		// want is a part of the message saying what would be right.
+		want string
+	}{
+		{
+			name:   "unknown top-level key",
+			plan:   "version: 1\nsecret:\n  - name: A\n",
+			prefix: "p.yml:2:1: secret: ", want: `unknown key "secret" in the plan (did you mean "secrets"?)`,
+		},
+		{
+			name:   "unknown target key with did-you-mean",
+			plan:   head + "  - name: A\n    source: {type: token, env: A}\n    targets:\n      - repo: acme/api\n",
+			prefix: "p.yml:6:9: secrets[0].targets[0].repo: ", want: `unknown key "repo" in a target (did you mean "repository"?)`,
+		},
+		{
+			name:   "misspelled policy key",
+			plan:   head + "  - name: A\n    source: {type: token, env: A}\n    policy: {min_days_left: 3}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:5:14: secrets[0].policy.min_days_left: ", want: `(did you mean "min-days-left"?)`,
+		},
+		{
+			name:   "key of another source type",
+			plan:   head + "  - name: A\n    source: {type: token, env: A, bytes: 3}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:35: secrets[0].source.bytes: ", want: `does not apply to type token (it is for random sources; a token source takes type, env, open-issue)`,
+		},
+		{
+			name:   "wrong type for bytes",
+			plan:   head + "  - name: A\n    source:\n      type: random\n      bytes: many\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:6:14: secrets[0].source.bytes: ", want: `want a number of random bytes from 1 to 4096, got "many"`,
+		},
+		{
+			name:   "bytes out of range",
+			plan:   head + "  - name: A\n    source: {type: random, bytes: 5000}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:35: secrets[0].source.bytes: ", want: `5000 is out of range: want 1 to 4096 random bytes`,
+		},
+		{
+			name:   "bad encoding",
+			plan:   head + "  - name: A\n    source: {type: random, encoding: base32}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:38: secrets[0].source.encoding: ", want: `unknown encoding "base32" (did you mean "base64"?): want one of hex, base64, base64url`,
+		},
+		{
+			name:   "bad duration",
+			plan:   head + "  - name: A\n    source: {type: random}\n    max-age: 0d\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:5:14: secrets[0].max-age: ", want: `duration "0d" is zero`,
+		},
+		{
+			name:   "unitless duration",
+			plan:   "version: 1\ndefaults:\n  max-age: 90\nsecrets:\n  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:3:12: defaults.max-age: ", want: `the number 90 has no unit: write "90d" for days`,
+		},
+		{
+			name: "duplicate secret name, other case",
+			plan: head + "  - name: A_PAT\n    source: {type: random}\n    targets: [{repository: acme/a}]\n" +
+				"  - name: a_pat\n    source: {type: random}\n    targets: [{repository: acme/b}]\n",
+			prefix: "p.yml:6:5: secrets[1].name: ", want: `secret "a_pat" is already defined on line 3 as "A_PAT": secret names are case-insensitive`,
+		},
+		{
+			name:   "missing name",
+			plan:   head + "  - source: {type: random}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:3:5: secrets[0].name: ", want: `missing: give the secret's name`,
+		},
+		{
+			name:   "missing source",
+			plan:   head + "  - name: A\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:3:5: secrets[0].source: ", want: `missing: say where the value comes from`,
+		},
+		{
+			name:   "missing targets",
+			plan:   head + "  - name: A\n    source: {type: random}\n",
+			prefix: "p.yml:3:5: secrets[0].targets: ", want: `missing: list where the secret is written`,
+		},
+		{
+			name:   "empty targets",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: []\n",
+			prefix: "p.yml:5:14: secrets[0].targets: ", want: `empty list: want at least one target`,
+		},
+		{
+			name:   "secret name with GITHUB_ prefix",
+			plan:   head + "  - name: github_token\n    source: {type: random}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:3:11: secrets[0].name: ", want: `must not start with GITHUB_`,
+		},
+		{
+			name:   "secret name starting with a digit",
+			plan:   head + "  - name: 1PAT\n    source: {type: random}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:3:11: secrets[0].name: ", want: `secret name "1PAT": must not start with a digit`,
+		},
+		{
+			name:   "secret name with a hyphen",
+			plan:   head + "  - name: MY-PAT\n    source: {type: random}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:3:11: secrets[0].name: ", want: `character '-' at position 3 is not allowed`,
+		},
+		{
+			name:   "unknown source type",
+			plan:   head + "  - name: A\n    source: {type: tokn, env: A}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:20: secrets[0].source.type: ", want: `unknown source type "tokn" (did you mean "token"?): want one of token, github-app, deploy-key, random`,
+		},
+		{
+			name:   "token without env",
+			plan:   head + "  - name: A\n    source: {type: token}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:13: secrets[0].source.env: ", want: `missing: name the environment variable`,
+		},
+		{
+			name:   "github-app with app-id 0",
+			plan:   head + "  - name: A\n    source: {type: github-app, app-id: 0, private-key-env: K, installation: acme}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:40: secrets[0].source.app-id: ", want: `0: want the app's ID, a number above 0`,
+		},
+		{
+			name:   "github-app without a private key",
+			plan:   head + "  - name: A\n    source: {type: github-app, app-id: 1, installation: acme}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:13: secrets[0].source.private-key-env: ", want: `private-key-env: APP_PRIVATE_KEY or private-key-file`,
+		},
+		{
+			name:   "github-app without installation",
+			plan:   head + "  - name: A\n    source: {type: github-app, app-id: 1, private-key-env: K}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:13: secrets[0].source.installation: ", want: `missing: name the account the app is installed on`,
+		},
+		{
+			name:   "github-app permission level",
+			plan:   head + "  - name: A\n    source: {type: github-app, app-id: 1, private-key-env: K, installation: acme, permissions: {contents: all}}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:107: secrets[0].source.permissions.contents: ", want: `unknown permission level "all": want one of read, write, admin`,
+		},
+		{
+			name:   "github-app permission name with hyphen",
+			plan:   head + "  - name: A\n    source: {type: github-app, app-id: 1, private-key-env: K, installation: acme, permissions: {pull-requests: read}}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:97: secrets[0].source.permissions.pull-requests: ", want: `lower case with underscores: "pull_requests"`,
+		},
+		{
+			name:   "deploy-key repository not owner/repo",
+			plan:   head + "  - name: A\n    source: {type: deploy-key, repository: infra}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:44: secrets[0].source.repository: ", want: `repository "infra": want owner/repo`,
+		},
+		{
+			name:   "target with repository and organization",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets:\n      - repository: acme/a\n        organization: acme\n",
+			prefix: "p.yml:7:9: secrets[0].targets[0]: ", want: `a target has repository or organization, not both`,
+		},
+		{
+			name:   "target with neither",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets:\n      - environment: prod\n",
+			prefix: "p.yml:6:9: secrets[0].targets[0]: ", want: `a target needs repository (owner/repo, optionally with environment) or organization`,
+		},
+		{
+			name:   "environment with organization",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets:\n      - organization: acme\n        environment: prod\n",
+			prefix: "p.yml:7:9: secrets[0].targets[0].environment: ", want: `environment applies only to a repository target`,
+		},
+		{
+			name:   "bad visibility",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets:\n      - organization: acme\n        visibility: public\n",
+			prefix: "p.yml:7:21: secrets[0].targets[0].visibility: ", want: `unknown visibility "public": want one of all, private, selected`,
+		},
+		{
+			name:   "selected without repositories",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets:\n      - organization: acme\n        visibility: selected\n",
+			prefix: "p.yml:7:9: secrets[0].targets[0].visibility: ", want: `visibility selected needs repositories: list them, such as repositories: [acme/api]`,
+		},
+		{
+			name:   "repositories with visibility all",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets:\n      - organization: acme\n        visibility: all\n        repositories: [acme/a]\n",
+			prefix: "p.yml:8:9: secrets[0].targets[0].repositories: ", want: `repositories applies only with visibility: selected (visibility is all)`,
+		},
+		{
+			name:   "invalid match",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets:\n      - organization: acme\n        match: \"^svc-(\"\n",
+			prefix: "p.yml:7:16: secrets[0].targets[0].match: ", want: `"^svc-(" is not a valid Go regular expression: missing closing ): "^svc-("`,
+		},
+		{
+			name:   "exclude not owner/repo",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets:\n      - organization: acme\n        match: x\n        exclude: [svc-legacy]\n",
+			prefix: "p.yml:8:19: secrets[0].targets[0].exclude[0]: ", want: `repository "svc-legacy": want owner/repo`,
+		},
+		{
+			name:   "exclude in another organization",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets:\n      - organization: acme\n        match: x\n        exclude: [beta/x]\n",
+			prefix: "p.yml:8:19: secrets[0].targets[0].exclude[0]: ", want: `not in organization acme`,
+		},
+		{
+			name:   "bad secret type",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets:\n      - repository: acme/a\n        type: dependabots\n",
+			prefix: "p.yml:7:15: secrets[0].targets[0].type: ", want: `unknown secret type "dependabots" (did you mean "dependabot"?): want one of actions, dependabot, codespaces`,
+		},
+		{
+			name:   "dependabot environment",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets:\n      - repository: acme/a\n        environment: prod\n        type: dependabot\n",
+			prefix: "p.yml:7:9: secrets[0].targets[0].environment: ", want: `dependabot secrets have no environments`,
+		},
+		{
+			name:   "version 2",
+			plan:   "version: 2\nsecrets: [{name: A, source: {type: random}, targets: [{repository: acme/a}]}]\n",
+			prefix: "p.yml:1:10: version: ", want: `unsupported version 2: this pat-action reads version 1`,
+		},
+		{
+			name:   "missing version",
+			plan:   "secrets:\n  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:1:1: version: ", want: `missing: add "version: 1" at the top of the plan`,
+		},
+		{
+			name:   "negative min-days-left",
+			plan:   head + "  - name: A\n    source: {type: token, env: A}\n    policy: {min-days-left: -1}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:5:29: secrets[0].policy.min-days-left: ", want: `-1 is out of range: want a number of days from 0 to 3650`,
+		},
+		{
+			name:   "unknown scope",
+			plan:   head + "  - name: A\n    source: {type: token, env: A}\n    policy: {required-scopes: [repos]}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:5:31: secrets[0].policy.required-scopes: ", want: `unknown scope "repos" (did you mean "repo"?)`,
+		},
+		{
+			name:   "unknown token type",
+			plan:   head + "  - name: A\n    source: {type: token, env: A}\n    policy: {allowed-token-types: \"classic, finegrained\"}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:5:35: secrets[0].policy.allowed-token-types: ", want: `unknown token type "finegrained" (did you mean "fine-grained"?)`,
+		},
+		{
+			name:   "policy on a random source",
+			plan:   head + "  - name: A\n    source: {type: random}\n    policy: {min-days-left: 3}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:5:5: secrets[0].policy: ", want: `a random source makes its own value, so a token policy does not apply: remove policy`,
+		},
+		{
+			name:   "open-issue on a deploy-key source",
+			plan:   head + "  - name: A\n    source: {type: deploy-key, repository: acme/infra}\n    open-issue: true\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:5:5: secrets[0].open-issue: ", want: `only a token source opens an issue`,
+		},
+		{
+			name:   "prune without a match target",
+			plan:   head + "  - name: A\n    source: {type: random}\n    prune: true\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:5:5: secrets[0].prune: ", want: `add such a target or remove prune`,
+		},
+		{
+			name:   "duplicate target",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets:\n      - repository: acme/a\n      - repository: ACME/a\n",
+			prefix: "p.yml:7:9: secrets[0].targets[1]: ", want: `target repo:ACME/a is already listed on line 6`,
+		},
+		{
+			name:   "duplicate key",
+			plan:   head + "  - name: A\n    name: B\n    source: {type: random}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:5: secrets[0].name: ", want: `key "name" appears twice in a secret (lines 3 and 4): keep one`,
+		},
+		{
+			name:   "yes is not a boolean",
+			plan:   head + "  - name: A\n    source: {type: deploy-key, repository: acme/i, read-only: yes}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:63: secrets[0].source.read-only: ", want: `want true or false, got "yes"`,
+		},
+		{
+			name:   "targets not a list",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: {repository: acme/a}\n",
+			prefix: "p.yml:5:14: secrets[0].targets: ", want: `want a list of targets, such as [{repository: acme/api}], got a mapping`,
+		},
+		{
+			name:   "uppercase topic",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{organization: acme, topic: Deploy}]\n",
+			prefix: "p.yml:5:43: secrets[0].targets[0].topic: ", want: `write "deploy"`,
+		},
+		{
+			name:   "match with visibility",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{organization: acme, match: x, visibility: all}]\n",
+			prefix: "p.yml:5:46: secrets[0].targets[0].visibility: ", want: `remove visibility, or remove match and topic`,
+		},
+		{
+			name:   "merge key",
+			plan:   head + "  - <<: {name: A}\n    source: {type: random}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:3:5: secrets[0]: ", want: `merge keys (<<) are not supported`,
+		},
+		{
+			name:   "invalid YAML",
+			plan:   head + "  - name: A\n   source: {type: random}\n",
+			prefix: "p.yml:2: ", want: `invalid YAML: did not find expected '-' indicator`,
+		},
+		{
+			name:   "two documents",
+			plan:   head + "  - name: A\n---\nversion: 1\n",
+			prefix: "p.yml:4:1: ", want: `a second YAML document (after ---): a plan is one document`,
+		},
+		{
+			name:   "empty plan",
+			plan:   "# nothing\n",
+			prefix: "p.yml: ", want: `the plan is empty: want version: 1 and a secrets: list`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParsePlan("p.yml", []byte(tt.plan))
+			if err == nil {
+				t.Fatalf("ParsePlan succeeded, want an error starting %q", tt.prefix)
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("ParsePlan reported more than one problem, want one:\n%s", msg)
+			}
+			if !strings.HasPrefix(msg, tt.prefix) {
+				t.Errorf("error = %q\nwant it to start with %q", msg, tt.prefix)
+			}
+			if !strings.Contains(msg, tt.want) {
+				t.Errorf("error = %q\nwant it to contain %q", msg, tt.want)
+			}
+			var perr *Error
+			if !errors.As(err, &perr) || perr.File != "p.yml" {
+				t.Errorf("errors.As(%T, *Error) = %v, want an *Error for p.yml", err, perr)
+			}
+		})
+	}
+}
+
+// TestParsePlanManyErrors checks that every problem is reported, in order
+// of position, not just the first.
+func TestParsePlanManyErrors(t *testing.T) {
+	_, err := ParsePlan("p.yml", []byte(head+`  - name: 1A
+    source: {type: random, bytes: 0}
+    targets: [{repository: a}]
+  - name: B
+    source: {type: token}
+    targets: [{organization: acme, visibility: none}]
+`))
+	var got []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		pos, _, _ := strings.Cut(line, " ")
+		got = append(got, pos)
+	}
+	want := []string{"p.yml:3:11:", "p.yml:4:35:", "p.yml:5:28:", "p.yml:7:13:", "p.yml:8:48:"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("error positions (-want +got):\n%s\nfull error:\n%v", diff, err)
+	}
+}
+
+func TestParsePlanTooManyErrors(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(head)
+	for range 30 {
+		b.WriteString("  - name: 1A\n    source: {type: random}\n    targets: [{repository: acme/a}]\n")
+	}
+	_, err := ParsePlan("p.yml", []byte(b.String()))
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != maxErrors+1 || lines[maxErrors] != "p.yml: 10 more problems not shown" {
+		t.Errorf("got %d lines ending %q, want %d problems and a count of the rest", len(lines), lines[len(lines)-1], maxErrors)
+	}
+}
+
+// TestParsePlanAliasBomb checks that aliases which multiply (100 secrets
+// of 100 targets of 100 excluded repositories, from a few kilobytes) are
+// refused after a bounded walk.
+func TestParsePlanAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("version: 1\nx: &r [" + strings.Repeat("acme/a, ", 99) + "acme/a]\n")
+	b.WriteString("y: &t [" + strings.Repeat("{organization: acme, match: x, exclude: *r}, ", 99) + "{organization: acme, match: x, exclude: *r}]\n")
+	b.WriteString("secrets:\n")
+	for i := range 100 {
+		fmt.Fprintf(&b, "  - {name: S%d, source: {type: random}, targets: *t}\n", i)
+	}
+	_, err := ParsePlan("p.yml", []byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "expands to more than 100000 YAML nodes") {
+		t.Errorf("ParsePlan(alias bomb) = %v, want it refused for its size", err)
+	}
+}
+
+func TestLoadPlanMissingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nope.yml")
+	_, err := LoadPlan(path)
+	if !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "read plan: ") {
+		t.Errorf("LoadPlan(missing) = %v, want a wrapped not-exist error", err)
+	}
+}
+
+func TestLoadPlanNamesTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "plan.yml")
+	if err := os.WriteFile(path, []byte("version: 1\nsecrets: 3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadPlan(path)
+	if want := path + ":2:10: secrets: want a list of secrets"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("LoadPlan error = %v, want it to start %q", err, want)
+	}
+}
+
+// FuzzParsePlan checks that no input makes ParsePlan panic, and that every
+// line of every error it returns starts with the file name.
+func FuzzParsePlan(f *testing.F) {
+	files, err := filepath.Glob("../examples/plans/*.yml")
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no example plans: %v", err)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(head + "  - name: A\n    source: {type: random}\n    targets: [{organization: acme, match: \"(\"}]\n"))
+	f.Add([]byte("version: 1\nsecrets: &a [*a]\n"))
+	f.Add([]byte("- - -\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		plan, err := ParsePlan("f.yml", data)
+		if err == nil {
+			if plan == nil || plan.Version != 1 || len(plan.Secrets) == 0 {
+				t.Fatalf("ParsePlan succeeded with plan %+v", plan)
+			}
+			return
+		}
+		if plan != nil {
+			t.Fatal("ParsePlan returned both a plan and an error")
+		}
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if !strings.HasPrefix(line, "f.yml:") {
+				t.Fatalf("error line %q does not start with the file name", line)
+			}
+		}
+	})
+}

@@ -1,0 +1,131 @@
+package rotate
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+)
+
+// The JSON Schema plan.schema.json describes the plan for editors: a plan
+// that starts with
+//
+//	# yaml-language-server: $schema=https://raw.githubusercontent.com/pat-action/pat-action/v1/rotate/plan.schema.json
+//
+// gets completion and checking in any editor that runs the YAML language
+// server. These tests keep the schema and ParsePlan in step: every example
+// plan passes both, and plans that ParsePlan rejects for their shape the
+// schema rejects too.
+
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open("plan.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatalf("plan.schema.json: %v", err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	if err := c.AddResource("plan.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile("plan.schema.json")
+	if err != nil {
+		t.Fatalf("compile plan.schema.json: %v", err)
+	}
+	return sch
+}
+
+// yamlToJSON turns a YAML plan into the JSON value the schema validates.
+func yamlToJSON(t *testing.T, data []byte) any {
+	t.Helper()
+	var v any
+	if err := yaml.Unmarshal(data, &v); err != nil {
+		t.Fatalf("yaml: %v", err)
+	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("json: %v", err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inst
+}
+
+func TestExamplePlans(t *testing.T) {
+	sch := compileSchema(t)
+	files, err := filepath.Glob("../examples/plans/*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 4 {
+		t.Fatalf("found %d example plans, want at least 4", len(files))
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.HasPrefix(data, []byte("# yaml-language-server: $schema=")) {
+				t.Error("the example does not name its schema on its first line")
+			}
+			if err := sch.Validate(yamlToJSON(t, data)); err != nil {
+				t.Errorf("schema: %v", err)
+			}
+			if _, err := ParsePlan(file, data); err != nil {
+				t.Errorf("ParsePlan: %v", err)
+			}
+		})
+	}
+}
+
+// TestSchemaRejects checks plans that both the schema and ParsePlan refuse.
+func TestSchemaRejects(t *testing.T) {
+	sch := compileSchema(t)
+	good := "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a}]\n"
+	tests := []struct {
+		name, plan string
+		// want is a part of the schema error that names the problem.
+		want string
+	}{
+		{"unknown key", head + "  - name: A\n    source: {type: random}\n    targets: [{repo: acme/a}]\n", "repo"},
+		{"version 2", "version: 2\nsecrets:\n" + good, "/version"},
+		{"both repository and organization", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, organization: acme}]\n", "/secrets/0/targets/0"},
+		{"key of another source type", head + "  - name: A\n    source: {type: token, env: A, bytes: 3}\n    targets: [{repository: acme/a}]\n", "/secrets/0/source"},
+		{"bad duration", head + "  - name: A\n    source: {type: random}\n    max-age: 0d\n    targets: [{repository: acme/a}]\n", "/secrets/0/max-age"},
+		{"unitless duration", head + "  - name: A\n    source: {type: random}\n    max-age: \"90\"\n    targets: [{repository: acme/a}]\n", "/secrets/0/max-age"},
+		{"GITHUB_ name", head + "  - name: GitHub_X\n    source: {type: random}\n    targets: [{repository: acme/a}]\n", "/secrets/0/name"},
+		{"selected without repositories", head + "  - name: A\n    source: {type: random}\n    targets: [{organization: acme, visibility: selected}]\n", "/secrets/0/targets/0"},
+		{"match with visibility", head + "  - name: A\n    source: {type: random}\n    targets: [{organization: acme, match: x, visibility: all}]\n", "/secrets/0/targets/0"},
+		{"empty targets", head + "  - name: A\n    source: {type: random}\n    targets: []\n", "/secrets/0/targets"},
+		{"bytes out of range", head + "  - name: A\n    source: {type: random, bytes: 0}\n    targets: [{repository: acme/a}]\n", "/secrets/0/source"},
+		{"github-app with both keys", head + "  - name: A\n    source: {type: github-app, app-id: 1, installation: acme, private-key-env: K, private-key-file: k.pem}\n    targets: [{repository: acme/a}]\n", "/secrets/0/source"},
+		{"negative min-days-left", "version: 1\ndefaults: {policy: {min-days-left: -1}}\nsecrets:\n" + good, "/defaults/policy/min-days-left"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := ParsePlan("p.yml", []byte(tt.plan)); err == nil {
+				t.Error("ParsePlan accepted the plan")
+			}
+			err := sch.Validate(yamlToJSON(t, []byte(tt.plan)))
+			if err == nil {
+				t.Fatal("the schema accepted the plan")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("schema error does not mention %q:\n%v", tt.want, err)
+			}
+		})
+	}
+}
