@@ -3,6 +3,7 @@ module github.com/pat-action/pat-action
 go 1.26.8
 
 require (
+	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/google/go-cmp v0.7.0
 	github.com/google/go-github/v45 v45.2.0
 	github.com/moby/buildkit v0.34.2

@@ -97,6 +97,7 @@ type Server struct {
 	mux  *http.ServeMux
 	ops  []string
 	opOf map[string]string // mux pattern -> operation
+	rot  rotation          // deploy keys, issues and apps (repos.go)
 
 	mu       sync.Mutex
 	tokens   map[string]*Token
@@ -237,7 +238,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.Header().Set("X-GitHub-Enterprise-Version", s.opts.EnterpriseVersion)
 	}
 	tok, status, msg := s.authenticate(r)
-	if status != 0 {
+	if status != 0 && !isAppAuth(op, r) {
 		writeError(rec, status, msg)
 		return
 	}
