@@ -22,6 +22,9 @@ type runtime struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
 	transport      http.RoundTripper
+	// mask, when set, masks a value in the workflow log before anything
+	// else is printed (the action's ::add-mask::).
+	mask func(string)
 }
 
 // Run runs pat-action with the process's arguments (without the program
@@ -54,6 +57,18 @@ func (rt runtime) execute(ctx context.Context, command string, v values, toks to
 			return rep, err
 		}
 		return rep, runCheck(ctx, o, rep)
+	case "rotate":
+		o, err := rotateOptions(v, toks, rt)
+		if err != nil {
+			return rep, err
+		}
+		return rep, runRotate(ctx, o, rep)
+	case "audit":
+		o, err := auditOptions(v, toks, rt)
+		if err != nil {
+			return rep, err
+		}
+		return rep, runAudit(ctx, o, rep)
 	default:
 		return rep, usagef("unknown command %q: want one of check, store, rotate, audit, demo, version", command)
 	}

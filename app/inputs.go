@@ -32,6 +32,11 @@ var inputs = []input{
 	{name: "require-expiration", bool: true, usage: "fail if the token never expires"},
 	{name: "allowed-token-types", usage: "any of classic, fine-grained, oauth, app, user-to-server (default all)"},
 	{name: "repositories", usage: "owner/repo list: the token must reach each (check); secrets go to each (store)"},
+	{name: "organization", usage: "store: an organization secret instead; audit: audit every repository secret of this organization", cmds: []string{"store", "audit"}},
+	{name: "config", def: defaultConfig, usage: "the rotation plan", cmds: []string{"rotate", "audit"}},
+	{name: "shard", def: "1/1", usage: "i/n: handle only the i-th of n deterministic slices of all targets", cmds: []string{"rotate", "audit"}},
+	{name: "force", bool: true, usage: "rotate even values younger than their max age", cmds: []string{"rotate"}},
+	{name: "max-age", usage: "report secrets older than this, such as 90d (default: the plan's max-age)", cmds: []string{"audit"}},
 }
 
 // actionOnly inputs have no CLI flag.
