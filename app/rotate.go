@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/google/go-github/v45/github"
 
@@ -84,10 +85,24 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	return o, nil
 }
 
-// clientFor is a paced, retrying client for tok.
+// maskLines masks each line of a value on its own: a runner masks a
+// multi-line value given to one ::add-mask:: by its first line only, and
+// the command itself would print the rest (a deploy key's PEM body).
+func maskLines(mask func(string)) func(string) {
+	return func(v string) {
+		for _, line := range strings.Split(v, "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				mask(line)
+			}
+		}
+	}
+}
+
+// clientFor is a paced, retrying client for tok. (Stats must not be nil:
+// the retrier takes the address of its fields.)
 func clientFor(api ghclient.API, tok string, rt runtime) *github.Client {
 	return ghclient.New(api, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: rt.transport,
-		Wrap: ghclient.Chain(ghclient.DefaultPacing(api.GHES), ghclient.Retry{}, nil)})
+		Wrap: ghclient.Chain(ghclient.DefaultPacing(api.GHES), ghclient.Retry{}, &ghclient.Stats{})})
 }
 
 // runRotate runs the plan and fills the report.
