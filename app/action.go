@@ -44,6 +44,7 @@ func (rt runtime) runAction(ctx context.Context) int {
 	if command == "demo" {
 		return rt.runDemo(ctx)
 	}
+	rt.mask = maskLines(a.AddMask)
 	rep, err := rt.execute(ctx, command, v.withDefaults(), toks)
 	code := exitCode(err)
 	if code == exitUsage {

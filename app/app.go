@@ -29,6 +29,9 @@ type runtime struct {
 	// sleep waits between retries; nil is a real timer. Tests make it
 	// instant.
 	sleep func(context.Context, time.Duration) error
+	// mask, when set, masks a value in the workflow log before anything
+	// else is printed (the action's ::add-mask::).
+	mask func(string)
 }
 
 // Run runs pat-action with the process's arguments (without the program
@@ -68,6 +71,18 @@ func (rt runtime) execute(ctx context.Context, command string, v values, toks to
 			return rep, err
 		}
 		return rep, runStore(ctx, o, rep)
+	case "rotate":
+		o, err := rotateOptions(v, toks, rt)
+		if err != nil {
+			return rep, err
+		}
+		return rep, runRotate(ctx, o, rep)
+	case "audit":
+		o, err := auditOptions(v, toks, rt)
+		if err != nil {
+			return rep, err
+		}
+		return rep, runAudit(ctx, o, rep)
 	default:
 		return rep, usagef("unknown command %q: want one of check, store, rotate, audit, demo, version", command)
 	}
