@@ -1,9 +1,10 @@
-package ghclient
+package ghclient_test
 
 import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-github/v45/github"
 
 	"github.com/pat-action/pat-action/emulator"
+	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/secrets"
 )
 
@@ -39,14 +41,19 @@ func TestChainOnEmulator(t *testing.T) {
 	}
 	srv, apiURL := e.Start()
 	defer srv.Close()
-	api, err := ParseAPIURL(apiURL)
+	api, err := ghclient.ParseAPIURL(apiURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stats Stats
-	var sl sleeps
-	pacing := Pacing{Concurrent: limits.Concurrent, Points: limits.Points, Window: limits.Window}
-	c := New(api, Options{Token: token, Wrap: Chain(pacing, Retry{Sleep: sl.sleep}, &stats)})
+	var stats ghclient.Stats
+	// Retry waits are counted, not slept.
+	var waits atomic.Int32
+	sleep := func(ctx context.Context, _ time.Duration) error {
+		waits.Add(1)
+		return ctx.Err()
+	}
+	pacing := ghclient.Pacing{Concurrent: limits.Concurrent, Points: limits.Points, Window: limits.Window}
+	c := ghclient.New(api, ghclient.Options{Token: token, Wrap: ghclient.Chain(pacing, ghclient.Retry{Sleep: sleep}, &stats)})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
@@ -89,11 +96,11 @@ func TestChainOnEmulator(t *testing.T) {
 	if got := e.InFlightMax(); got > limits.Concurrent {
 		t.Errorf("emulator saw %d requests in flight, limit %d", got, limits.Concurrent)
 	}
-	want := Stats{Requests: 2*repos + 5, Retries: 5, SecondaryLimited: 1, PrimaryLimited: 1}
+	want := ghclient.Stats{Requests: 2*repos + 5, Retries: 5, SecondaryLimited: 1, PrimaryLimited: 1}
 	if diff := cmp.Diff(want, stats.Snapshot()); diff != "" {
 		t.Errorf("stats (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(5, len(sl.got())); diff != "" {
+	if diff := cmp.Diff(int32(5), waits.Load()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
 }

@@ -135,6 +135,8 @@ type RetryError struct {
 	Tries int
 	// Status is the last response's status, empty after a transport error.
 	Status string
+	// StatusCode is the last response's status code, 0 after a transport error.
+	StatusCode int
 	// Message is GitHub's message in the last response, if any.
 	Message string
 	// Wait is the wait asked for, when it was longer than MaxWait.
@@ -359,7 +361,7 @@ func (t *retrier) giveUp(resp *http.Response, err error, tries int, wait time.Du
 		e.Wait, e.MaxWait = wait, t.r.MaxWait
 	}
 	if resp != nil {
-		e.Status = resp.Status
+		e.Status, e.StatusCode = resp.Status, resp.StatusCode
 		e.Message = message(resp)
 		drain(resp)
 	}

@@ -7,11 +7,12 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/ghclient"
 )
 
 // Outcome is what happened, or would happen, to a secret in one target. Its
@@ -495,24 +496,19 @@ func describe(resp *github.Response, err error, t Target, what string) error {
 }
 
 // transportError says plainly why a request got no usable response: the
-// retries ran out (the client's retrying transport reports "after N tries:
-// STATUS: message"), or the network or the run's context failed. The
-// request URL, which the target already names, is left out.
+// client's retries ran out (keeping the last status), or the network or the
+// run's context failed. The request URL, which the target already names, is
+// left out.
 func transportError(err error) error {
+	var re *ghclient.RetryError
+	if errors.As(err, &re) {
+		return &apiError{status: re.StatusCode, text: "gave up " + re.Error(), err: err}
+	}
 	var ue *url.Error
-	if !errors.As(err, &ue) {
-		return err
+	if errors.As(err, &ue) {
+		return &apiError{text: ue.Err.Error(), err: err}
 	}
-	text := ue.Err.Error()
-	if !strings.HasPrefix(text, "after ") {
-		return &apiError{text: text, err: err}
-	}
-	// "after 5 tries: 502 Bad Gateway: ..." keeps the last status.
-	code := 0
-	if _, rest, ok := strings.Cut(text, ": "); ok {
-		code, _ = strconv.Atoi(strings.SplitN(rest, " ", 2)[0])
-	}
-	return &apiError{status: code, text: "gave up " + text, err: err}
+	return err
 }
 
 // containerNoun names what a 404 for t says may be missing.
