@@ -3,6 +3,7 @@ package secrets_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -445,5 +446,61 @@ func TestStoreRejectsBadInputWithoutRequests(t *testing.T) {
 	}
 	if n := len(w.emu.Requests()); n != 0 {
 		t.Errorf("%d requests for bad input", n)
+	}
+}
+
+// Resolving selected repositories costs O(pages), not O(N): with many names
+// in a large organization the Writer lists its repositories once, 100 a
+// page; with few, it asks for each, which is cheaper.
+func TestRepositoryIDsRequests(t *testing.T) {
+	tests := []struct {
+		name         string
+		selected     int
+		wantRequests int
+	}{
+		{"one name: one GET", 1, 1},
+		{"two names: two GETs", 2, 2},
+		{"five names in a 1,003-repository org: five GETs beat 11 pages", 5, 1 + 5},
+		{"300 names: the org and its 11 pages", 300, 1 + 11},
+		{"1,000 names: the org and its 11 pages", 1000, 1 + 11},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, emulator.Options{})
+			w.emu.AddRepos("acme", 1000, func(i int) emulator.Repo {
+				return emulator.Repo{Name: fmt.Sprintf("svc-%04d", i), Private: i%2 == 0}
+			})
+			var names []string
+			for i := range tt.selected {
+				names = append(names, fmt.Sprintf("acme/svc-%04d", i))
+			}
+			ids, err := secrets.NewWriter(w.client(adminTok), secrets.WriterOptions{}).RepositoryIDs(context.Background(), names)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ids) != tt.selected {
+				t.Fatalf("%d ids, want %d", len(ids), tt.selected)
+			}
+			for i, id := range ids {
+				if id == 0 {
+					t.Fatalf("id %d is zero", i)
+				}
+			}
+			if got := len(w.emu.Requests()); got != tt.wantRequests {
+				t.Errorf("%d requests, want %d", got, tt.wantRequests)
+			}
+		})
+	}
+}
+
+// A name the listing does not hold is still fetched, and a missing one
+// fails precisely.
+func TestRepositoryIDsMissing(t *testing.T) {
+	w := newWorld(t, emulator.Options{})
+	w.emu.AddRepos("acme", 50, nil)
+	names := []string{"acme/repo-000", "acme/repo-001", "acme/repo-002", "acme/gone"}
+	_, err := secrets.NewWriter(w.client(adminTok), secrets.WriterOptions{}).RepositoryIDs(context.Background(), names)
+	if err == nil || !strings.Contains(err.Error(), "acme/gone") {
+		t.Errorf("err = %v, want one naming acme/gone", err)
 	}
 }
