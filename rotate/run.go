@@ -91,6 +91,11 @@ type SourceResult struct {
 	// Rotated is true when a new value was made (or, in a dry run, would
 	// be) and written somewhere.
 	Rotated bool `json:"rotated"`
+	// MaxAge is the secret's max age as a plan writes it ("90d"), and
+	// Oldest when the oldest value stored in its targets was written; an
+	// audit sets them.
+	MaxAge string     `json:"max_age,omitempty"`
+	Oldest *time.Time `json:"oldest,omitempty"`
 }
 
 // PolicyFailed reports whether some token source failed its policy.
