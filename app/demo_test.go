@@ -1,0 +1,46 @@
+package app
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The demo runs the whole product against the emulator, rotation and audit
+// included, verifies what the emulator holds after each step, and prints
+// no token, key or generated value.
+func TestDemo(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"cli", []string{"demo"}, map[string]string{}},
+		{"action", nil, map[string]string{"GITHUB_ACTIONS": "true", "INPUT_MODE": "demo", "GITHUB_REPOSITORY": "someone/else"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, tt.args, tt.env, "")
+			if res.code != 0 {
+				t.Fatalf("exit %d; stdout:\n%s", res.code, res.stdout)
+			}
+			for _, want := range []string{
+				"demo: all 13 cases behaved as expected",
+				"31 days later", "deleted      pat-action INFRA_DEPLOY_KEY",
+				"(3 minted)", "stale        LEGACY_TOKEN repo:acme/ops",
+			} {
+				if !strings.Contains(res.stdout, want) {
+					t.Errorf("stdout does not say %q", want)
+				}
+			}
+			for _, bad := range []string{"WRONG", "UNEXPECTED", "MISSING"} {
+				if strings.Contains(res.stdout, bad) {
+					t.Errorf("stdout says %s:\n%s", bad, res.stdout)
+				}
+			}
+			values := regexp.MustCompile(`gh[pso]_[0-9A-Za-z]{16,}|github_pat_[0-9A-Za-z_]{16,}|PRIVATE KEY-----|[0-9a-f]{64}`)
+			if m := values.FindAllStringIndex(res.stdout+res.stderr, -1); len(m) > 0 {
+				t.Errorf("the output holds %d things shaped like values", len(m))
+			}
+		})
+	}
+}
