@@ -272,10 +272,12 @@ func plain(ts []Target) []secrets.Target {
 func (r *run) secret(ctx context.Context, s Secret) {
 	targets := r.targets(s)
 	src := SourceResult{Name: s.Name, Type: s.Source.Type}
-	if len(targets) > 0 {
+	if s.Source.Type == SourceToken && (len(targets) > 0 || r.o.Shard.Has(reminderKey(s))) {
+		// The shard that owns the reminder checks the token even when
+		// it holds none of the secret's targets.
+		r.tokenSecret(ctx, s, targets, &src)
+	} else if len(targets) > 0 {
 		switch s.Source.Type {
-		case SourceToken:
-			r.tokenSecret(ctx, s, targets, &src)
 		case SourceGitHubApp:
 			r.appSecret(ctx, s, targets, &src)
 		case SourceRandom:

@@ -466,6 +466,52 @@ secrets:
 	}
 }
 
+// Jobs of a matrix run at once: exactly one shard owns a secret's reminder
+// issue, so that jobs never each open one. It owns it even when it holds
+// none of the secret's targets.
+func TestRunReminderIssueShards(t *testing.T) {
+	for _, n := range []int{2, 3, 5} {
+		for _, targets := range []string{"[{repository: acme/api}]", `[{organization: acme, match: "^(api|web|infra|ops)$"}]`} {
+			t.Run(fmt.Sprintf("%d shards, %s", n, targets), func(t *testing.T) {
+				e := newEnv(t)
+				e.vars["NEW_PAT"] = expiringTok
+				plan := `version: 1
+secrets:
+  - name: RELEASE_PAT
+    source: {type: token, env: NEW_PAT}
+    policy: {min-days-left: 7}
+    open-issue: true
+    targets: ` + targets + "\n"
+				touched := 0
+				for i := 1; i <= n; i++ {
+					res, err := e.run(t, plan, func(o *Options) {
+						o.Repository, o.Shard = "acme/ops", Shard{Index: i, Count: n}
+					})
+					if err != nil {
+						t.Fatalf("shard %d: %v", i, err)
+					}
+					if len(res.Issues) > 0 {
+						touched++
+					}
+				}
+				if issues := e.emu.Issues("acme/ops"); len(issues) != 1 || touched != 1 {
+					t.Errorf("%d issues, touched by %d shards; want one issue, one shard", len(issues), touched)
+				}
+				assertStored(t, e, "repo:acme/api", "RELEASE_PAT", expiringTok)
+			})
+		}
+	}
+}
+
+// assertStored fails unless container holds want as name; it never prints
+// the value.
+func assertStored(t *testing.T, e *env, container, name, want string) {
+	t.Helper()
+	if v, ok := e.emu.SecretValue(container, name); !ok || v == nil || string(v) != want {
+		t.Errorf("%s does not hold the intended %s", container, name)
+	}
+}
+
 func TestAudit(t *testing.T) {
 	e := newEnv(t)
 	e.emu.SetSecret("repo:acme/api", "WEBHOOK_SECRET", []byte("x"), start.Add(-5*24*time.Hour))

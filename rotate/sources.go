@@ -77,11 +77,14 @@ func (r *run) tokenSecret(ctx context.Context, s Secret, targets []Target, src *
 		return
 	}
 	src.Token, src.Policy = &info, &res
-	if s.OpenIssue && r.o.Repository != "" && res.Expiry != "" {
+	if s.OpenIssue && r.o.Repository != "" && res.Expiry != "" && r.o.Shard.Has(reminderKey(s)) {
 		r.reminder(ctx, s, info, res)
 	}
 	if !res.Passed {
 		r.problem("secret:"+s.Name, fmt.Errorf("%w: nothing written for %s", ErrPolicy, s.Name))
+		return
+	}
+	if len(targets) == 0 {
 		return
 	}
 	src.Rotated = true
