@@ -1,9 +1,17 @@
 package app
 
 import (
+	"bytes"
+	"encoding/json"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/pat-action/pat-action/rotate"
 )
 
 // The demo runs the whole product against the emulator, rotation and audit
@@ -42,5 +50,46 @@ func TestDemo(t *testing.T) {
 				t.Errorf("the output holds %d things shaped like values", len(m))
 			}
 		})
+	}
+}
+
+// The plan the demo prints is one a user can copy: it passes the published
+// schema as well as the parser.
+func TestDemoPlanSchema(t *testing.T) {
+	f, err := os.Open("../rotate/plan.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	if err := c.AddResource("plan.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile("plan.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := yaml.Unmarshal([]byte(demoPlan), &v); err != nil {
+		t.Fatal(err)
+	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Errorf("the demo plan does not pass the schema: %v", err)
+	}
+	if _, err := rotate.ParsePlan("demo.yml", []byte(demoPlan)); err != nil {
+		t.Errorf("the demo plan does not parse: %v", err)
 	}
 }
