@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/go-github/v45/github"
-
 	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/rotate"
 	"github.com/pat-action/pat-action/token"
@@ -23,7 +21,9 @@ type AuditOptions struct {
 	Organization string
 	MaxAge       time.Duration
 	Shard        rotate.Shard
-	rt           runtime
+	// Pacing keeps requests under GitHub's secondary rate limits.
+	Pacing ghclient.Pacing
+	rt     runtime
 }
 
 // auditOptions parses audit's inputs: with organization (and max-age) an ad
@@ -39,6 +39,9 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 	}
 	if err := token.CheckFormat(o.Admin); err != nil {
 		return o, asUsage(fmt.Errorf("admin token: %w", err))
+	}
+	if o.Pacing, err = pacing(v, api); err != nil {
+		return o, err
 	}
 	if s := v.str("max-age"); s != "" {
 		if o.MaxAge, err = rotate.ParseDuration(s); err != nil {
@@ -67,9 +70,10 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 // "stale" or "missing"; token sources' rules go in the policy section.
 // Anything stale, missing or expiring is a *policyError (exit 1).
 func runAudit(ctx context.Context, o AuditOptions, rep *Report) error {
+	client := clients(o.API, o.Pacing, o.rt)
 	ao := rotate.AuditOptions{
-		Client:       clientFor(o.API, o.Admin, o.rt),
-		NewClient:    func(tok string) *github.Client { return clientFor(o.API, tok, o.rt) },
+		Client:       client(o.Admin),
+		NewClient:    client,
 		Plan:         o.Plan,
 		Organization: o.Organization,
 		MaxAge:       o.MaxAge,

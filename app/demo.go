@@ -4,9 +4,19 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/crypto/ssh"
 
 	"github.com/pat-action/pat-action/emulator"
 )
@@ -25,6 +35,10 @@ type demoCase struct {
 // runDemo starts the emulator on loopback and runs the product against it,
 // printing each report. It fails when any case does not behave as it must.
 func (rt runtime) runDemo(ctx context.Context) int {
+	// The demo's clock can jump ahead (to age rotated values past their
+	// max age); the emulator and every command read it.
+	clk := &demoClock{base: rt.now}
+	rt.now = clk.now
 	now := rt.now()
 	emu := emulator.New(emulator.Options{Now: rt.now})
 	srv, apiURL := emu.Start()
@@ -41,7 +55,7 @@ func (rt runtime) runDemo(ctx context.Context) int {
 		return prefix + hex.EncodeToString(b)
 	}
 	least, broad, expiring, fine, admin := mint("ghp_"), mint("ghp_"), mint("ghp_"), mint("github_pat_"), mint("ghp_")
-	emu.AddToken(emulator.Token{Value: least, Login: "octocat", Scopes: []string{"repo", "workflow"}, ExpiresAt: now.Add(60 * 24 * time.Hour)})
+	emu.AddToken(emulator.Token{Value: least, Login: "octocat", Scopes: []string{"repo", "workflow"}, ExpiresAt: now.Add(90 * 24 * time.Hour)})
 	emu.AddToken(emulator.Token{Value: broad, Login: "octocat", Scopes: []string{"repo", "workflow", "admin:org", "delete_repo"}, ExpiresAt: now.Add(60 * 24 * time.Hour)})
 	emu.AddToken(emulator.Token{Value: expiring, Login: "octocat", Scopes: []string{"repo", "workflow"}, ExpiresAt: now.Add(3 * 24 * time.Hour)})
 	emu.AddToken(emulator.Token{Value: fine, Login: "octocat", ExpiresAt: now.Add(30 * 24 * time.Hour),
@@ -66,33 +80,18 @@ func (rt runtime) runDemo(ctx context.Context) int {
 	}
 	failed := 0
 	for _, c := range cases {
-		fmt.Fprintf(rt.stdout, "\n== %s\n", c.title)
-		in := values{}
-		for k, v := range c.inputs {
-			in[k] = v
-		}
-		adm := c.admin
-		if adm == "" {
-			adm = c.token
-		}
-		rep, err := rt.execute(ctx, c.command, in.withDefaults(), tokens{token: c.token, admin: adm})
-		rep.writeText(rt.stdout)
-		got := exitCode(err)
-		verdict := "as expected"
-		if got != c.want {
-			verdict = "UNEXPECTED"
+		if !rt.demoRun(ctx, c) {
 			failed++
-			if err != nil {
-				fmt.Fprintf(rt.stdout, "error: %v\n", err)
-			}
 		}
-		fmt.Fprintf(rt.stdout, "exit %d (%s)\n", got, verdict)
 	}
 	failed += verifyStored(rt, emu, "DEMO_PAT", least, "repo:acme/api", "env:acme/web/production", "org:acme")
 	if names := emu.SecretNames("repo:acme/api"); len(names) != 1 {
 		fmt.Fprintf(rt.stdout, "acme/api holds secrets %v, want only DEMO_PAT\n", names)
 		failed++
 	}
+	n, f := rt.rotationDemo(ctx, emu, apiURL, clk, least, admin)
+	failed += f
+	total := len(cases) + n
 	if unknown := emu.Unknown(); len(unknown) > 0 {
 		fmt.Fprintf(rt.stdout, "\nrequests the emulator does not serve: %v\n", unknown)
 		failed++
@@ -101,8 +100,247 @@ func (rt runtime) runDemo(ctx context.Context) int {
 		fmt.Fprintf(rt.stdout, "\ndemo: %d cases did not behave as expected\n", failed)
 		return exitPartial
 	}
-	fmt.Fprintf(rt.stdout, "\ndemo: all %d cases behaved as expected (%d requests to the emulator)\n", len(cases), len(emu.Requests()))
+	fmt.Fprintf(rt.stdout, "\ndemo: all %d cases behaved as expected (%d requests to the emulator)\n", total, len(emu.Requests()))
 	return exitOK
+}
+
+// demoRun runs one case, prints its report and verdict, and reports whether
+// it gave the exit code it must.
+func (rt runtime) demoRun(ctx context.Context, c demoCase) bool {
+	fmt.Fprintf(rt.stdout, "\n== %s\n", c.title)
+	in := values{}
+	for k, v := range c.inputs {
+		in[k] = v
+	}
+	adm := c.admin
+	if adm == "" {
+		adm = c.token
+	}
+	rep, err := rt.execute(ctx, c.command, in.withDefaults(), tokens{token: c.token, admin: adm})
+	rep.writeText(rt.stdout)
+	got := exitCode(err)
+	verdict := "as expected"
+	if got != c.want {
+		verdict = "UNEXPECTED"
+		if err != nil {
+			fmt.Fprintf(rt.stdout, "error: %v\n", err)
+		}
+	}
+	fmt.Fprintf(rt.stdout, "exit %d (%s)\n", got, verdict)
+	return got == c.want
+}
+
+// demoClock is the demo's clock: the real time, moved ahead by the demo.
+type demoClock struct {
+	base   func() time.Time
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *demoClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base().Add(c.offset)
+}
+
+func (c *demoClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// demoPlan is the rotation plan the demo runs: a person's PAT propagated to
+// a repository, an environment, an organization secret and every acme
+// repository named svc-* with the topic deploy; a random webhook secret; a
+// deploy key; and a GitHub App's installation token.
+const demoPlan = `# yaml-language-server: $schema=https://raw.githubusercontent.com/pat-action/pat-action/v1/rotate/plan.schema.json
+version: 1
+defaults:
+  policy: {min-days-left: 14}
+secrets:
+  - name: RELEASE_PAT
+    source: {type: token, env: NEW_RELEASE_PAT}
+    policy: {required-scopes: [repo, workflow]}
+    max-age: 90d
+    targets:
+      - repository: acme/api
+      - {repository: acme/web, environment: production}
+      - {organization: acme, visibility: selected, repositories: [acme/api, acme/web]}
+      - {organization: acme, match: "^svc-", topic: deploy, exclude: [acme/svc-legacy]}
+  - name: WEBHOOK_SECRET
+    source: {type: random, bytes: 32, encoding: hex}
+    max-age: 30d
+    targets: [{repository: acme/api}, {repository: acme/web}]
+  - name: INFRA_DEPLOY_KEY
+    source: {type: deploy-key, repository: acme/infra, read-only: true}
+    max-age: 30d
+    targets: [{repository: acme/api}]
+  - name: BOT_TOKEN
+    source:
+      type: github-app
+      app-id: 12345
+      private-key-env: APP_PRIVATE_KEY
+      installation: acme
+      permissions: {contents: write}
+      repositories: [api, web]
+    targets: [{repository: acme/api}]
+`
+
+// demoAppID is the GitHub App of the demo's plan.
+const demoAppID = 12345
+
+// rotationDemo runs the rotation plan three times (first, past max-age, and
+// forced), then audits, verifying after each run what the emulator holds.
+// It returns how many cases it ran and how many misbehaved.
+func (rt runtime) rotationDemo(ctx context.Context, emu *emulator.Server, apiURL string, clk *demoClock, pat, admin string) (cases, failed int) {
+	emu.AddRepo(emulator.Repo{Owner: "acme", Name: "ops", Private: true})
+	for _, r := range []emulator.Repo{
+		{Name: "svc-billing", Topics: []string{"deploy"}},
+		{Name: "svc-search", Topics: []string{"deploy"}},
+		{Name: "svc-legacy", Topics: []string{"deploy"}},
+		{Name: "svc-old", Topics: []string{"deploy"}, Archived: true},
+		{Name: "svc-sandbox"},
+	} {
+		r.Owner, r.Private = "acme", true
+		emu.AddRepo(r)
+	}
+	emu.SetSecret("repo:acme/ops", "LEGACY_TOKEN", []byte("left over"), clk.now().Add(-200*24*time.Hour))
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		fmt.Fprintf(rt.stdout, "make the demo app's key: %v\n", err)
+		return 0, 1
+	}
+	emu.AddApp(emulator.App{ID: demoAppID, Slug: "acme-bot", PublicKey: &key.PublicKey})
+	emu.AddInstallation(emulator.Installation{ID: 77, AppID: demoAppID, Account: "acme",
+		Permissions: map[string]string{"contents": "write", "metadata": "read"}})
+	appKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+
+	dir, err := os.MkdirTemp("", "pat-action-demo-")
+	if err != nil {
+		fmt.Fprintf(rt.stdout, "write the demo plan: %v\n", err)
+		return 0, 1
+	}
+	defer os.RemoveAll(dir)
+	plan := filepath.Join(dir, "pat-rotation.yml")
+	if err := os.WriteFile(plan, []byte(demoPlan), 0o600); err != nil {
+		fmt.Fprintf(rt.stdout, "write the demo plan: %v\n", err)
+		return 0, 1
+	}
+	fmt.Fprintf(rt.stdout, "\n== rotate: the plan\n%s", demoPlan)
+
+	// The plan's sources read these, as a workflow's env: would pass them;
+	// the process's own environment is not consulted, nor changed.
+	env := map[string]string{"NEW_RELEASE_PAT": pat, "APP_PRIVATE_KEY": appKey, "GITHUB_REPOSITORY": "acme/ops"}
+	drt := rt
+	drt.getenv = func(k string) string { return env[k] }
+	in := values{"api-url": apiURL, "config": plan, "pacing": "off"}
+	ck := &demoChecker{w: rt.stdout}
+
+	var hook []byte
+	var keyID int64
+	for i, step := range []struct {
+		title   string
+		advance time.Duration
+		force   bool
+	}{
+		{"rotate: first run: the PAT goes everywhere, a random value, a deploy key and an app token are made", 0, false},
+		{"rotate: 31 days later: the random value and the deploy key are past max-age 30d and rotate", 31 * 24 * time.Hour, false},
+		{"rotate --force, an hour later: everything generated rotates again, whatever its age", time.Hour, true},
+	} {
+		clk.advance(step.advance)
+		inputs := with(in, values{"force": fmt.Sprint(step.force)})
+		cases++
+		if !drt.demoRun(ctx, demoCase{step.title, "rotate", inputs, admin, admin, exitOK}) {
+			failed++
+		}
+		fmt.Fprintf(rt.stdout, "-- verify: what the emulator holds after run %d\n", i+1)
+		var wrong []string
+		targets := []string{"repo:acme/api", "env:acme/web/production", "org:acme", "repo:acme/svc-billing", "repo:acme/svc-search"}
+		for _, c := range targets {
+			if v, ok := emu.SecretValue(c, "RELEASE_PAT"); !ok || !bytes.Equal(v, []byte(pat)) {
+				wrong = append(wrong, c)
+			}
+		}
+		ck.expect(len(wrong) == 0, fmt.Sprintf("RELEASE_PAT is the PAT in all %d targets%s", len(targets), describe(wrong)))
+		wrong = nil
+		for _, c := range []string{"repo:acme/svc-legacy", "repo:acme/svc-old", "repo:acme/svc-sandbox", "repo:acme/web"} {
+			if _, ok := emu.SecretValue(c, "RELEASE_PAT"); ok {
+				wrong = append(wrong, c)
+			}
+		}
+		ck.expect(len(wrong) == 0, "RELEASE_PAT is not in acme/svc-legacy (excluded), svc-old (archived), svc-sandbox (no topic), web (not a target)"+describe(wrong))
+		vis, ids := emu.OrgSecretRepos("org:acme", "RELEASE_PAT")
+		ck.expect(vis == "selected" && len(ids) == 2, "the organization secret is shared with the 2 selected repositories")
+		api, _ := emu.SecretValue("repo:acme/api", "WEBHOOK_SECRET")
+		web, _ := emu.SecretValue("repo:acme/web", "WEBHOOK_SECRET")
+		ck.expect(len(api) == 64 && bytes.Equal(api, web), "WEBHOOK_SECRET is one 32-byte hex value in acme/api and acme/web")
+		ck.expect(!bytes.Equal(api, hook), "WEBHOOK_SECRET is a new value")
+		hook = api
+		id, ok := verifyDeployKey(emu, "INFRA_DEPLOY_KEY", "acme/infra", "repo:acme/api")
+		ck.expect(ok, "acme/infra has exactly one pat-action deploy key, whose private half acme/api holds")
+		ck.expect(id != keyID, "the deploy key is new and the previous one is deleted")
+		keyID = id
+		bot, ok := emu.SecretValue("repo:acme/api", "BOT_TOKEN")
+		ck.expect(ok && bytes.HasPrefix(bot, []byte("ghs_")) && emu.MintedTokens() == i+1, fmt.Sprintf("BOT_TOKEN in acme/api is a fresh installation token (%d minted)", i+1))
+	}
+
+	cases += 2
+	if !drt.demoRun(ctx, demoCase{"audit: the plan's targets are fresh and the PAT is not expiring", "audit", with(in, values{}), admin, admin, exitOK}) {
+		failed++
+	}
+	if !drt.demoRun(ctx, demoCase{"audit --organization acme --max-age 90d: a secret nobody rotates is reported", "audit",
+		values{"api-url": apiURL, "organization": "acme", "max-age": "90d", "pacing": "off"}, admin, admin, exitPolicy}) {
+		failed++
+	}
+	return cases, failed + ck.failed
+}
+
+// describe names the containers an expectation failed in, for its line.
+func describe(wrong []string) string {
+	if len(wrong) == 0 {
+		return ""
+	}
+	return " (wrong in " + strings.Join(wrong, ", ") + ")"
+}
+
+// demoChecker prints one line per expectation and counts those that failed.
+// Its descriptions never hold a value.
+type demoChecker struct {
+	w      io.Writer
+	failed int
+}
+
+func (c *demoChecker) expect(ok bool, what string) {
+	if ok {
+		fmt.Fprintf(c.w, "  ok       %s\n", what)
+		return
+	}
+	fmt.Fprintf(c.w, "  WRONG    %s\n", what)
+	c.failed++
+}
+
+// verifyDeployKey reports the id of the one deploy key of secret name on
+// repo, and whether there is exactly one and container holds its private
+// half.
+func verifyDeployKey(emu *emulator.Server, name, repo, container string) (int64, bool) {
+	var keys []emulator.DeployKey
+	for _, k := range emu.DeployKeys(repo) {
+		if strings.HasPrefix(k.Title, "pat-action "+name+" ") {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) != 1 {
+		return 0, false
+	}
+	priv, ok := emu.SecretValue(container, name)
+	if !ok {
+		return keys[0].ID, false
+	}
+	signer, err := ssh.ParsePrivateKey(priv)
+	if err != nil {
+		return keys[0].ID, false
+	}
+	return keys[0].ID, strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey()))) == keys[0].Key
 }
 
 // with returns base with more inputs added, leaving base as it was.

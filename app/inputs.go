@@ -39,7 +39,7 @@ var inputs = []input{
 	{name: "secret-type", def: "actions", usage: "actions, dependabot or codespaces", cmds: []string{"store"}},
 	{name: "update-repositories-only", bool: true, usage: "only replace which repositories may read an existing organization secret (visibility selected); the value is not sent", cmds: []string{"store"}},
 	{name: "concurrency", def: "20", usage: "how many targets are written at once, 1 to 100", cmds: []string{"store"}},
-	{name: "pacing", def: "auto", usage: "auto (on for github.com, off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store"}},
+	{name: "pacing", def: "auto", usage: "auto (on for github.com, off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store", "rotate", "audit"}},
 	{name: "config", def: defaultConfig, usage: "the rotation plan", cmds: []string{"rotate", "audit"}},
 	{name: "shard", def: "1/1", usage: "i/n: handle only the i-th of n deterministic slices of all targets", cmds: []string{"rotate", "audit"}},
 	{name: "force", bool: true, usage: "rotate even values younger than their max age", cmds: []string{"rotate"}},

@@ -31,7 +31,9 @@ type RotateOptions struct {
 	DryRun bool
 	// Repository is where reminder issues are opened ($GITHUB_REPOSITORY).
 	Repository string
-	rt         runtime
+	// Pacing keeps requests under GitHub's secondary rate limits.
+	Pacing ghclient.Pacing
+	rt     runtime
 }
 
 // loadPlan reads the config input's plan and the shard; every problem is
@@ -76,6 +78,9 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.DryRun, err = v.boolean("dry-run"); err != nil {
 		return o, err
 	}
+	if o.Pacing, err = pacing(v, api); err != nil {
+		return o, err
+	}
 	if o.Plan, o.Shard, err = loadPlan(v); err != nil {
 		return o, err
 	}
@@ -98,18 +103,33 @@ func maskLines(mask func(string)) func(string) {
 	}
 }
 
-// clientFor is a paced, retrying client for tok. (Stats must not be nil:
-// the retrier takes the address of its fields.)
-func clientFor(api ghclient.API, tok string, rt runtime) *github.Client {
-	return ghclient.New(api, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: rt.transport,
-		Wrap: ghclient.Chain(ghclient.DefaultPacing(api.GHES), ghclient.Retry{}, &ghclient.Stats{})})
+// pacing reads the pacing input: auto (on for github.com, off for GHES),
+// off, or a budget.
+func pacing(v values, api ghclient.API) (ghclient.Pacing, error) {
+	p, err := ghclient.ParsePacing(v.str("pacing"))
+	if err != nil {
+		return p, asUsage(err)
+	}
+	return p.Resolve(api.GHES), nil
+}
+
+// clients makes the clients of a rotation or an audit, paced and retrying,
+// with retries waiting on the runtime's clock. The admin token's client
+// sends nearly every request; the few a token source's or an app's client
+// sends are paced on their own.
+func clients(api ghclient.API, p ghclient.Pacing, rt runtime) func(tok string) *github.Client {
+	return func(tok string) *github.Client {
+		return ghclient.New(api, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: rt.transport,
+			Wrap: ghclient.Chain(p, ghclient.Retry{Sleep: rt.sleep, Now: rt.now}, &ghclient.Stats{})})
+	}
 }
 
 // runRotate runs the plan and fills the report.
 func runRotate(ctx context.Context, o RotateOptions, rep *Report) error {
+	client := clients(o.API, o.Pacing, o.rt)
 	ro := rotate.Options{
-		Client:     clientFor(o.API, o.Admin, o.rt),
-		NewClient:  func(tok string) *github.Client { return clientFor(o.API, tok, o.rt) },
+		Client:     client(o.Admin),
+		NewClient:  client,
 		Plan:       o.Plan,
 		Shard:      o.Shard,
 		Force:      o.Force,

@@ -94,8 +94,12 @@ func (r *run) auditPlan(ctx context.Context, o AuditOptions) bool {
 			maxAge = o.MaxAge
 		}
 		src := SourceResult{Name: s.Name, Type: s.Source.Type}
+		if maxAge > 0 {
+			src.MaxAge = formatMaxAge(maxAge)
+		}
 		targets := r.targets(s)
 		ages := r.ages(ctx, s.Name, targets)
+		oldestIn := ""
 		for _, t := range targets {
 			a, ok := ages[t.String()]
 			if !ok {
@@ -108,26 +112,66 @@ func (r *run) auditPlan(ctx context.Context, o AuditOptions) bool {
 			case maxAge > 0 && now.Sub(a.Updated) > maxAge:
 				res = AuditStale
 			}
+			if !a.Missing && (src.Oldest == nil || a.Updated.Before(*src.Oldest)) {
+				updated := a.Updated
+				src.Oldest, oldestIn = &updated, t.String()
+			}
 			stale = stale || res != AuditFresh
 			r.add(SecretResult{Target: t.String(), Name: s.Name, Result: res})
 		}
-		if s.Source.Type == SourceToken && o.NewClient != nil {
-			if tok := o.Getenv(s.Source.Env); tok != "" {
-				o.Mask(tok)
-				pr, info, err := r.checkToken(ctx, s, tok)
-				if err != nil {
-					r.problem("secret:"+s.Name, err)
-				} else {
-					src.Token, src.Policy = &info, &pr
-					if !pr.Passed || pr.Expiry == policy.ExpiryWarning {
-						stale = true
-					}
+		if s.Source.Type == SourceToken {
+			if r.auditToken(ctx, o, s, &src) {
+				stale = true
+			}
+			if maxAge > 0 && src.Oldest != nil {
+				if r.auditTokenAge(&src, maxAge, now, oldestIn) {
+					stale = true
 				}
 			}
 		}
 		r.res.Sources = append(r.res.Sources, src)
 	}
 	return stale
+}
+
+// auditToken inspects a token source's token, when its variable is set,
+// and holds it against the secret's policy. It reports whether the token
+// fails the policy or is within its warning window.
+func (r *run) auditToken(ctx context.Context, o AuditOptions, s Secret, src *SourceResult) bool {
+	if o.NewClient == nil {
+		return false
+	}
+	tok := o.Getenv(s.Source.Env)
+	if tok == "" {
+		return false
+	}
+	o.Mask(tok)
+	pr, info, err := r.checkToken(ctx, s, tok)
+	if err != nil {
+		r.problem("secret:"+s.Name, err)
+		return false
+	}
+	src.Token, src.Policy = &info, &pr
+	return !pr.Passed || pr.Expiry == policy.ExpiryWarning
+}
+
+// auditTokenAge adds a max-age rule to a token source: its stored value is
+// not rotated by pat-action (a person makes the next token), so an old one
+// is reported. It reports whether the oldest stored value is too old.
+func (r *run) auditTokenAge(src *SourceResult, maxAge time.Duration, now time.Time, oldestIn string) bool {
+	if src.Policy == nil {
+		src.Policy = &policy.Result{Passed: true, MissingScopes: []string{}, ExcessScopes: []string{}, ForbiddenScopes: []string{}}
+	}
+	age := now.Sub(*src.Oldest)
+	days := int(age / (24 * time.Hour))
+	rule := policy.Rule{Name: "max-age", Status: policy.StatusPass,
+		Message: fmt.Sprintf("oldest stored value (%s) written %d days ago, within max-age %s", oldestIn, days, src.MaxAge)}
+	if age > maxAge {
+		rule.Status = policy.StatusFail
+		rule.Message = fmt.Sprintf("stored value in %s written %d days ago, older than max-age %s: a person must make a new token", oldestIn, days, src.MaxAge)
+	}
+	src.Policy.Add(rule)
+	return rule.Status == policy.StatusFail
 }
 
 // auditOrg lists the organization's repositories once and each
@@ -196,4 +240,14 @@ func sortResults(rs []SecretResult) {
 		}
 		return strings.Compare(a.Name, b.Name)
 	})
+}
+
+// formatMaxAge writes a max age as a plan usually does: in whole days
+// ("90d") when it is whole days.
+func formatMaxAge(d time.Duration) string {
+	const day = 24 * time.Hour
+	if d%day == 0 {
+		return fmt.Sprintf("%dd", d/day)
+	}
+	return FormatDuration(d)
 }

@@ -26,6 +26,10 @@ type IssueResult struct {
 // name, so that a run finds it again rather than opening another.
 func Marker(name string) string { return "<!-- pat-action:reminder:" + name + " -->" }
 
+// reminderKey is the shard key of a secret's reminder issue: one shard of
+// a matrix owns it, so that jobs running at once never each open one.
+func reminderKey(s Secret) string { return "secret:" + s.Name }
+
 // reminder opens, updates or closes the reminder issue of a token source:
 // open while the token is within its policy's warning window (a person must
 // make the next token), closed once the token is fresh.

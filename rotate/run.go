@@ -91,6 +91,11 @@ type SourceResult struct {
 	// Rotated is true when a new value was made (or, in a dry run, would
 	// be) and written somewhere.
 	Rotated bool `json:"rotated"`
+	// MaxAge is the secret's max age as a plan writes it ("90d"), and
+	// Oldest when the oldest value stored in its targets was written; an
+	// audit sets them.
+	MaxAge string     `json:"max_age,omitempty"`
+	Oldest *time.Time `json:"oldest,omitempty"`
 }
 
 // PolicyFailed reports whether some token source failed its policy.
@@ -267,10 +272,12 @@ func plain(ts []Target) []secrets.Target {
 func (r *run) secret(ctx context.Context, s Secret) {
 	targets := r.targets(s)
 	src := SourceResult{Name: s.Name, Type: s.Source.Type}
-	if len(targets) > 0 {
+	if s.Source.Type == SourceToken && (len(targets) > 0 || r.o.Shard.Has(reminderKey(s))) {
+		// The shard that owns the reminder checks the token even when
+		// it holds none of the secret's targets.
+		r.tokenSecret(ctx, s, targets, &src)
+	} else if len(targets) > 0 {
 		switch s.Source.Type {
-		case SourceToken:
-			r.tokenSecret(ctx, s, targets, &src)
 		case SourceGitHubApp:
 			r.appSecret(ctx, s, targets, &src)
 		case SourceRandom:

@@ -8,7 +8,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,9 +19,31 @@ import (
 
 	"github.com/pat-action/pat-action/emulator"
 	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/policy"
 )
 
-var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+// start is when every test's clock starts. Tests never change it: a test
+// that needs time to pass moves its own env's clock.
+var start = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// clock is one test's clock: the run and the emulator (on its own
+// goroutines) read it, the test moves it forward.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
 
 const (
 	adminTok    = "ghp_admin0000000000000000000000000000000"
@@ -32,19 +56,21 @@ type env struct {
 	emu    *emulator.Server
 	vars   map[string]string
 	masked []string
+	clock  *clock
 	opts   Options
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	emu := emulator.New(emulator.Options{Now: func() time.Time { return now }})
+	clk := &clock{t: start}
+	emu := emulator.New(emulator.Options{Now: clk.Now})
 	emu.AddOrg("acme")
 	for _, n := range []string{"api", "web", "infra", "ops"} {
 		emu.AddRepo(emulator.Repo{Owner: "acme", Name: n, Private: true, Environments: []string{"production"}})
 	}
 	emu.AddToken(emulator.Token{Value: adminTok, Login: "admin", Scopes: []string{"repo", "admin:org", "workflow"}})
-	emu.AddToken(emulator.Token{Value: releaseTok, Login: "octocat", Scopes: []string{"repo", "workflow"}, ExpiresAt: now.Add(60 * 24 * time.Hour)})
-	emu.AddToken(emulator.Token{Value: expiringTok, Login: "octocat", Scopes: []string{"repo", "workflow"}, ExpiresAt: now.Add(10*24*time.Hour + time.Hour)})
+	emu.AddToken(emulator.Token{Value: releaseTok, Login: "octocat", Scopes: []string{"repo", "workflow"}, ExpiresAt: start.Add(60 * 24 * time.Hour)})
+	emu.AddToken(emulator.Token{Value: expiringTok, Login: "octocat", Scopes: []string{"repo", "workflow"}, ExpiresAt: start.Add(10*24*time.Hour + time.Hour)})
 	srv, apiURL := emu.Start()
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() {
@@ -56,10 +82,10 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{emu: emu, vars: map[string]string{}}
+	e := &env{emu: emu, vars: map[string]string{}, clock: clk}
 	client := func(tok string) *github.Client { return ghclient.New(api, ghclient.Options{Token: tok}) }
 	e.opts = Options{
-		Client: client(adminTok), NewClient: client, Now: func() time.Time { return now },
+		Client: client(adminTok), NewClient: client, Now: clk.Now,
 		Getenv: func(k string) string { return e.vars[k] },
 		Mask:   func(v string) { e.masked = append(e.masked, v) },
 		Shard:  Shard{Index: 1, Count: 1},
@@ -173,8 +199,8 @@ secrets:
 
 func TestRunRandomMaxAge(t *testing.T) {
 	e := newEnv(t)
-	e.emu.SetSecret("repo:acme/api", "WEBHOOK_SECRET", []byte("old-fresh"), now.Add(-5*24*time.Hour))
-	e.emu.SetSecret("repo:acme/web", "WEBHOOK_SECRET", []byte("old-stale"), now.Add(-40*24*time.Hour))
+	e.emu.SetSecret("repo:acme/api", "WEBHOOK_SECRET", []byte("old-fresh"), start.Add(-5*24*time.Hour))
+	e.emu.SetSecret("repo:acme/web", "WEBHOOK_SECRET", []byte("old-stale"), start.Add(-40*24*time.Hour))
 	plan := `version: 1
 secrets:
   - name: WEBHOOK_SECRET
@@ -230,8 +256,7 @@ secrets:
 		t.Fatalf("keys %v, want the new one registered", first)
 	}
 	// A second failing run keeps both keys and says so.
-	now = now.Add(time.Hour)
-	defer func() { now = now.Add(-2 * time.Hour) }()
+	e.clock.Advance(time.Hour)
 	res, _ = e.run(t, plan, nil)
 	if got := ours(); len(got) != 2 {
 		t.Fatalf("keys %v after a failed rerun, want the old one kept and a new one", got)
@@ -245,13 +270,13 @@ secrets:
 	}
 	// The repository appears: the rerun completes and only then deletes.
 	e.emu.AddRepo(emulator.Repo{Owner: "acme", Name: "gone", Private: true})
-	now = now.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	res, err = e.run(t, plan, nil)
 	if err != nil {
 		t.Fatalf("rerun: %v %v", err, res.Problems)
 	}
 	got := ours()
-	if len(got) != 1 || got[0] != "pat-action INFRA_DEPLOY_KEY "+now.Format(time.RFC3339) {
+	if len(got) != 1 || got[0] != "pat-action INFRA_DEPLOY_KEY "+e.clock.Now().Format(time.RFC3339) {
 		t.Errorf("keys %v, want only the newest", got)
 	}
 	priv := e.value(t, "repo:acme/api", "INFRA_DEPLOY_KEY")
@@ -298,6 +323,9 @@ secrets:
 	v := e.value(t, "repo:acme/api", "BOT_TOKEN")
 	if !strings.HasPrefix(v, "ghs_") || !e.isMasked(v) {
 		t.Error("the stored value is not a masked installation token")
+	}
+	if !e.isMasked(e.vars["APP_KEY"]) {
+		t.Error("the app's private key was not masked")
 	}
 }
 
@@ -371,8 +399,8 @@ secrets:
 
 func TestRunPruneDryRun(t *testing.T) {
 	e := newEnv(t)
-	e.emu.SetSecret("repo:acme/web", "RELEASE_PAT", []byte("x"), now)
-	e.emu.SetSecret("repo:acme/ops", "OTHER", []byte("x"), now)
+	e.emu.SetSecret("repo:acme/web", "RELEASE_PAT", []byte("x"), start)
+	e.emu.SetSecret("repo:acme/ops", "OTHER", []byte("x"), start)
 	e.emu.AddRepo(emulator.Repo{Owner: "acme", Name: "svc-a"})
 	e.vars["NEW_PAT"] = releaseTok
 	plan := `version: 1
@@ -438,10 +466,56 @@ secrets:
 	}
 }
 
+// Jobs of a matrix run at once: exactly one shard owns a secret's reminder
+// issue, so that jobs never each open one. It owns it even when it holds
+// none of the secret's targets.
+func TestRunReminderIssueShards(t *testing.T) {
+	for _, n := range []int{2, 3, 5} {
+		for _, targets := range []string{"[{repository: acme/api}]", `[{organization: acme, match: "^(api|web|infra|ops)$"}]`} {
+			t.Run(fmt.Sprintf("%d shards, %s", n, targets), func(t *testing.T) {
+				e := newEnv(t)
+				e.vars["NEW_PAT"] = expiringTok
+				plan := `version: 1
+secrets:
+  - name: RELEASE_PAT
+    source: {type: token, env: NEW_PAT}
+    policy: {min-days-left: 7}
+    open-issue: true
+    targets: ` + targets + "\n"
+				touched := 0
+				for i := 1; i <= n; i++ {
+					res, err := e.run(t, plan, func(o *Options) {
+						o.Repository, o.Shard = "acme/ops", Shard{Index: i, Count: n}
+					})
+					if err != nil {
+						t.Fatalf("shard %d: %v", i, err)
+					}
+					if len(res.Issues) > 0 {
+						touched++
+					}
+				}
+				if issues := e.emu.Issues("acme/ops"); len(issues) != 1 || touched != 1 {
+					t.Errorf("%d issues, touched by %d shards; want one issue, one shard", len(issues), touched)
+				}
+				assertStored(t, e, "repo:acme/api", "RELEASE_PAT", expiringTok)
+			})
+		}
+	}
+}
+
+// assertStored fails unless container holds want as name; it never prints
+// the value.
+func assertStored(t *testing.T, e *env, container, name, want string) {
+	t.Helper()
+	if v, ok := e.emu.SecretValue(container, name); !ok || v == nil || string(v) != want {
+		t.Errorf("%s does not hold the intended %s", container, name)
+	}
+}
+
 func TestAudit(t *testing.T) {
 	e := newEnv(t)
-	e.emu.SetSecret("repo:acme/api", "WEBHOOK_SECRET", []byte("x"), now.Add(-5*24*time.Hour))
-	e.emu.SetSecret("repo:acme/web", "WEBHOOK_SECRET", []byte("x"), now.Add(-40*24*time.Hour))
+	e.emu.SetSecret("repo:acme/api", "WEBHOOK_SECRET", []byte("x"), start.Add(-5*24*time.Hour))
+	e.emu.SetSecret("repo:acme/web", "WEBHOOK_SECRET", []byte("x"), start.Add(-40*24*time.Hour))
 	plan := `version: 1
 secrets:
   - name: WEBHOOK_SECRET
@@ -473,5 +547,84 @@ secrets:
 	res, err = Audit(context.Background(), AuditOptions{Client: e.opts.Client, Organization: "acme", MaxAge: 60 * 24 * time.Hour, Now: e.opts.Now})
 	if err != nil || len(res.Secrets) != 0 {
 		t.Errorf("nothing older than 60 days: err %v, results %v", err, res.Secrets)
+	}
+}
+
+// An audit holds a token source's token to its policy (expiring within the
+// warning window is reported) and its stored value to the max age: a
+// person makes the next token, so an old one is reported, never rotated.
+func TestAuditTokenSource(t *testing.T) {
+	tests := []struct {
+		name     string
+		tok      string // "" leaves the variable unset
+		minDays  int
+		stored   time.Duration // how long ago the value was stored
+		wantErr  error
+		expiry   policy.Expiry
+		target   string
+		maxAgeOK bool
+	}{
+		{"fresh token, fresh value", releaseTok, 7, 5 * 24 * time.Hour, nil, policy.ExpiryOK, AuditFresh, true},
+		{"token in its warning window", expiringTok, 7, 5 * 24 * time.Hour, ErrStale, policy.ExpiryWarning, AuditFresh, true},
+		{"token too soon for the policy", expiringTok, 14, 5 * 24 * time.Hour, ErrStale, policy.ExpiryTooSoon, AuditFresh, true},
+		{"value older than max-age", releaseTok, 7, 40 * 24 * time.Hour, ErrStale, policy.ExpiryOK, AuditStale, false},
+		{"token not at hand, value older than max-age", "", 7, 40 * 24 * time.Hour, ErrStale, "", AuditStale, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			if tt.tok != "" {
+				e.vars["NEW_PAT"] = tt.tok
+			}
+			e.emu.SetSecret("repo:acme/api", "RELEASE_PAT", []byte("x"), start.Add(-tt.stored))
+			p, err := ParsePlan("plan.yml", []byte(fmt.Sprintf(`version: 1
+secrets:
+  - name: RELEASE_PAT
+    source: {type: token, env: NEW_PAT}
+    policy: {required-scopes: [repo, workflow], min-days-left: %d}
+    max-age: 30d
+    targets: [{repository: acme/api}]
+`, tt.minDays)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Audit(context.Background(), AuditOptions{Client: e.opts.Client, NewClient: e.opts.NewClient, Plan: p, Now: e.opts.Now, Getenv: e.opts.Getenv, Mask: e.opts.Mask})
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Errorf("err = %v, want %v", err, tt.wantErr)
+			}
+			if diff := cmp.Diff(map[string]string{"repo:acme/api": tt.target}, results(res, "RELEASE_PAT")); diff != "" {
+				t.Errorf("targets (-want +got):\n%s", diff)
+			}
+			if len(res.Sources) != 1 || res.Sources[0].Policy == nil {
+				t.Fatalf("sources %+v, want the token source with a policy result", res.Sources)
+			}
+			src := res.Sources[0]
+			if src.Policy.Expiry != tt.expiry {
+				t.Errorf("expiry %q, want %q", src.Policy.Expiry, tt.expiry)
+			}
+			if src.MaxAge != "30d" || src.Oldest == nil || !src.Oldest.Equal(start.Add(-tt.stored)) {
+				t.Errorf("max age %q, oldest %v; want 30d and %v", src.MaxAge, src.Oldest, start.Add(-tt.stored))
+			}
+			var rule *policy.Rule
+			for i := range src.Policy.Rules {
+				if src.Policy.Rules[i].Name == "max-age" {
+					rule = &src.Policy.Rules[i]
+				}
+			}
+			if rule == nil || (rule.Status == policy.StatusPass) != tt.maxAgeOK {
+				t.Errorf("max-age rule %+v, want passed: %v", rule, tt.maxAgeOK)
+			}
+			if tt.tok != "" && !e.isMasked(tt.tok) {
+				t.Error("the token was not masked")
+			}
+			if n := len(e.emu.Requests()); n == 0 {
+				t.Error("no requests")
+			}
+			for _, r := range e.emu.Requests() {
+				if r.Method != http.MethodGet {
+					t.Errorf("an audit sent %s %s", r.Method, r.Path)
+				}
+			}
+		})
 	}
 }

@@ -77,11 +77,14 @@ func (r *run) tokenSecret(ctx context.Context, s Secret, targets []Target, src *
 		return
 	}
 	src.Token, src.Policy = &info, &res
-	if s.OpenIssue && r.o.Repository != "" && res.Expiry != "" {
+	if s.OpenIssue && r.o.Repository != "" && res.Expiry != "" && r.o.Shard.Has(reminderKey(s)) {
 		r.reminder(ctx, s, info, res)
 	}
 	if !res.Passed {
 		r.problem("secret:"+s.Name, fmt.Errorf("%w: nothing written for %s", ErrPolicy, s.Name))
+		return
+	}
+	if len(targets) == 0 {
 		return
 	}
 	src.Rotated = true
@@ -182,6 +185,12 @@ func (r *run) appSecret(ctx context.Context, s Secret, targets []Target, src *So
 
 // appKey reads and parses a github-app source's RSA private key.
 func appKey(src Source, getenv func(string) string, readFile func(string) ([]byte, error)) (*rsa.PrivateKey, error) {
+	return appKeyMasked(src, getenv, readFile, func(string) {})
+}
+
+// appKeyMasked is appKey, calling mask with the key's PEM text as soon as
+// it is read, before it is parsed or could show in an error.
+func appKeyMasked(src Source, getenv func(string) string, readFile func(string) ([]byte, error), mask func(string)) (*rsa.PrivateKey, error) {
 	var pemBytes []byte
 	switch {
 	case src.PrivateKeyEnv != "":
@@ -199,6 +208,7 @@ func appKey(src Source, getenv func(string) string, readFile func(string) ([]byt
 	default:
 		return nil, errors.New("no private key: set private-key-env or private-key-file")
 	}
+	mask(string(pemBytes))
 	key, err := jwt.ParseRSAPrivateKeyFromPEM(pemBytes)
 	if err != nil {
 		// The error of the parser does not quote the key.
@@ -213,7 +223,7 @@ func appKey(src Source, getenv func(string) string, readFile func(string) ([]byt
 // In a dry run it finds the installation but mints nothing.
 func (r *run) mint(ctx context.Context, s Secret) (string, error) {
 	src := s.Source
-	key, err := appKey(src, r.o.Getenv, r.o.ReadFile)
+	key, err := appKeyMasked(src, r.o.Getenv, r.o.ReadFile, r.o.Mask)
 	if err != nil {
 		return "", fmt.Errorf("mint a token for %s: %w", s.Name, err)
 	}
