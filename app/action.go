@@ -42,7 +42,6 @@ func (rt runtime) runAction(ctx context.Context) int {
 	if command == "" {
 		command = "check"
 	}
-	a.Debugf("pat-action %s: %s against %s", Version, command, v.str("api-url"))
 	if command == "version" {
 		fmt.Fprintln(rt.stdout, "pat-action", Version)
 		return exitOK
@@ -53,6 +52,9 @@ func (rt runtime) runAction(ctx context.Context) int {
 	rt.mask = maskLines(a.AddMask)
 	rep, err := rt.execute(ctx, command, v.withDefaults(), toks)
 	code := exitCode(err)
+	// Not before the run: values it makes are masked as they are made, and
+	// nothing may be printed before their masks.
+	a.Debugf("pat-action %s: %s against %s, exit %d", Version, command, v.str("api-url"), code)
 	if code == exitUsage {
 		a.Errorf("%v", err)
 		return code
