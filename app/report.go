@@ -148,15 +148,44 @@ func (r *Report) writeText(w io.Writer) {
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "  problem  %s: %s\n", p.Target, p.Error)
 	}
-	verdict := "passed"
-	if !r.Policy.Passed {
-		verdict = "FAILED"
+	var parts []string
+	if len(r.Policy.Rules) > 0 {
+		verdict := "passed"
+		if !r.Policy.Passed {
+			verdict = "FAILED"
+		}
+		parts = append(parts, "policy "+verdict)
 	}
-	fmt.Fprintf(w, "policy %s", verdict)
-	if len(r.Secrets) > 0 || len(r.Problems) > 0 {
-		fmt.Fprintf(w, "; %d secrets written, %d problems", r.written(), len(r.Problems))
+	if tally := r.tally(); tally != "" {
+		parts = append(parts, tally)
 	}
-	fmt.Fprintln(w)
+	if len(r.Problems) > 0 || len(r.Secrets) > 0 {
+		parts = append(parts, plural(len(r.Problems), "problem"))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintln(w, strings.Join(parts, "; "))
+	}
+}
+
+// tally counts the secrets by result, in the order results first appear:
+// "3 created, 1 updated". Failures are counted as problems instead.
+func (r *Report) tally() string {
+	var order []string
+	n := map[string]int{}
+	for _, s := range r.Secrets {
+		if s.Result == "failed" {
+			continue
+		}
+		if n[s.Result] == 0 {
+			order = append(order, s.Result)
+		}
+		n[s.Result]++
+	}
+	var parts []string
+	for _, res := range order {
+		parts = append(parts, fmt.Sprintf("%d %s", n[res], res))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // markdown is the job summary view.
@@ -196,4 +225,12 @@ func mdCell(s string) string {
 		return "-"
 	}
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// plural is "1 problem", "2 problems".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -397,7 +397,7 @@ func TestStorePartialFailure(t *testing.T) {
 		if diff := cmp.Diff(want, rep); diff != "" {
 			t.Errorf("%s: report (-want +got):\n%s", pass, diff)
 		}
-		if !strings.Contains(res.stderr, "2 secrets written, 1 problems") {
+		if !strings.Contains(res.stderr, "2 "+pass+"; 1 problem\n") {
 			t.Errorf("%s: stderr does not sum up:\n%s", pass, res.stderr)
 		}
 		assertNoLeak(t, classicTok, map[string]string{"stdout": res.stdout, "stderr": res.stderr})

@@ -176,7 +176,7 @@ func (r *run) finish() (*Result, error) {
 	case res.PolicyFailed():
 		return res, ErrPolicy
 	case res.Failed():
-		return res, fmt.Errorf("%w: %d problems; running again is safe", ErrPartial, len(res.Problems))
+		return res, fmt.Errorf("%w (%d); running again is safe", ErrPartial, len(res.Problems))
 	}
 	return res, nil
 }
