@@ -72,15 +72,17 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 func runAudit(ctx context.Context, o AuditOptions, rep *Report) error {
 	client := clients(o.API, o.Pacing, o.rt)
 	ao := rotate.AuditOptions{
-		Client:       client(o.Admin),
-		NewClient:    client,
-		Plan:         o.Plan,
+		Options: rotate.Options{
+			Client:    client(o.Admin),
+			NewClient: client,
+			Plan:      o.Plan,
+			Shard:     o.Shard,
+			Now:       o.rt.now,
+			Getenv:    o.rt.getenv,
+			Mask:      o.rt.mask,
+		},
 		Organization: o.Organization,
 		MaxAge:       o.MaxAge,
-		Shard:        o.Shard,
-		Now:          o.rt.now,
-		Getenv:       o.rt.getenv,
-		Mask:         o.rt.mask,
 	}
 	res, err := rotate.Audit(ctx, ao)
 	fillReport(rep, res)

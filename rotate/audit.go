@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -29,28 +28,16 @@ var ErrStale = errors.New("secrets are stale, missing or expiring")
 
 // AuditOptions is everything an audit needs. With a Plan it audits the
 // plan's targets; with Organization it audits every repository secret of
-// that organization against MaxAge. An audit writes nothing.
+// that organization against MaxAge. An audit writes nothing: of the run
+// options, Force, DryRun and Repository do not apply, and NewClient, when
+// nil, skips inspecting token sources.
 type AuditOptions struct {
-	// Client reads repositories and secrets' metadata.
-	Client *github.Client
-	// NewClient returns a client authenticating as tok, to inspect token
-	// sources; nil skips them.
-	NewClient func(tok string) *github.Client
-	Plan      *Plan
+	Options
 	// Organization, without a Plan, is the organization whose repository
 	// secrets are audited.
 	Organization string
 	// MaxAge, when set, overrides every secret's max age.
 	MaxAge time.Duration
-	Shard  Shard
-	Now    func() time.Time
-	// Getenv reads token sources' variables; a token source whose variable
-	// is not set is not inspected.
-	Getenv func(string) string
-	// Mask is called with every token read.
-	Mask func(string)
-	// Concurrency bounds concurrent reads; zero means secrets.DefaultConcurrency.
-	Concurrency int
 }
 
 // Audit reports, for each target, whether its secret is fresh, stale or
@@ -58,16 +45,9 @@ type AuditOptions struct {
 // It returns an error wrapping ErrStale when anything is stale, missing or
 // expiring, else one wrapping ErrPartial when some request failed.
 func Audit(ctx context.Context, o AuditOptions) (*Result, error) {
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Getenv == nil {
-		o.Getenv = os.Getenv
-	}
-	if o.Mask == nil {
-		o.Mask = func(string) {}
-	}
-	r := &run{o: Options{Client: o.Client, NewClient: o.NewClient, Plan: o.Plan, Shard: o.Shard, Now: o.Now, Getenv: o.Getenv, Mask: o.Mask, Concurrency: o.Concurrency}}
+	o.Options = o.withDefaults()
+	o.Force, o.DryRun, o.Repository = false, false, ""
+	r := &run{o: o.Options}
 	stale := false
 	if o.Plan == nil {
 		stale = r.auditOrg(ctx, o)

@@ -55,6 +55,24 @@ type Options struct {
 	Concurrency int
 }
 
+// withDefaults fills what o leaves unset with the process's own: the clock,
+// the environment, the file system, and no masking.
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.ReadFile == nil {
+		o.ReadFile = os.ReadFile
+	}
+	if o.Mask == nil {
+		o.Mask = func(string) {}
+	}
+	return o
+}
+
 // Result is what a run did: every target's result, every problem, and how
 // each token source stood against its policy.
 type Result struct {
@@ -135,18 +153,7 @@ type run struct {
 // returns an error wrapping ErrPolicy or ErrPartial when the run did not
 // fully succeed; the result is complete either way.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Getenv == nil {
-		o.Getenv = os.Getenv
-	}
-	if o.ReadFile == nil {
-		o.ReadFile = os.ReadFile
-	}
-	if o.Mask == nil {
-		o.Mask = func(string) {}
-	}
+	o = o.withDefaults()
 	r := &run{o: o, w: secrets.NewWriter(o.Client, secrets.WriterOptions{DryRun: o.DryRun, Concurrency: o.Concurrency})}
 	if err := r.listOrgs(ctx); err != nil {
 		r.problem("plan", err)

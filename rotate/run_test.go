@@ -527,7 +527,7 @@ secrets:
 	if err != nil {
 		t.Fatal(err)
 	}
-	ao := AuditOptions{Client: e.opts.Client, Plan: p, Now: e.opts.Now, Getenv: e.opts.Getenv}
+	ao := AuditOptions{Options: Options{Client: e.opts.Client, Plan: p, Now: e.opts.Now, Getenv: e.opts.Getenv}}
 	res, err := Audit(context.Background(), ao)
 	if !errors.Is(err, ErrStale) {
 		t.Errorf("err = %v, want ErrStale", err)
@@ -537,14 +537,14 @@ secrets:
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
 	// Ad hoc: every repository secret of the organization older than 30 days.
-	res, err = Audit(context.Background(), AuditOptions{Client: e.opts.Client, Organization: "acme", MaxAge: 30 * 24 * time.Hour, Now: e.opts.Now})
+	res, err = Audit(context.Background(), AuditOptions{Options: Options{Client: e.opts.Client, Now: e.opts.Now}, Organization: "acme", MaxAge: 30 * 24 * time.Hour})
 	if !errors.Is(err, ErrStale) {
 		t.Errorf("org audit err = %v, want ErrStale", err)
 	}
 	if diff := cmp.Diff([]SecretResult{{Target: "repo:acme/web", Name: "WEBHOOK_SECRET", Result: "stale"}}, res.Secrets); diff != "" {
 		t.Errorf("org audit (-want +got):\n%s", diff)
 	}
-	res, err = Audit(context.Background(), AuditOptions{Client: e.opts.Client, Organization: "acme", MaxAge: 60 * 24 * time.Hour, Now: e.opts.Now})
+	res, err = Audit(context.Background(), AuditOptions{Options: Options{Client: e.opts.Client, Now: e.opts.Now}, Organization: "acme", MaxAge: 60 * 24 * time.Hour})
 	if err != nil || len(res.Secrets) != 0 {
 		t.Errorf("nothing older than 60 days: err %v, results %v", err, res.Secrets)
 	}
@@ -588,7 +588,7 @@ secrets:
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Audit(context.Background(), AuditOptions{Client: e.opts.Client, NewClient: e.opts.NewClient, Plan: p, Now: e.opts.Now, Getenv: e.opts.Getenv, Mask: e.opts.Mask})
+			res, err := Audit(context.Background(), AuditOptions{Options: Options{Client: e.opts.Client, NewClient: e.opts.NewClient, Plan: p, Now: e.opts.Now, Getenv: e.opts.Getenv, Mask: e.opts.Mask}})
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Errorf("err = %v, want %v", err, tt.wantErr)
 			}
