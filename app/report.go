@@ -31,18 +31,12 @@ type tokenReport struct {
 	DaysLeft *int `json:"days_left"`
 }
 
-// SecretResult is what happened to one secret in one target.
-type SecretResult struct {
-	Target string `json:"target"`
-	Name   string `json:"name"`
-	Result string `json:"result"`
-}
+// SecretResult is what happened to one secret in one target. Rotation
+// reports in the same terms, so it is rotation's type.
+type SecretResult = rotate.SecretResult
 
 // Problem is a target that failed, and why.
-type Problem struct {
-	Target string `json:"target"`
-	Error  string `json:"error"`
-}
+type Problem = rotate.Problem
 
 // newReport is an empty report whose lists encode as [] rather than null.
 func newReport() *Report {

@@ -429,7 +429,7 @@ func TestStoreDryRun(t *testing.T) {
 		t.Errorf("a dry run sent %d writes", n)
 	}
 	res, _ := storeCLI(t, w, []string{"--secret-name", "PAT", "--dry-run", "--repositories", "acme/api,acme/web"}, env)
-	want := []SecretResult{{"repo:acme/api", "PAT", "would-update"}, {"repo:acme/web", "PAT", "would-create"}}
+	want := []SecretResult{{Target: "repo:acme/api", Name: "PAT", Result: "would-update"}, {Target: "repo:acme/web", Name: "PAT", Result: "would-create"}}
 	if diff := cmp.Diff(want, parseReport(t, res).Secrets); diff != "" || res.code != 0 {
 		t.Errorf("exit %d; dry run (-want +got):\n%s", res.code, diff)
 	}
@@ -563,7 +563,7 @@ func TestStoreUpdateRepositoriesOnly(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", res.code, res.stderr)
 	}
-	if diff := cmp.Diff([]SecretResult{{"org:acme", "PAT", "updated"}}, parseReport(t, res).Secrets); diff != "" {
+	if diff := cmp.Diff([]SecretResult{{Target: "org:acme", Name: "PAT", Result: "updated"}}, parseReport(t, res).Secrets); diff != "" {
 		t.Errorf("secrets (-want +got):\n%s", diff)
 	}
 	want := []int64{repoID(t, w, "acme/web"), repoID(t, w, "acme/eu")}
