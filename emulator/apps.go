@@ -99,6 +99,8 @@ const (
 )
 
 // errJWT is GitHub's answer for a JWT it cannot verify.
+//
+//lint:ignore ST1005 GitHub's own message, word for word
 var errJWT = errors.New("A JSON web token could not be decoded")
 
 // authApp verifies the request's JWT as GitHub does and returns its App, or
@@ -355,6 +357,7 @@ func (s *Server) createInstallationToken(w http.ResponseWriter, r *http.Request)
 // pickRepos resolves requested repository names (relative to account) and
 // ids against what the installation was granted.
 func (s *Server) pickRepos(granted *Token, account string, names []string, ids []int64) ([]string, error) {
+	//lint:ignore ST1005 GitHub's own message, word for word
 	errRepo := errors.New("There is at least one repository that does not exist or is not accessible to the parent installation.")
 	var out []string
 	for _, n := range names {

@@ -81,8 +81,7 @@ type Fault struct {
 type faultQueue struct {
 	mu     sync.Mutex
 	queue  []Fault
-	fired  map[FaultKind]int
-	firedN int
+	fired map[FaultKind]int
 }
 
 // Inject queues f. A request fires the first queued fault that matches it,

@@ -224,7 +224,7 @@ secrets:
 		t.Errorf("the new value: length %d (want 32), same in both targets %v, masked %v", len(web), web == ops, e.isMasked(web))
 	}
 	// Force rotates all of them.
-	res, err = e.run(t, plan, func(o *Options) { o.Force = true })
+	_, err = e.run(t, plan, func(o *Options) { o.Force = true })
 	if err != nil || e.value(t, "repo:acme/api", "WEBHOOK_SECRET") == "old-fresh" {
 		t.Errorf("force did not rotate the fresh value: %v", err)
 	}
@@ -247,7 +247,7 @@ secrets:
 		return out
 	}
 	// acme/gone does not exist: the write fails midway.
-	res, err := e.run(t, plan, nil)
+	_, err := e.run(t, plan, nil)
 	if !errors.Is(err, ErrPartial) {
 		t.Fatalf("err = %v, want ErrPartial", err)
 	}
@@ -257,7 +257,7 @@ secrets:
 	}
 	// A second failing run keeps both keys and says so.
 	e.clock.Advance(time.Hour)
-	res, _ = e.run(t, plan, nil)
+	res, _ := e.run(t, plan, nil)
 	if got := ours(); len(got) != 2 {
 		t.Fatalf("keys %v after a failed rerun, want the old one kept and a new one", got)
 	}
