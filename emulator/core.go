@@ -12,6 +12,7 @@ func (s *Server) routes() {
 	s.handle("GET /user", s.getUser)
 	s.handle("GET /repos/{owner}/{repo}", s.getRepo)
 	s.handle("GET /orgs/{org}", s.getOrg)
+	s.secretRoutes()
 }
 
 // getRoot is the API root, the cheapest authenticated probe (HEAD /).

@@ -89,6 +89,21 @@ type Options struct {
 	EnterpriseVersion string
 	// Now is the emulator's clock; default time.Now.
 	Now func() time.Time
+	// NumericKeyID makes secrets public keys carry key_id as a JSON number,
+	// as some GHES versions send it, instead of a string.
+	NumericKeyID bool
+	// Latency is added to every request; see SetLatency.
+	Latency time.Duration
+	// Limits are secondary rate limits; the zero Limits enforce none. See
+	// SetLimits and GitHubLimits.
+	Limits Limits
+	// PrimaryLimit, when positive, is the number of requests allowed per
+	// ResetAfter before GitHub's primary "API rate limit exceeded" 403. At
+	// zero the x-ratelimit headers report GitHub's 5,000 but nothing is
+	// refused. See SetPrimaryLimit.
+	PrimaryLimit int
+	// ResetAfter is the primary rate limit's window; default one hour.
+	ResetAfter time.Duration
 }
 
 // Server is an emulated GitHub. It is safe for concurrent use.
@@ -105,6 +120,10 @@ type Server struct {
 	nextID   int64
 	requests []Request
 	redirect map[string]string // path -> Location, for redirect tests
+
+	sec    secretStore // secrets.go
+	lim    limiter     // limits.go
+	faults faultQueue  // faults.go
 }
 
 // New returns an empty emulated GitHub.
@@ -125,6 +144,7 @@ func New(opts Options) *Server {
 		nextID:   1000,
 		redirect: map[string]string{},
 	}
+	s.lim.configure(opts)
 	s.routes()
 	return s
 }
@@ -213,8 +233,9 @@ func (s *Server) Operations() []string {
 }
 
 // ServeHTTP serves the API: it records the request, refuses one without a
-// User-Agent as GitHub does, authenticates the token, sets the headers GitHub
-// sets, and dispatches to the operation's handler.
+// User-Agent as GitHub does, authenticates the token, applies the rate limits
+// and any injected fault, sets the headers GitHub sets, and dispatches to the
+// operation's handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	var op string
@@ -249,6 +270,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rec.Header().Set("GitHub-Authentication-Token-Expiration", tok.ExpiresAt.UTC().Format("2006-01-02 15:04:05 MST"))
 		}
 	}
+	release, ok := s.admit(rec, r)
+	defer release()
+	if !ok {
+		return
+	}
+	if r = s.fault(rec, r, op); r == nil {
+		return
+	}
+	s.delay(r)
 	s.mu.Lock()
 	loc := s.redirect[r.URL.Path]
 	s.mu.Unlock()
@@ -317,6 +347,10 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 }
+
+// Unwrap lets http.ResponseController reach the connection, for faults
+// that reset it.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (r *recorder) WriteHeader(code int) {
 	r.status = code
