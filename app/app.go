@@ -22,18 +22,26 @@ type runtime struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
 	transport      http.RoundTripper
+	// action is true in the container-action front end.
+	action bool
+	// stderrTTY is true when stderr is a terminal, for live progress.
+	stderrTTY bool
+	// sleep waits between retries; nil is a real timer. Tests make it
+	// instant.
+	sleep func(context.Context, time.Duration) error
 }
 
 // Run runs pat-action with the process's arguments (without the program
 // name), environment and standard streams, and returns the exit code. In a
 // workflow (GITHUB_ACTIONS=true, no arguments) it is the container action.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	rt := runtime{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+	rt := runtime{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, stderrTTY: isTerminal(stderr)}
 	return rt.run(ctx, args)
 }
 
 func (rt runtime) run(ctx context.Context, args []string) int {
 	if len(args) == 0 && rt.getenv("GITHUB_ACTIONS") == "true" {
+		rt.action = true
 		return rt.runAction(ctx)
 	}
 	return rt.runCLI(ctx, args)
@@ -54,6 +62,12 @@ func (rt runtime) execute(ctx context.Context, command string, v values, toks to
 			return rep, err
 		}
 		return rep, runCheck(ctx, o, rep)
+	case "store":
+		o, err := storeOptions(v, toks, rt)
+		if err != nil {
+			return rep, err
+		}
+		return rep, runStore(ctx, o, rep)
 	default:
 		return rep, usagef("unknown command %q: want one of check, store, rotate, audit, demo, version", command)
 	}

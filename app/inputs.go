@@ -31,7 +31,15 @@ var inputs = []input{
 	{name: "min-days-left", def: "7", usage: "fail if the token expires within this many days; warn at twice that"},
 	{name: "require-expiration", bool: true, usage: "fail if the token never expires"},
 	{name: "allowed-token-types", usage: "any of classic, fine-grained, oauth, app, user-to-server (default all)"},
-	{name: "repositories", usage: "owner/repo list: the token must reach each (check); secrets go to each (store)"},
+	{name: "repositories", usage: "owner/repo list: the token must reach each (check); secrets go to each (store; action default: the workflow's repository)"},
+	{name: "secret-name", usage: "the secret's name (required)", cmds: []string{"store"}},
+	{name: "environment", usage: "with repositories: environment secrets in that environment of each repository", cmds: []string{"store"}},
+	{name: "organization", usage: "an organization secret instead", cmds: []string{"store"}},
+	{name: "visibility", usage: "for organization secrets: all, private or selected (default: selected when repositories are given, else private)", cmds: []string{"store"}},
+	{name: "secret-type", def: "actions", usage: "actions, dependabot or codespaces", cmds: []string{"store"}},
+	{name: "update-repositories-only", bool: true, usage: "only replace which repositories may read an existing organization secret (visibility selected); the value is not sent", cmds: []string{"store"}},
+	{name: "concurrency", def: "20", usage: "how many targets are written at once, 1 to 100", cmds: []string{"store"}},
+	{name: "pacing", def: "auto", usage: "auto (on for github.com, off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store"}},
 }
 
 // actionOnly inputs have no CLI flag.

@@ -135,6 +135,9 @@ func (r *Report) writeText(w io.Writer) {
 		fmt.Fprintf(w, "  %-4s %-19s %s\n", rule.Status, rule.Name, rule.Message)
 	}
 	for _, s := range r.Secrets {
+		if s.Result == "failed" {
+			continue // its problem line says why
+		}
 		fmt.Fprintf(w, "  %-12s %s %s\n", s.Result, s.Name, s.Target)
 	}
 	for _, p := range r.Problems {
@@ -170,6 +173,9 @@ func (r *Report) markdown(title string) string {
 	if len(r.Secrets) > 0 || len(r.Problems) > 0 {
 		b.WriteString("| target | secret | result |\n| --- | --- | --- |\n")
 		for _, s := range r.Secrets {
+			if s.Result == "failed" {
+				continue // its problem row says why
+			}
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdCell(s.Target), mdCell(s.Name), s.Result)
 		}
 		for _, p := range r.Problems {

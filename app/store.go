@@ -1,0 +1,225 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/secrets"
+	"github.com/pat-action/pat-action/token"
+)
+
+// maxConcurrency is the most targets store writes at once: GitHub allows at
+// most 100 concurrent requests.
+const maxConcurrency = 100
+
+// StoreOptions is everything store needs, parsed and validated before any
+// request.
+type StoreOptions struct {
+	// Check is the policy the token must pass before anything is written.
+	Check CheckOptions
+	// AdminToken writes the secrets; it is the token itself unless given.
+	AdminToken string
+	// Name is the secret's name.
+	Name string
+	// Targets are where the secret goes, validated.
+	Targets []secrets.Target
+	// DryRun only reads and reports what would be written.
+	DryRun bool
+	// ReposOnly replaces an organization secret's repository list without
+	// sending the value.
+	ReposOnly bool
+	// Concurrency is how many targets are written at once.
+	Concurrency int
+	// Pacing keeps the writes under GitHub's secondary rate limits.
+	Pacing ghclient.Pacing
+	// Retry retries what GitHub asks to be retried.
+	Retry ghclient.Retry
+
+	// progress shows targets as they finish.
+	progress *progress
+}
+
+// storeOptions parses and validates store's inputs. Nothing is contacted:
+// every mistake here is exit 2 with zero requests.
+func storeOptions(v values, toks tokens, rt runtime) (StoreOptions, error) {
+	var o StoreOptions
+	o.Name = v.str("secret-name")
+	if o.Name == "" {
+		return o, usagef("secret-name is required: the name of the secret to store the token in")
+	}
+	if err := secrets.ValidateName(o.Name); err != nil {
+		return o, asUsage(err)
+	}
+	// The token is the value: the secret rules come first, so a huge value
+	// is reported in the secret's terms.
+	if err := secrets.ValidateValue([]byte(toks.token)); err != nil {
+		return o, asUsage(fmt.Errorf("token (the secret's value): %w", err))
+	}
+	co, err := checkOptions(v, toks.token, rt)
+	if err != nil {
+		return o, err
+	}
+	// In store, repositories are where the secret goes; check's reach test
+	// would cost one request per target, and the writes themselves show
+	// which repositories the admin token reaches.
+	co.Repositories = nil
+	o.Check = co
+
+	o.AdminToken = toks.admin
+	if o.AdminToken == "" {
+		o.AdminToken = toks.token
+	}
+	if err := tokenFormat("admin token", o.AdminToken); err != nil {
+		return o, err
+	}
+	if o.DryRun, err = v.boolean("dry-run"); err != nil {
+		return o, err
+	}
+	if o.ReposOnly, err = v.boolean("update-repositories-only"); err != nil {
+		return o, err
+	}
+	if o.Targets, err = storeTargets(v, rt, co.API.GHES); err != nil {
+		return o, err
+	}
+	if o.ReposOnly && (o.Targets[0].Scope != secrets.OrgScope || o.Targets[0].Visibility != secrets.VisibilitySelected) {
+		return o, usagef("update-repositories-only changes which repositories may read an organization secret: give organization and repositories (visibility selected)")
+	}
+	if o.Concurrency, err = v.integer("concurrency", secrets.DefaultConcurrency); err != nil {
+		return o, err
+	}
+	if o.Concurrency < 1 || o.Concurrency > maxConcurrency {
+		return o, usagef("concurrency %d: want 1 to %d (GitHub allows at most %d concurrent requests)", o.Concurrency, maxConcurrency, maxConcurrency)
+	}
+	p, err := ghclient.ParsePacing(v.str("pacing"))
+	if err != nil {
+		return o, asUsage(err)
+	}
+	o.Pacing = p.Resolve(co.API.GHES)
+	if !o.Pacing.Off {
+		o.Pacing.Concurrent = o.Concurrency
+	}
+	o.Retry = ghclient.Retry{Sleep: rt.sleep, Now: rt.now}
+	o.progress = rt.newProgress()
+	return o, nil
+}
+
+// tokenFormat checks a token's format, naming it by role.
+func tokenFormat(role, tok string) error {
+	if err := token.CheckFormat(tok); err != nil {
+		return asUsage(fmt.Errorf("%s: %w", role, err))
+	}
+	return nil
+}
+
+// storeTargets turns the target inputs into validated targets: one
+// organization secret, or a repository or environment secret in each listed
+// repository.
+func storeTargets(v values, rt runtime, ghes bool) ([]secrets.Target, error) {
+	kind, err := secrets.ParseKind(strings.ToLower(v.str("secret-type")))
+	if v.str("secret-type") == "" {
+		kind, err = secrets.Actions, nil
+	}
+	if err != nil {
+		return nil, asUsage(fmt.Errorf("secret-type: %w", err))
+	}
+	org, env := v.str("organization"), v.str("environment")
+	repos := v.list("repositories")
+	if len(repos) == 0 && org == "" && rt.action {
+		// In a workflow the repository it runs in is the natural target.
+		repos = splitList(rt.getenv("GITHUB_REPOSITORY"))
+	}
+	seen := map[string]bool{}
+	var uniq []string
+	for _, r := range repos {
+		if _, _, err := secrets.ParseRepo(r); err != nil {
+			return nil, asUsage(fmt.Errorf("repositories: %w", err))
+		}
+		if k := strings.ToLower(r); !seen[k] {
+			seen[k] = true
+			uniq = append(uniq, r)
+		}
+	}
+	repos = uniq
+	vis := v.str("visibility")
+	var targets []secrets.Target
+	switch {
+	case org != "" && env != "":
+		return nil, usagef("environment %q with organization %q: organizations have no environments; drop organization to write environment secrets into the repositories, or drop environment", env, org)
+	case org != "":
+		if vis == "" {
+			vis = secrets.VisibilityPrivate
+			if len(repos) > 0 {
+				vis = secrets.VisibilitySelected
+			}
+		}
+		if _, err := secrets.ParseVisibility(vis); err != nil {
+			return nil, asUsage(fmt.Errorf("visibility: %w", err))
+		}
+		targets = []secrets.Target{{Kind: kind, Scope: secrets.OrgScope, Org: org, Visibility: vis, SelectedRepos: repos}}
+	case vis != "":
+		return nil, usagef("visibility %q without organization: only organization secrets have a visibility", vis)
+	case len(repos) == 0:
+		return nil, usagef("no target: give repositories (owner/repo list, with environment for environment secrets) or organization")
+	default:
+		for _, r := range repos {
+			owner, name, _ := secrets.ParseRepo(r)
+			t := secrets.Target{Kind: kind, Scope: secrets.RepoScope, Owner: owner, Repo: name}
+			if env != "" {
+				t.Scope, t.Environment = secrets.EnvScope, env
+			}
+			targets = append(targets, t)
+		}
+	}
+	for _, t := range targets {
+		if err := t.Validate(ghes); err != nil {
+			return nil, asUsage(err)
+		}
+	}
+	return targets, nil
+}
+
+// adminClient is the client that writes, paced and retrying.
+func (o StoreOptions) adminClient() *github.Client {
+	return ghclient.New(o.Check.API, ghclient.Options{
+		Token: o.AdminToken, UserAgent: userAgent(), Transport: o.Check.Transport,
+		Wrap: ghclient.Chain(o.Pacing, o.Retry, nil),
+	})
+}
+
+// runStore checks the token and, only if it passes, writes it into every
+// target. A failing token writes nothing. Targets that fail are problems in
+// the report and make a partial-failure error; the others still complete.
+func runStore(ctx context.Context, o StoreOptions, rep *Report) error {
+	if err := runCheck(ctx, o.Check, rep); err != nil {
+		return err
+	}
+	w := secrets.NewWriter(o.adminClient(), secrets.WriterOptions{
+		Concurrency: o.Concurrency,
+		DryRun:      o.DryRun,
+		OnResult:    o.progress.result,
+	})
+	o.progress.start(o.Name, len(o.Targets))
+	var results []secrets.Result
+	if o.ReposOnly {
+		results = w.SetOrgSecretRepositories(ctx, o.Targets, o.Name)
+	} else {
+		results = w.Store(ctx, o.Targets, o.Name, []byte(o.Check.Token))
+	}
+	o.progress.finish()
+	failed := 0
+	for _, r := range results {
+		rep.Secrets = append(rep.Secrets, SecretResult{Target: r.Target.String(), Name: r.Name, Result: string(r.Outcome)})
+		if r.Outcome == secrets.Failed {
+			failed++
+			rep.Problems = append(rep.Problems, Problem{Target: r.Target.String(), Error: r.Err.Error()})
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("store %s: %d of %d targets failed; running again is safe", o.Name, failed, len(results))
+	}
+	return nil
+}

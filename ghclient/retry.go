@@ -1,0 +1,399 @@
+package ghclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Defaults for Retry.
+const (
+	DefaultMaxTries      = 5
+	DefaultBase          = time.Second
+	DefaultMax           = time.Minute
+	DefaultSecondaryWait = time.Minute
+	DefaultMaxWait       = 5 * time.Minute
+)
+
+// bodyPeek bounds how much of an error body Retry reads to classify it.
+const bodyPeek = 64 << 10
+
+// Retry retries requests that GitHub asks to be retried or that failed on
+// the way, as GitHub's rate-limit rules say (FACTS.md "Rate limits"):
+//   - a 403 or 429 with retry-after waits that long;
+//   - else one with x-ratelimit-remaining: 0 waits until x-ratelimit-reset;
+//   - else a secondary rate limit (a 429, or a 403 whose message says
+//     "secondary rate limit") waits SecondaryWait, doubling on each repeat;
+//   - a 500, 502, 503 or 504, a reset or dropped connection or a timeout
+//     backs off exponentially from Base, with jitter, up to Max.
+//
+// Anything else, such as a 403 for a missing scope, a 404 or a 422, is
+// returned as it came. Every method is retried (pat-action's writes, PUT
+// and DELETE of secrets, are idempotent); a request body is replayed with
+// GetBody. Zero fields take their defaults.
+type Retry struct {
+	// MaxTries bounds the attempts per request, the first included;
+	// default 5.
+	MaxTries int
+	// Base is the first backoff after a 5xx or a transport error; default
+	// 1s. Each further try doubles it.
+	Base time.Duration
+	// Max caps a backoff; default 60s.
+	Max time.Duration
+	// SecondaryWait is the first wait after a secondary rate limit that
+	// names no retry-after; default 60s, as GitHub asks.
+	SecondaryWait time.Duration
+	// MaxWait is the longest wait Retry accepts: a retry-after or a rate
+	// limit reset further off than this is not waited for but reported;
+	// the doubling wait after secondary limits stops growing at it.
+	// Default 5m.
+	MaxWait time.Duration
+	// Sleep waits d or until ctx is done; default a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now tells the time, to read x-ratelimit-reset; default time.Now.
+	Now func() time.Time
+	// Stats, when set, counts requests, retries and rate limits.
+	Stats *Stats
+}
+
+// Stats counts what the HTTP layer saw, for reports and benchmarks. The
+// wrappers update it atomically; read it with Snapshot while requests run.
+type Stats struct {
+	// Requests counts attempts sent, retries included.
+	Requests int64
+	// Retries counts attempts after the first.
+	Retries int64
+	// SecondaryLimited counts 403 and 429 responses for secondary rate
+	// limits (including those with a retry-after).
+	SecondaryLimited int64
+	// PrimaryLimited counts responses with x-ratelimit-remaining: 0.
+	PrimaryLimited int64
+}
+
+// Snapshot reads s atomically.
+func (s *Stats) Snapshot() Stats {
+	return Stats{
+		Requests:         atomic.LoadInt64(&s.Requests),
+		Retries:          atomic.LoadInt64(&s.Retries),
+		SecondaryLimited: atomic.LoadInt64(&s.SecondaryLimited),
+		PrimaryLimited:   atomic.LoadInt64(&s.PrimaryLimited),
+	}
+}
+
+func (s *Stats) add(field *int64) {
+	if s != nil {
+		atomic.AddInt64(field, 1)
+	}
+}
+
+// Chain is the HTTP layer for Options.Wrap: the client's requests go
+// through Retry, then Pacing, then the authenticated transport, so every
+// retry is paced too. stats, when not nil, collects counts.
+func Chain(p Pacing, r Retry, stats *Stats) func(http.RoundTripper) http.RoundTripper {
+	return func(next http.RoundTripper) http.RoundTripper {
+		r.Stats = stats
+		return r.Wrap(p.Wrap(next))
+	}
+}
+
+// RetryError is a request that was still failing when Retry stopped: the
+// tries ran out, or the server asked for a wait longer than MaxWait.
+type RetryError struct {
+	// Tries is how many attempts were made.
+	Tries int
+	// Status is the last response's status, empty after a transport error.
+	Status string
+	// Message is GitHub's message in the last response, if any.
+	Message string
+	// Wait is the wait asked for, when it was longer than MaxWait.
+	Wait time.Duration
+	// MaxWait is the longest wait Retry accepted.
+	MaxWait time.Duration
+	// Err is the last transport error.
+	Err error
+}
+
+func (e *RetryError) Error() string {
+	var b strings.Builder
+	if e.Tries == 1 {
+		b.WriteString("after 1 try: ")
+	} else {
+		fmt.Fprintf(&b, "after %d tries: ", e.Tries)
+	}
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	} else {
+		b.WriteString(e.Status)
+		if e.Message != "" {
+			b.WriteString(": " + e.Message)
+		}
+	}
+	if e.Wait > 0 {
+		fmt.Fprintf(&b, ": asked to wait %s, longer than the %s pat-action waits", e.Wait, e.MaxWait)
+	}
+	return b.String()
+}
+
+func (e *RetryError) Unwrap() error { return e.Err }
+
+func (r Retry) withDefaults() Retry {
+	if r.MaxTries <= 0 {
+		r.MaxTries = DefaultMaxTries
+	}
+	if r.Base <= 0 {
+		r.Base = DefaultBase
+	}
+	if r.Max <= 0 {
+		r.Max = DefaultMax
+	}
+	if r.SecondaryWait <= 0 {
+		r.SecondaryWait = DefaultSecondaryWait
+	}
+	if r.MaxWait <= 0 {
+		r.MaxWait = DefaultMaxWait
+	}
+	if r.Sleep == nil {
+		r.Sleep = sleep
+	}
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	return r
+}
+
+// sleep waits d on a timer, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Wrap retries requests through next.
+func (r Retry) Wrap(next http.RoundTripper) http.RoundTripper {
+	return &retrier{r: r.withDefaults(), next: next}
+}
+
+type retrier struct {
+	r    Retry
+	next http.RoundTripper
+}
+
+// verdict is what to do about one attempt's outcome.
+type verdict struct {
+	retry   bool
+	wait    time.Duration
+	tooLong bool // the server asked for more than MaxWait
+}
+
+func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	secondary := 0
+	for try := 1; ; try++ {
+		attempt := req
+		if try > 1 {
+			var err error
+			if attempt, err = replay(req); err != nil {
+				return nil, err
+			}
+			t.r.Stats.add(&t.r.Stats.Retries)
+		}
+		t.r.Stats.add(&t.r.Stats.Requests)
+		resp, err := t.next.RoundTrip(attempt)
+		v := t.judge(ctx, resp, err, try, &secondary)
+		switch {
+		case !v.retry:
+			return resp, err
+		case v.tooLong:
+			return nil, t.giveUp(resp, err, try, v.wait)
+		case try >= t.r.MaxTries:
+			return nil, t.giveUp(resp, err, try, 0)
+		case !replayable:
+			// The body is spent and cannot be sent again.
+			return resp, err
+		}
+		if resp != nil {
+			drain(resp)
+		}
+		if err := t.r.Sleep(ctx, v.wait); err != nil {
+			return nil, fmt.Errorf("wait %s to retry %s %s: %w", v.wait, req.Method, req.URL.Redacted(), err)
+		}
+	}
+}
+
+// judge decides whether an attempt is retried and after how long.
+func (t *retrier) judge(ctx context.Context, resp *http.Response, err error, try int, secondary *int) verdict {
+	if err != nil {
+		if ctx.Err() != nil || !transient(err) {
+			return verdict{}
+		}
+		return verdict{retry: true, wait: t.backoff(try)}
+	}
+	switch resp.StatusCode {
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if d, ok := t.retryAfter(resp); ok {
+			return t.asked(d)
+		}
+		return verdict{retry: true, wait: t.backoff(try)}
+	case http.StatusForbidden, http.StatusTooManyRequests:
+	default:
+		return verdict{}
+	}
+	primary := resp.Header.Get("X-Ratelimit-Remaining") == "0"
+	if d, ok := t.retryAfter(resp); ok {
+		if primary {
+			t.r.Stats.add(&t.r.Stats.PrimaryLimited)
+		} else {
+			t.r.Stats.add(&t.r.Stats.SecondaryLimited)
+		}
+		return t.asked(d)
+	}
+	if primary {
+		t.r.Stats.add(&t.r.Stats.PrimaryLimited)
+		reset, err := strconv.ParseInt(resp.Header.Get("X-Ratelimit-Reset"), 10, 64)
+		if err != nil {
+			// No reset to wait for: treat it as a secondary limit.
+			return t.secondaryWait(secondary)
+		}
+		// The reset is in whole seconds; a second more makes sure it passed.
+		return t.asked(time.Unix(reset, 0).Sub(t.r.Now()) + time.Second)
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || strings.Contains(strings.ToLower(message(resp)), "secondary rate limit") {
+		t.r.Stats.add(&t.r.Stats.SecondaryLimited)
+		return t.secondaryWait(secondary)
+	}
+	return verdict{}
+}
+
+// asked is the verdict for a wait the server asked for.
+func (t *retrier) asked(d time.Duration) verdict {
+	d = max(d, 0)
+	return verdict{retry: true, wait: d, tooLong: d > t.r.MaxWait}
+}
+
+// secondaryWait waits SecondaryWait, doubling with each secondary limit
+// this request met, up to MaxWait.
+func (t *retrier) secondaryWait(n *int) verdict {
+	d := min(shift(t.r.SecondaryWait, *n), max(t.r.MaxWait, t.r.SecondaryWait))
+	*n++
+	return verdict{retry: true, wait: d}
+}
+
+// backoff is the wait before try+1 after a failure: Base doubled per try,
+// capped at Max, with the upper half jittered so that concurrent requests
+// that failed together do not come back together. Each wait is at least
+// the one before unless capped.
+func (t *retrier) backoff(try int) time.Duration {
+	d := min(shift(t.r.Base, try-1), t.r.Max)
+	half := d / 2
+	return d - half + rand.N(half+1)
+}
+
+// shift is d doubled n times, saturating instead of overflowing.
+func shift(d time.Duration, n int) time.Duration {
+	for range n {
+		if d > time.Duration(1<<62) {
+			return time.Duration(1<<63 - 1)
+		}
+		d *= 2
+	}
+	return d
+}
+
+// retryAfter reads a retry-after header: seconds, or an HTTP date.
+func (t *retrier) retryAfter(resp *http.Response) (time.Duration, bool) {
+	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil && s >= 0 {
+		return time.Duration(min(s, 1<<30)) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return at.Sub(t.r.Now()), true
+	}
+	return 0, false
+}
+
+// giveUp closes the last response and reports it.
+func (t *retrier) giveUp(resp *http.Response, err error, tries int, wait time.Duration) error {
+	e := &RetryError{Tries: tries, Err: err}
+	if wait > 0 {
+		e.Wait, e.MaxWait = wait, t.r.MaxWait
+	}
+	if resp != nil {
+		e.Status = resp.Status
+		e.Message = message(resp)
+		drain(resp)
+	}
+	return e
+}
+
+// transient reports whether a transport error is worth another try: a
+// connection reset or dropped mid-exchange, or a network timeout (not the
+// request's own deadline).
+func transient(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// replay copies req with a fresh body for another try.
+func replay(req *http.Request) (*http.Request, error) {
+	r := req.Clone(req.Context())
+	if req.Body == nil || req.Body == http.NoBody {
+		return r, nil
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil, fmt.Errorf("replay the body of %s %s: %w", req.Method, req.URL.Redacted(), err)
+	}
+	r.Body = body
+	return r, nil
+}
+
+// message reads GitHub's message from an error body and leaves the body
+// readable from the start.
+func message(resp *http.Response) string {
+	peek, _ := io.ReadAll(io.LimitReader(resp.Body, bodyPeek))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(peek), resp.Body), resp.Body}
+	var e struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(peek, &e) != nil {
+		return ""
+	}
+	return e.Message
+}
+
+// drain reads a little of a body that will not be used, so the connection
+// can be reused, and closes it.
+func drain(resp *http.Response) {
+	io.Copy(io.Discard, io.LimitReader(resp.Body, bodyPeek))
+	resp.Body.Close()
+}
