@@ -112,6 +112,7 @@ type Server struct {
 	mux  *http.ServeMux
 	ops  []string
 	opOf map[string]string // mux pattern -> operation
+	rot  rotation          // deploy keys, issues and apps (repos.go)
 
 	mu       sync.Mutex
 	tokens   map[string]*Token
@@ -258,7 +259,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.Header().Set("X-GitHub-Enterprise-Version", s.opts.EnterpriseVersion)
 	}
 	tok, status, msg := s.authenticate(r)
-	if status != 0 {
+	if status != 0 && !isAppAuth(op, r) {
 		writeError(rec, status, msg)
 		return
 	}
