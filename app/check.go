@@ -32,6 +32,9 @@ type CheckOptions struct {
 	Now func() time.Time
 	// Transport is the HTTP transport under the client; nil is the default.
 	Transport http.RoundTripper
+
+	// timeout bounds each request; zero is ghclient's default.
+	timeout time.Duration
 }
 
 // checkOptions parses and validates check's inputs.
@@ -43,7 +46,7 @@ func checkOptions(v values, tok string, rt runtime) (CheckOptions, error) {
 	if err := token.CheckFormat(tok); err != nil {
 		return CheckOptions{}, asUsage(fmt.Errorf("token: %w", err))
 	}
-	o := CheckOptions{API: api, Token: tok, WantLogin: true, Now: rt.now, Transport: rt.transport}
+	o := CheckOptions{API: api, Token: tok, WantLogin: true, Now: rt.now, Transport: rt.transport, timeout: rt.timeout}
 	p := &o.Policy
 	if p.RequiredScopes, err = policy.ParseScopes(v.str("required-scopes")); err != nil {
 		return o, asUsage(fmt.Errorf("required-scopes: %w", err))
@@ -79,7 +82,7 @@ func checkOptions(v values, tok string, rt runtime) (CheckOptions, error) {
 
 // client is the API client for tok.
 func (o CheckOptions) client(tok string) *github.Client {
-	return ghclient.New(o.API, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: o.Transport})
+	return ghclient.New(o.API, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: o.Transport, Timeout: o.timeout})
 }
 
 func userAgent() string { return "pat-action/" + Version }
