@@ -169,6 +169,10 @@ func (r Retry) withDefaults() Retry {
 	if r.Now == nil {
 		r.Now = time.Now
 	}
+	if r.Stats == nil {
+		// Counted but read by no one: the counters' addresses must exist.
+		r.Stats = new(Stats)
+	}
 	return r
 }
 
