@@ -1,4 +1,4 @@
-# The pat-action container action: one static binary on distroless static, run as nonroot.
+# The pat-action container action: one static binary on distroless static, no shell.
 # Base images are pinned by manifest-list digest (the tag says what it is, the digest which
 # one); Dependabot's docker ecosystem keeps the digests fresh.
 # scripts/build-static.sh builds the same binary with the same flags outside Docker.
@@ -18,6 +18,9 @@ RUN --mount=type=cache,target=/go/pkg/mod \
 
 FROM gcr.io/distroless/static-debian12:nonroot@sha256:d093aa3e30dbadd3efe1310db061a14da60299baff8450a17fe0ccc514a16639
 COPY --from=build /pat-action /pat-action
-# 65532 is distroless's nonroot user; numeric so a runtime need not read /etc/passwd.
-USER 65532:65532
+# GitHub runs Docker actions as the image's user and requires root: the runner's
+# GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and workspace files belong to its own user, and a
+# non-root uid cannot write them (docs: "Dockerfile support for GitHub Actions", USER).
+# The binary itself needs no privilege: CI runs it as uid 65532 in an empty root.
+USER 0:0
 ENTRYPOINT ["/pat-action"]

@@ -33,10 +33,16 @@ func (rt runtime) runAction(ctx context.Context) int {
 			v[in.name] = s
 		}
 	}
+	// action.yml defaults api-url to ${{ github.api_url }}; a step that
+	// runs the image without that default still talks to its own GitHub.
+	if v["api-url"] == "" && rt.getenv("GITHUB_API_URL") != "" {
+		v["api-url"] = rt.getenv("GITHUB_API_URL")
+	}
 	command := a.GetInput("mode")
 	if command == "" {
 		command = "check"
 	}
+	a.Debugf("pat-action %s: %s against %s", Version, command, v.str("api-url"))
 	if command == "version" {
 		fmt.Fprintln(rt.stdout, "pat-action", Version)
 		return exitOK
@@ -44,6 +50,7 @@ func (rt runtime) runAction(ctx context.Context) int {
 	if command == "demo" {
 		return rt.runDemo(ctx)
 	}
+	rt.mask = maskLines(a.AddMask)
 	rep, err := rt.execute(ctx, command, v.withDefaults(), toks)
 	code := exitCode(err)
 	if code == exitUsage {

@@ -32,6 +32,9 @@ type runtime struct {
 	// timeout bounds each request; zero is ghclient's default. Tests make
 	// it short so that a response slower than the timeout is quick to see.
 	timeout time.Duration
+	// mask, when set, masks a value in the workflow log before anything
+	// else is printed (the action's ::add-mask::).
+	mask func(string)
 }
 
 // Run runs pat-action with the process's arguments (without the program
@@ -71,6 +74,18 @@ func (rt runtime) execute(ctx context.Context, command string, v values, toks to
 			return rep, err
 		}
 		return rep, runStore(ctx, o, rep)
+	case "rotate":
+		o, err := rotateOptions(v, toks, rt)
+		if err != nil {
+			return rep, err
+		}
+		return rep, runRotate(ctx, o, rep)
+	case "audit":
+		o, err := auditOptions(v, toks, rt)
+		if err != nil {
+			return rep, err
+		}
+		return rep, runAudit(ctx, o, rep)
 	default:
 		return rep, usagef("unknown command %q: want one of check, store, rotate, audit, demo, version", command)
 	}

@@ -367,15 +367,6 @@ func drainFaults(t *testing.T, w *faultWorld) {
 	}
 }
 
-func contains(xs []string, x string) bool {
-	for _, s := range xs {
-		if s == x {
-			return true
-		}
-	}
-	return false
-}
-
 // TestStoreKilledMidway kills the real binary while it writes, with
 // latency so that it is mid-run, and checks that a rerun completes the job.
 func TestStoreKilledMidway(t *testing.T) {

@@ -34,12 +34,16 @@ var inputs = []input{
 	{name: "repositories", usage: "owner/repo list: the token must reach each (check); secrets go to each (store; action default: the workflow's repository)"},
 	{name: "secret-name", usage: "the secret's name (required)", cmds: []string{"store"}},
 	{name: "environment", usage: "with repositories: environment secrets in that environment of each repository", cmds: []string{"store"}},
-	{name: "organization", usage: "an organization secret instead", cmds: []string{"store"}},
+	{name: "organization", usage: "store: an organization secret instead; audit: audit every repository secret of this organization", cmds: []string{"store", "audit"}},
 	{name: "visibility", usage: "for organization secrets: all, private or selected (default: selected when repositories are given, else private)", cmds: []string{"store"}},
 	{name: "secret-type", def: "actions", usage: "actions, dependabot or codespaces", cmds: []string{"store"}},
 	{name: "update-repositories-only", bool: true, usage: "only replace which repositories may read an existing organization secret (visibility selected); the value is not sent", cmds: []string{"store"}},
 	{name: "concurrency", def: "20", usage: "how many targets are written at once, 1 to 100", cmds: []string{"store"}},
 	{name: "pacing", def: "auto", usage: "auto (on for github.com, off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store"}},
+	{name: "config", def: defaultConfig, usage: "the rotation plan", cmds: []string{"rotate", "audit"}},
+	{name: "shard", def: "1/1", usage: "i/n: handle only the i-th of n deterministic slices of all targets", cmds: []string{"rotate", "audit"}},
+	{name: "force", bool: true, usage: "rotate even values younger than their max age", cmds: []string{"rotate"}},
+	{name: "max-age", usage: "report secrets older than this, such as 90d (default: the plan's max-age)", cmds: []string{"audit"}},
 }
 
 // actionOnly inputs have no CLI flag.

@@ -17,6 +17,7 @@ type progress struct {
 	action bool // workflow commands on stdout
 	tty    bool // a live count on a terminal
 
+	verb                string // "stored", or "checked" in a dry run
 	total, done, failed int
 }
 
@@ -44,11 +45,14 @@ func isTerminal(w io.Writer) bool {
 }
 
 // start begins the display for storing name into total targets.
-func (p *progress) start(name string, total int) {
+func (p *progress) start(name string, total int, dryRun bool) {
 	if p == nil {
 		return
 	}
-	p.total = total
+	p.total, p.verb = total, "stored"
+	if dryRun {
+		p.verb = "checked"
+	}
 	if p.action {
 		fmt.Fprintf(p.w, "::group::store %s\n", name)
 	}
@@ -69,7 +73,7 @@ func (p *progress) result(r secrets.Result) {
 	case p.action:
 		fmt.Fprintf(p.w, "%-12s %s\n", r.Outcome, r.Target)
 	case p.tty:
-		fmt.Fprintf(p.w, "\rstored %d/%d (%d failed)", p.done, p.total, p.failed)
+		fmt.Fprintf(p.w, "\r%s %d/%d (%d failed)", p.verb, p.done, p.total, p.failed)
 	}
 }
 

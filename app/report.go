@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pat-action/pat-action/policy"
+	"github.com/pat-action/pat-action/rotate"
 	"github.com/pat-action/pat-action/token"
 )
 
@@ -19,6 +20,10 @@ type Report struct {
 	Policy   policy.Result  `json:"policy"`
 	Secrets  []SecretResult `json:"secrets"`
 	Problems []Problem      `json:"problems"`
+	// Sources are a rotation's or audit's secrets and how their sources
+	// stood; Issues are the reminder issues it opened, updated or closed.
+	Sources []rotate.SourceResult `json:"sources,omitempty"`
+	Issues  []rotate.IssueResult  `json:"issues,omitempty"`
 }
 
 type tokenReport struct {

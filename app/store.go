@@ -202,7 +202,7 @@ func runStore(ctx context.Context, o StoreOptions, rep *Report) error {
 		DryRun:      o.DryRun,
 		OnResult:    o.progress.result,
 	})
-	o.progress.start(o.Name, len(o.Targets))
+	o.progress.start(o.Name, len(o.Targets), o.DryRun)
 	var results []secrets.Result
 	if o.ReposOnly {
 		results = w.SetOrgSecretRepositories(ctx, o.Targets, o.Name)

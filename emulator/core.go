@@ -83,5 +83,17 @@ func (s *Server) getOrg(w http.ResponseWriter, r *http.Request) {
 	if !s.authorize(w, r, access{}) {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"login": org, "id": 1})
+	public, private := 0, 0
+	s.mu.Lock()
+	for _, rp := range s.repos {
+		if strings.EqualFold(rp.Owner, org) {
+			if rp.Private {
+				private++
+			} else {
+				public++
+			}
+		}
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"login": org, "id": 1, "public_repos": public, "total_private_repos": private})
 }

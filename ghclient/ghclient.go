@@ -4,8 +4,10 @@
 package ghclient
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -32,7 +34,9 @@ type Options struct {
 	Token string
 	// UserAgent names the product; GitHub refuses requests without one.
 	UserAgent string
-	// Timeout bounds each request, including reading its body.
+	// Timeout bounds each try of a request, including reading its body.
+	// Waits between retries and for pacing are not counted: the request's
+	// context bounds those.
 	Timeout time.Duration
 	// Transport is the underlying transport; nil means http.DefaultTransport.
 	// Tests use it to trust the emulator's TLS certificate.
@@ -96,15 +100,16 @@ func New(api API, o Options) *github.Client {
 	if ua == "" {
 		ua = "pat-action"
 	}
-	var rt http.RoundTripper = &transport{base: base, token: o.Token, host: api.URL.Host, scheme: api.URL.Scheme, userAgent: ua}
-	if o.Wrap != nil {
-		rt = o.Wrap(rt)
-	}
 	timeout := o.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
-	hc := &http.Client{Transport: rt, Timeout: timeout, CheckRedirect: checkRedirect}
+	var rt http.RoundTripper = &transport{base: base, token: o.Token, host: api.URL.Host, scheme: api.URL.Scheme, userAgent: ua}
+	rt = perTry{next: rt, timeout: timeout}
+	if o.Wrap != nil {
+		rt = o.Wrap(rt)
+	}
+	hc := &http.Client{Transport: rt, CheckRedirect: checkRedirect}
 	c := github.NewClient(hc)
 	c.BaseURL = api.URL
 	c.UserAgent = ua
@@ -145,4 +150,35 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.Header.Set("Authorization", "Bearer "+t.token)
 	}
 	return t.base.RoundTrip(r)
+}
+
+// perTry gives each try of a request its own deadline, under any retries
+// and pacing, so a minute's wait for a rate limit is not cut short while a
+// hung connection still is.
+type perTry struct {
+	next    http.RoundTripper
+	timeout time.Duration
+}
+
+func (p perTry) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), p.timeout)
+	resp, err := p.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelBody releases the try's deadline when the body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }

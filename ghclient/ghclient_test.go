@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -85,5 +86,27 @@ func TestTransportHeaders(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, []seen{<-got, <-got}); diff != "" {
 		t.Errorf("headers (-want +got):\n%s", diff)
+	}
+}
+
+// The timeout bounds each try: a server slower than it fails the request.
+func TestTimeoutPerTry(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	a, err := ParseAPIURL(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(a, Options{Timeout: 50 * time.Millisecond})
+	req, _ := c.NewRequest("GET", "user", nil)
+	if _, err := c.BareDo(context.Background(), req); err == nil || !strings.Contains(err.Error(), "deadline exceeded") {
+		t.Errorf("err = %v, want a deadline error", err)
 	}
 }

@@ -91,9 +91,30 @@ func (s *Stats) Snapshot() Stats {
 	}
 }
 
-func (s *Stats) add(field *int64) {
-	if s != nil {
-		atomic.AddInt64(field, 1)
+// counter names a Stats field.
+type counter int
+
+const (
+	requests counter = iota
+	retries
+	secondaryLimited
+	primaryLimited
+)
+
+// add counts one more of c; a nil s counts nothing.
+func (s *Stats) add(c counter) {
+	if s == nil {
+		return
+	}
+	switch c {
+	case requests:
+		atomic.AddInt64(&s.Requests, 1)
+	case retries:
+		atomic.AddInt64(&s.Retries, 1)
+	case secondaryLimited:
+		atomic.AddInt64(&s.SecondaryLimited, 1)
+	case primaryLimited:
+		atomic.AddInt64(&s.PrimaryLimited, 1)
 	}
 }
 
@@ -114,6 +135,8 @@ type RetryError struct {
 	Tries int
 	// Status is the last response's status, empty after a transport error.
 	Status string
+	// StatusCode is the last response's status code, 0 after a transport error.
+	StatusCode int
 	// Message is GitHub's message in the last response, if any.
 	Message string
 	// Wait is the wait asked for, when it was longer than MaxWait.
@@ -169,10 +192,6 @@ func (r Retry) withDefaults() Retry {
 	if r.Now == nil {
 		r.Now = time.Now
 	}
-	if r.Stats == nil {
-		// Counted but read by no one: the counters' addresses must exist.
-		r.Stats = new(Stats)
-	}
 	return r
 }
 
@@ -216,9 +235,9 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			if attempt, err = replay(req); err != nil {
 				return nil, err
 			}
-			t.r.Stats.add(&t.r.Stats.Retries)
+			t.r.Stats.add(retries)
 		}
-		t.r.Stats.add(&t.r.Stats.Requests)
+		t.r.Stats.add(requests)
 		resp, err := t.next.RoundTrip(attempt)
 		v := t.judge(ctx, resp, err, try, &secondary)
 		switch {
@@ -262,14 +281,14 @@ func (t *retrier) judge(ctx context.Context, resp *http.Response, err error, try
 	primary := resp.Header.Get("X-Ratelimit-Remaining") == "0"
 	if d, ok := t.retryAfter(resp); ok {
 		if primary {
-			t.r.Stats.add(&t.r.Stats.PrimaryLimited)
+			t.r.Stats.add(primaryLimited)
 		} else {
-			t.r.Stats.add(&t.r.Stats.SecondaryLimited)
+			t.r.Stats.add(secondaryLimited)
 		}
 		return t.asked(d)
 	}
 	if primary {
-		t.r.Stats.add(&t.r.Stats.PrimaryLimited)
+		t.r.Stats.add(primaryLimited)
 		reset, err := strconv.ParseInt(resp.Header.Get("X-Ratelimit-Reset"), 10, 64)
 		if err != nil {
 			// No reset to wait for: treat it as a secondary limit.
@@ -279,7 +298,7 @@ func (t *retrier) judge(ctx context.Context, resp *http.Response, err error, try
 		return t.asked(time.Unix(reset, 0).Sub(t.r.Now()) + time.Second)
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || strings.Contains(strings.ToLower(message(resp)), "secondary rate limit") {
-		t.r.Stats.add(&t.r.Stats.SecondaryLimited)
+		t.r.Stats.add(secondaryLimited)
 		return t.secondaryWait(secondary)
 	}
 	return verdict{}
@@ -342,7 +361,7 @@ func (t *retrier) giveUp(resp *http.Response, err error, tries int, wait time.Du
 		e.Wait, e.MaxWait = wait, t.r.MaxWait
 	}
 	if resp != nil {
-		e.Status = resp.Status
+		e.Status, e.StatusCode = resp.Status, resp.StatusCode
 		e.Message = message(resp)
 		drain(resp)
 	}

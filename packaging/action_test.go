@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/pat-action/pat-action/app"
 )
 
 // The input and output names of /work/shared/spec/INTERFACE.md: the contract users rely on.
@@ -128,29 +130,30 @@ func TestActionInputsAndOutputsAreDescribed(t *testing.T) {
 
 func TestActionInputDefaults(t *testing.T) {
 	want := map[string]string{
-		"mode":                "check",
-		"token":               "${{ github.token }}",
-		"admin-token":         "", // the app falls back to token
-		"api-url":             "${{ github.api_url }}",
-		"dry-run":             "false",
-		"required-scopes":     "",
-		"allowed-scopes":      "", // the app falls back to required-scopes
-		"forbidden-scopes":    "",
-		"min-days-left":       "7",
-		"require-expiration":  "false",
-		"allowed-token-types": "",
-		"repositories":        "", // store: the app falls back to $GITHUB_REPOSITORY
-		"secret-name":         "",
-		"environment":         "",
-		"organization":        "",
-		"visibility":          "", // the app picks selected or private
-		"secret-type":         "actions",
-		"config":              ".github/pat-rotation.yml",
-		"shard":               "1/1",
-		"force":               "false",
-		"max-age":             "", // the plan's max-age
-		"concurrency":         "20",
-		"pacing":              "auto",
+		"mode":                     "check",
+		"token":                    "${{ github.token }}",
+		"admin-token":              "", // the app falls back to token
+		"api-url":                  "${{ github.api_url }}",
+		"dry-run":                  "false",
+		"required-scopes":          "",
+		"allowed-scopes":           "", // the app falls back to required-scopes
+		"forbidden-scopes":         "",
+		"min-days-left":            "7",
+		"require-expiration":       "false",
+		"allowed-token-types":      "",
+		"repositories":             "", // store: the app falls back to $GITHUB_REPOSITORY
+		"secret-name":              "",
+		"environment":              "",
+		"organization":             "",
+		"visibility":               "", // the app picks selected or private
+		"secret-type":              "actions",
+		"config":                   ".github/pat-rotation.yml",
+		"shard":                    "1/1",
+		"force":                    "false",
+		"max-age":                  "", // the plan's max-age
+		"concurrency":              "20",
+		"pacing":                   "auto",
+		"update-repositories-only": "false",
 	}
 	got := map[string]string{}
 	for name, in := range loadAction(t).Inputs {
@@ -282,5 +285,21 @@ func TestPinActionImage(t *testing.T) {
 				t.Errorf("pin-action-image changed more than runs.image (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// The inputs the app reads and the inputs action.yml declares are the same
+// set: an input the app reads but action.yml lacks could never be set, and
+// one action.yml declares but the app ignores would silently do nothing.
+// (The README table is held to action.yml above, so all three agree.)
+func TestActionInputsAreTheOnesTheAppReads(t *testing.T) {
+	a := loadAction(t)
+	var declared []string
+	for name := range a.Inputs {
+		declared = append(declared, name)
+	}
+	slices.Sort(declared)
+	if diff := cmp.Diff(app.ActionInputs(), declared); diff != "" {
+		t.Errorf("inputs the app reads vs action.yml (-app +action.yml):\n%s", diff)
 	}
 }

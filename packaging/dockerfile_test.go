@@ -94,7 +94,8 @@ func goBuildCommand(text string) (string, bool) {
 
 // dockerfileProblems lists every way src breaks the image's promises: a static, trimmed,
 // versioned binary built in a stage whose module download is cached apart from the source,
-// shipped alone on a digest-pinned distroless static image as a non-root user, with no shell.
+// shipped alone on a digest-pinned distroless static image, with no shell, run as root as
+// GitHub requires of Docker actions.
 func dockerfileProblems(src string) []string {
 	stages, err := parseDockerfile(src)
 	if err != nil {
@@ -153,8 +154,10 @@ func dockerfileProblems(src string) []string {
 			entrypoint = true
 		}
 	}
-	if uid, _, _ := strings.Cut(user, ":"); uid == "" || uid == "0" || uid == "root" {
-		add("final stage: USER %q, want a non-root user such as 65532:65532", user)
+	// The nonroot base would run the action as 65532, which cannot write the runner's
+	// command files: the final stage must say USER 0:0 itself.
+	if user != "0:0" && user != "0" && user != "root" {
+		add("final stage: USER %q, want USER 0:0: GitHub runs Docker actions as the image's user and requires root", user)
 	}
 	if !copied {
 		add("final stage: no COPY --from=<build stage> %s %s", binaryPath, binaryPath)
@@ -227,9 +230,8 @@ func TestDockerfileProblemsCatchBreakage(t *testing.T) {
 		{"single stage", "\nFROM gcr.io/distroless/", "\n# FROM gcr.io/distroless/", "want a build stage and a runtime stage"},
 		{"unpinned runtime", "static-debian12:nonroot@sha256:", "static-debian12:nonroot-sha256-", "is not pinned by @sha256"},
 		{"other runtime", "gcr.io/distroless/static-debian12:nonroot@", "gcr.io/distroless/base-debian12:nonroot@", "want gcr.io/distroless/static-debian12:nonroot"},
-		{"root user", "USER 65532:65532", "USER 0:0", "want a non-root user"},
-		{"named root user", "USER 65532:65532", "USER root", "want a non-root user"},
-		{"no user", "USER 65532:65532", "", "want a non-root user"},
+		{"non-root user", "USER 0:0", "USER 65532:65532", "want USER 0:0"},
+		{"no user (the base's nonroot)", "USER 0:0", "", "want USER 0:0"},
 		{"shell entrypoint", `ENTRYPOINT ["/pat-action"]`, "ENTRYPOINT /pat-action", "want exec form"},
 		{"shell in runtime", `ENTRYPOINT [`, "RUN true\nENTRYPOINT [", "needs a shell"},
 		{"cgo", "CGO_ENABLED=0 ", "", "CGO_ENABLED=0"},

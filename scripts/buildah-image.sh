@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # buildah-image.sh [BINARY] [IMAGE]: builds the action's runtime image without a Docker
-# engine: FROM scratch, the static binary at /pat-action and a CA bundle, run as 65532:65532.
+# engine: FROM scratch, the static binary at /pat-action and a CA bundle, run as root as
+# GitHub requires of Docker actions (see the Dockerfile); it is also run once as 65532.
 # It holds what the Dockerfile's distroless stage needs (distroless adds passwd, tzdata and
 # /tmp), so its size is the floor for the real image. Without BINARY it builds one with
 # build-static.sh. IMAGE defaults to localhost/pat-action:VERSION.
@@ -42,14 +43,15 @@ ctr=$(bah from scratch)
 bah copy --chmod 0755 "$ctr" "$binary" /pat-action >/dev/null
 bah copy --chmod 0644 "$ctr" "$ca_bundle" /etc/ssl/certs/ca-certificates.crt >/dev/null
 bah config \
-  --user 65532:65532 \
+  --user 0:0 \
   --entrypoint '["/pat-action"]' \
   --cmd '' \
   --label org.opencontainers.image.title=pat-action \
   --label org.opencontainers.image.version="$version" \
   "$ctr"
 
-# The image must run: version in the working container, chroot isolation (no daemon, no userns).
+# The image must run, and without privilege: version as 65532 in the working container,
+# chroot isolation (no daemon, no userns).
 bah run --isolation chroot --user 65532:65532 "$ctr" -- /pat-action version
 
 bah commit --quiet --rm "$ctr" "$image" >/dev/null

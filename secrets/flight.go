@@ -71,3 +71,34 @@ func (f *flight[V]) forget(key string, stale func(V) bool) {
 		// Being fetched right now: that fetch is fresh.
 	}
 }
+
+// has reports whether key has a value cached.
+func (f *flight[V]) has(key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.m[key]
+	if !ok {
+		return false
+	}
+	select {
+	case <-c.done:
+		return c.err == nil
+	default:
+		return false
+	}
+}
+
+// set caches v for key unless a value is already cached or being fetched.
+func (f *flight[V]) set(key string, v V) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.m == nil {
+		f.m = map[string]*call[V]{}
+	}
+	if _, ok := f.m[key]; ok {
+		return
+	}
+	c := &call[V]{done: make(chan struct{}), v: v}
+	close(c.done)
+	f.m[key] = c
+}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -360,15 +359,15 @@ func (w *Writer) fetchKey(ctx context.Context, t Target) (PublicKey, error) {
 }
 
 // RepositoryIDs resolves "owner/repo" names to repository ids, the form an
-// organization secret's selected repositories are sent in. It sends one
-// GET /repos/{owner}/{repo} per name not yet resolved, concurrently (at most
-// Concurrency at once), and remembers each id for the Writer's life.
-//
-// Per-repository GETs beat listing the organization's repositories
-// (GET /orgs/{org}/repos, 100 per page) whenever fewer repositories are
-// selected than the organization has pages of them, which is the usual case,
-// and they fail precisely, naming the repository that is missing.
+// organization secret's selected repositories are sent in, with as few
+// requests as it can: for an owner with many names it asks the organization
+// how many repositories it has (GET /orgs/{org}) and, when listing them
+// (GET /orgs/{org}/repos, 100 a page) costs fewer requests than one
+// GET /repos/{owner}/{repo} per name, lists them once. Names still unknown
+// then cost one GET each, concurrently, which also names a missing
+// repository precisely. Ids are remembered for the Writer's life.
 func (w *Writer) RepositoryIDs(ctx context.Context, repos []string) ([]int64, error) {
+	w.preloadRepoIDs(ctx, repos)
 	ids := make([]int64, len(repos))
 	errs := make([]error, len(repos))
 	sem := make(chan struct{}, w.opts.Concurrency)
@@ -389,6 +388,53 @@ func (w *Writer) RepositoryIDs(ctx context.Context, repos []string) ([]int64, er
 		return nil, err
 	}
 	return ids, nil
+}
+
+// perPage is the most repositories GitHub lists in one page.
+const perPage = 100
+
+// preloadRepoIDs lists the repositories of each owner for which that is
+// cheaper than one request per name, and caches their ids. It is only an
+// optimisation: any failure leaves the names to be fetched one by one.
+func (w *Writer) preloadRepoIDs(ctx context.Context, repos []string) {
+	byOwner := map[string]int{}
+	for _, full := range repos {
+		owner, _, err := ParseRepo(full)
+		if err == nil && !w.repoIDs.has(strings.ToLower(full)) {
+			byOwner[strings.ToLower(owner)]++
+		}
+	}
+	for owner, n := range byOwner {
+		if n <= 2 {
+			continue // no listing can beat two requests
+		}
+		var org github.Organization
+		req, err := w.c.NewRequest(http.MethodGet, "orgs/"+url.PathEscape(owner), nil)
+		if err != nil {
+			continue
+		}
+		if _, err := w.c.Do(ctx, req, &org); err != nil {
+			continue // a user, or no access: fall back to one GET per name
+		}
+		total := org.GetPublicRepos() + org.GetTotalPrivateRepos()
+		if pages := (total + perPage - 1) / perPage; pages >= n-1 {
+			continue
+		}
+		opt := &github.RepositoryListByOrgOptions{Type: "all", ListOptions: github.ListOptions{PerPage: perPage}}
+		for {
+			page, resp, err := w.c.Repositories.ListByOrg(ctx, owner, opt)
+			if err != nil {
+				break
+			}
+			for _, r := range page {
+				w.repoIDs.set(strings.ToLower(r.GetFullName()), r.GetID())
+			}
+			if resp.NextPage == 0 {
+				break
+			}
+			opt.Page = resp.NextPage
+		}
+	}
 }
 
 func (w *Writer) fetchRepoID(ctx context.Context, full string) (int64, error) {
@@ -451,13 +497,20 @@ func describe(resp *github.Response, err error, t Target, what string) error {
 	}
 	msg := ""
 	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Message != "" {
+	var rl *github.RateLimitError
+	var al *github.AbuseRateLimitError
+	switch {
+	case errors.As(err, &er):
 		msg = er.Message
 		for _, e := range er.Errors {
 			if e.Message != "" {
 				msg += ": " + e.Message
 			}
 		}
+	case errors.As(err, &rl):
+		msg = rl.Message
+	case errors.As(err, &al):
+		msg = al.Message
 	}
 	var text string
 	switch code {
@@ -490,13 +543,13 @@ func describe(resp *github.Response, err error, t Target, what string) error {
 }
 
 // transportError says plainly why a request got no usable response: the
-// retries ran out (with their count and the last status), or the network or
-// the run's context failed. The request URL is left out: the target names it.
+// client's retries ran out (keeping the last status), or the network or the
+// run's context failed. The request URL, which the target already names, is
+// left out.
 func transportError(err error) error {
 	var re *ghclient.RetryError
 	if errors.As(err, &re) {
-		code, _ := strconv.Atoi(strings.SplitN(re.Status, " ", 2)[0])
-		return &apiError{status: code, text: "gave up " + re.Error(), err: err}
+		return &apiError{status: re.StatusCode, text: "gave up " + re.Error(), err: err}
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

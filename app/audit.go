@@ -1,0 +1,88 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/rotate"
+	"github.com/pat-action/pat-action/token"
+)
+
+// AuditOptions is everything audit needs, parsed and validated before any
+// request: a plan, or an organization with a max age.
+type AuditOptions struct {
+	API   ghclient.API
+	Admin string
+	// Plan is the plan audited; nil with Organization.
+	Plan         *rotate.Plan
+	Organization string
+	MaxAge       time.Duration
+	Shard        rotate.Shard
+	rt           runtime
+}
+
+// auditOptions parses audit's inputs: with organization (and max-age) an ad
+// hoc audit of the organization's repository secrets, else the plan's.
+func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
+	api, err := ghclient.ParseAPIURL(v.str("api-url"))
+	if err != nil {
+		return AuditOptions{}, asUsage(err)
+	}
+	o := AuditOptions{API: api, rt: rt, Admin: toks.admin, Organization: v.str("organization")}
+	if o.Admin == "" {
+		o.Admin = toks.token
+	}
+	if err := token.CheckFormat(o.Admin); err != nil {
+		return o, asUsage(fmt.Errorf("admin token: %w", err))
+	}
+	if s := v.str("max-age"); s != "" {
+		if o.MaxAge, err = rotate.ParseDuration(s); err != nil {
+			return o, asUsage(fmt.Errorf("max-age: %w", err))
+		}
+		if o.MaxAge <= 0 {
+			return o, usagef("max-age %q: want a positive duration such as 90d", s)
+		}
+	}
+	if o.Organization != "" {
+		if o.MaxAge == 0 {
+			return o, usagef("organization: an audit of an organization needs max-age, such as --max-age 90d")
+		}
+		if o.Shard, err = rotate.ParseShard(v.str("shard")); err != nil {
+			return o, asUsage(err)
+		}
+		return o, nil
+	}
+	if o.Plan, o.Shard, err = loadPlan(v); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// runAudit audits and fills the report: each target's secret is "fresh",
+// "stale" or "missing"; token sources' rules go in the policy section.
+// Anything stale, missing or expiring is a *policyError (exit 1).
+func runAudit(ctx context.Context, o AuditOptions, rep *Report) error {
+	ao := rotate.AuditOptions{
+		Client:       clientFor(o.API, o.Admin, o.rt),
+		NewClient:    func(tok string) *github.Client { return clientFor(o.API, tok, o.rt) },
+		Plan:         o.Plan,
+		Organization: o.Organization,
+		MaxAge:       o.MaxAge,
+		Shard:        o.Shard,
+		Now:          o.rt.now,
+		Getenv:       o.rt.getenv,
+		Mask:         o.rt.mask,
+	}
+	res, err := rotate.Audit(ctx, ao)
+	fillReport(rep, res)
+	if errors.Is(err, rotate.ErrStale) {
+		rep.Policy.Passed = false
+		return &policyError{err}
+	}
+	return err
+}

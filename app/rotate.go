@@ -1,0 +1,175 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/policy"
+	"github.com/pat-action/pat-action/rotate"
+	"github.com/pat-action/pat-action/token"
+)
+
+// defaultConfig is where a rotation plan lives unless the config input says
+// otherwise.
+const defaultConfig = ".github/pat-rotation.yml"
+
+// RotateOptions is everything rotate needs, parsed and validated before any
+// request: the plan, the shard and the token that writes.
+type RotateOptions struct {
+	API   ghclient.API
+	Admin string
+	Plan  *rotate.Plan
+	Shard rotate.Shard
+	Force bool
+	// DryRun only reads and reports what would be written or deleted.
+	DryRun bool
+	// Repository is where reminder issues are opened ($GITHUB_REPOSITORY).
+	Repository string
+	rt         runtime
+}
+
+// loadPlan reads the config input's plan and the shard; every problem is
+// bad input.
+func loadPlan(v values) (*rotate.Plan, rotate.Shard, error) {
+	shard, err := rotate.ParseShard(v.str("shard"))
+	if err != nil {
+		return nil, shard, asUsage(err)
+	}
+	path := v.str("config")
+	if path == "" {
+		path = defaultConfig
+	}
+	plan, err := rotate.LoadPlan(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, shard, usagef("config %s: no such file: write a rotation plan there or point the config input at one", path)
+		}
+		return nil, shard, asUsage(err)
+	}
+	return plan, shard, nil
+}
+
+// rotateOptions parses and validates rotate's inputs, the plan included,
+// and checks that every token and private key the plan names is at hand.
+func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
+	api, err := ghclient.ParseAPIURL(v.str("api-url"))
+	if err != nil {
+		return RotateOptions{}, asUsage(err)
+	}
+	o := RotateOptions{API: api, rt: rt, Repository: rt.getenv("GITHUB_REPOSITORY")}
+	o.Admin = toks.admin
+	if o.Admin == "" {
+		o.Admin = toks.token
+	}
+	if err := token.CheckFormat(o.Admin); err != nil {
+		return o, asUsage(fmt.Errorf("admin token: %w", err))
+	}
+	if o.Force, err = v.boolean("force"); err != nil {
+		return o, err
+	}
+	if o.DryRun, err = v.boolean("dry-run"); err != nil {
+		return o, err
+	}
+	if o.Plan, o.Shard, err = loadPlan(v); err != nil {
+		return o, err
+	}
+	if err := rotate.Check(o.Plan, rt.getenv, os.ReadFile); err != nil {
+		return o, asUsage(err)
+	}
+	return o, nil
+}
+
+// maskLines masks each line of a value on its own: a runner masks a
+// multi-line value given to one ::add-mask:: by its first line only, and
+// the command itself would print the rest (a deploy key's PEM body).
+func maskLines(mask func(string)) func(string) {
+	return func(v string) {
+		for _, line := range strings.Split(v, "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				mask(line)
+			}
+		}
+	}
+}
+
+// clientFor is a paced, retrying client for tok. (Stats must not be nil:
+// the retrier takes the address of its fields.)
+func clientFor(api ghclient.API, tok string, rt runtime) *github.Client {
+	return ghclient.New(api, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: rt.transport,
+		Wrap: ghclient.Chain(ghclient.DefaultPacing(api.GHES), ghclient.Retry{}, &ghclient.Stats{})})
+}
+
+// runRotate runs the plan and fills the report.
+func runRotate(ctx context.Context, o RotateOptions, rep *Report) error {
+	ro := rotate.Options{
+		Client:     clientFor(o.API, o.Admin, o.rt),
+		NewClient:  func(tok string) *github.Client { return clientFor(o.API, tok, o.rt) },
+		Plan:       o.Plan,
+		Shard:      o.Shard,
+		Force:      o.Force,
+		DryRun:     o.DryRun,
+		Now:        o.rt.now,
+		Getenv:     o.rt.getenv,
+		ReadFile:   os.ReadFile,
+		Mask:       o.rt.mask,
+		Repository: o.Repository,
+	}
+	res, err := rotate.Run(ctx, ro)
+	fillReport(rep, res)
+	switch {
+	case errors.Is(err, rotate.ErrPolicy):
+		return &policyError{err}
+	case err != nil:
+		return err
+	}
+	return nil
+}
+
+// fillReport turns a rotation's result into the report: every target's
+// result and problem, each source, and the token sources' policy rules
+// (named after their secret) in the policy section.
+func fillReport(rep *Report, res *rotate.Result) {
+	if res == nil {
+		return
+	}
+	for _, s := range res.Secrets {
+		rep.Secrets = append(rep.Secrets, SecretResult(s))
+	}
+	for _, p := range res.Problems {
+		rep.Problems = append(rep.Problems, Problem(p))
+	}
+	rep.Sources = res.Sources
+	rep.Issues = res.Issues
+	rep.Policy.Passed = true
+	for _, s := range res.Sources {
+		if s.Policy == nil {
+			continue
+		}
+		for _, rule := range s.Policy.Rules {
+			rule.Name = s.Name + ": " + rule.Name
+			rep.Policy.Add(rule)
+		}
+		if !s.Policy.Passed {
+			rep.Policy.Passed = false
+		}
+		rep.Policy.MissingScopes = append(rep.Policy.MissingScopes, s.Policy.MissingScopes...)
+		rep.Policy.ExcessScopes = append(rep.Policy.ExcessScopes, s.Policy.ExcessScopes...)
+		rep.Policy.ForbiddenScopes = append(rep.Policy.ForbiddenScopes, s.Policy.ForbiddenScopes...)
+		if worse(s.Policy.Expiry, rep.Policy.Expiry) {
+			rep.Policy.Expiry = s.Policy.Expiry
+		}
+	}
+}
+
+// worse reports whether expiry a is worse than b, for the report's one
+// expiry field over many tokens.
+func worse(a, b policy.Expiry) bool {
+	rank := map[policy.Expiry]int{"": 0, policy.ExpiryNone: 1, policy.ExpiryOK: 2, policy.ExpiryWarning: 3, policy.ExpiryTooSoon: 4, policy.ExpiryExpired: 5}
+	return rank[a] > rank[b]
+}

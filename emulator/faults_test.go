@@ -1,0 +1,116 @@
+package emulator
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pat-action/pat-action/secrets"
+)
+
+// try sends GET path on a fresh connection (so that Go's transport never
+// retries a reset one) and returns the status, or -1 when there was no
+// answer.
+func (f *fixture) try(t *testing.T, path string, timeout time.Duration) (int, http.Header) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", f.api+"/"+path, nil)
+	req.Header.Set("User-Agent", "test")
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := c.Do(req)
+	if err != nil {
+		return -1, nil
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header
+}
+
+// Each fault fires exactly Count times, on matching requests only.
+func TestFaults(t *testing.T) {
+	clk := newClock()
+	const op = "GET /repos/{owner}/{repo}"
+	tests := []struct {
+		fault      Fault
+		wantStatus int
+		wantHeader map[string]string
+		timeout    time.Duration
+	}{
+		{Fault{Kind: Status5xx}, 502, nil, 0},
+		{Fault{Kind: Status5xx, Status: 503}, 503, nil, 0},
+		{Fault{Kind: Reset}, -1, nil, 0},
+		{Fault{Kind: Slow, Delay: time.Hour}, -1, nil, 50 * time.Millisecond},
+		{Fault{Kind: Secondary403, RetryAfter: 2500 * time.Millisecond}, 403, map[string]string{"Retry-After": "3"}, 0},
+		{Fault{Kind: Primary403, RetryAfter: 30 * time.Second}, 403,
+			map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": strconv.FormatInt(clk.now().Add(30*time.Second).Unix(), 10)}, 0},
+		{Fault{Kind: NotFound404}, 404, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fault.Kind.String(), func(t *testing.T) {
+			f := newFixture(t, Options{Now: clk.now})
+			ff := tt.fault
+			ff.Op, ff.Count, ff.Match = op, 2, "/api"
+			f.s.Inject(ff)
+			timeout := tt.timeout
+			if timeout == 0 {
+				timeout = 10 * time.Second
+			}
+			// Other operations and other repositories are untouched.
+			if got, _ := f.try(t, "user", timeout); got != 200 {
+				t.Errorf("GET /user: status %d, want 200", got)
+			}
+			if got, _ := f.try(t, "repos/acme/web", timeout); got != 200 {
+				t.Errorf("GET acme/web: status %d, want 200", got)
+			}
+			var got []int
+			for range 4 {
+				status, h := f.try(t, "repos/acme/api", timeout)
+				got = append(got, status)
+				if status == tt.wantStatus {
+					for k, v := range tt.wantHeader {
+						if h.Get(k) != v {
+							t.Errorf("%s = %q, want %q", k, h.Get(k), v)
+						}
+					}
+				}
+			}
+			if diff := cmp.Diff([]int{tt.wantStatus, tt.wantStatus, 200, 200}, got); diff != "" {
+				t.Errorf("statuses (-want +got):\n%s", diff)
+			}
+			if n := f.s.FaultsFired(tt.fault.Kind); n != 2 {
+				t.Errorf("FaultsFired(%v) = %d, want 2", tt.fault.Kind, n)
+			}
+			if n := f.s.PendingFaults(); n != 0 {
+				t.Errorf("PendingFaults = %d, want 0", n)
+			}
+		})
+	}
+}
+
+// RotateKeyBeforePut makes a PUT sealed for the key just fetched fail, as
+// when GitHub rotates a key between the GET and the PUT.
+func TestFaultRotateKeyBeforePut(t *testing.T) {
+	f := newFixture(t, Options{})
+	tg := secrets.Target{Scope: secrets.RepoScope, Owner: "acme", Repo: "api"}
+	f.s.Inject(Fault{Kind: RotateKeyBeforePut, Count: 2})
+	// A GET does not fire it.
+	body := f.sealed(t, tg, []byte("v"))
+	var got []int
+	for range 3 {
+		got = append(got, f.do(t, "PUT", tg.SecretPath("X"), adminToken, body).status)
+	}
+	if diff := cmp.Diff([]int{422, 422, 422}, got); diff != "" {
+		t.Errorf("PUTs sealed for the first key (-want +got):\n%s", diff)
+	}
+	if got := f.do(t, "PUT", tg.SecretPath("X"), adminToken, f.sealed(t, tg, []byte("v"))).status; got != 201 {
+		t.Errorf("PUT sealed for the current key: status %d, want 201", got)
+	}
+	if n := f.s.FaultsFired(RotateKeyBeforePut); n != 2 {
+		t.Errorf("FaultsFired = %d, want 2", n)
+	}
+}

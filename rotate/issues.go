@@ -1,0 +1,125 @@
+package rotate
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/policy"
+	"github.com/pat-action/pat-action/token"
+)
+
+// IssueResult is what a run did to a secret's reminder issue.
+type IssueResult struct {
+	Repository string `json:"repository"`
+	Number     int    `json:"number,omitempty"`
+	Name       string `json:"name"`
+	// Result is "created", "updated", "reopened", "closed" or, in a dry
+	// run, "would-create", "would-update", "would-reopen", "would-close".
+	Result string `json:"result"`
+}
+
+// Marker is the hidden line that identifies the reminder issue of secret
+// name, so that a run finds it again rather than opening another.
+func Marker(name string) string { return "<!-- pat-action:reminder:" + name + " -->" }
+
+// reminder opens, updates or closes the reminder issue of a token source:
+// open while the token is within its policy's warning window (a person must
+// make the next token), closed once the token is fresh.
+func (r *run) reminder(ctx context.Context, s Secret, info token.Info, res policy.Result) {
+	owner, repo, _ := strings.Cut(r.o.Repository, "/")
+	expiring := res.Expiry == policy.ExpiryWarning || res.Expiry == policy.ExpiryTooSoon || res.Expiry == policy.ExpiryExpired
+	existing, err := r.findReminder(ctx, owner, repo, s.Name)
+	if err != nil {
+		r.problem("issue:"+r.o.Repository, err)
+		return
+	}
+	out := IssueResult{Repository: r.o.Repository, Name: s.Name}
+	if existing != nil {
+		out.Number = existing.GetNumber()
+	}
+	var req *github.IssueRequest
+	switch {
+	case expiring:
+		title := fmt.Sprintf("Rotate %s: its token expires soon", s.Name)
+		body := reminderBody(s, info, r.o.Now)
+		req = &github.IssueRequest{Title: &title, Body: &body}
+		switch {
+		case existing == nil:
+			out.Result = "created"
+		case existing.GetState() == "closed":
+			req.State = github.String("open")
+			out.Result = "reopened"
+		default:
+			out.Result = "updated"
+		}
+	case existing != nil && existing.GetState() == "open" && (res.Expiry == policy.ExpiryOK || res.Expiry == policy.ExpiryNone):
+		req = &github.IssueRequest{State: github.String("closed")}
+		out.Result = "closed"
+	default:
+		return
+	}
+	if r.o.DryRun {
+		out.Result = map[string]string{"created": "would-create", "updated": "would-update", "reopened": "would-reopen", "closed": "would-close"}[out.Result]
+		r.issue(out)
+		return
+	}
+	if existing == nil {
+		is, _, err := r.o.Client.Issues.Create(ctx, owner, repo, req)
+		if err != nil {
+			r.problem("issue:"+r.o.Repository, fmt.Errorf("open the reminder issue for %s: %w", s.Name, err))
+			return
+		}
+		out.Number = is.GetNumber()
+	} else if _, _, err := r.o.Client.Issues.Edit(ctx, owner, repo, existing.GetNumber(), req); err != nil {
+		r.problem("issue:"+r.o.Repository, fmt.Errorf("%s the reminder issue #%d for %s: %w", strings.TrimSuffix(out.Result, "d"), existing.GetNumber(), s.Name, err))
+		return
+	}
+	r.issue(out)
+}
+
+func (r *run) issue(i IssueResult) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Issues = append(r.res.Issues, i)
+}
+
+// findReminder finds the secret's reminder issue by its marker, preferring
+// an open one.
+func (r *run) findReminder(ctx context.Context, owner, repo, name string) (*github.Issue, error) {
+	var found *github.Issue
+	opt := &github.IssueListByRepoOptions{State: "all", ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		page, resp, err := r.o.Client.Issues.ListByRepo(ctx, owner, repo, opt)
+		if err != nil {
+			return nil, fmt.Errorf("list issues of %s/%s: %w", owner, repo, err)
+		}
+		for _, is := range page {
+			if is.IsPullRequest() || !strings.Contains(is.GetBody(), Marker(name)) {
+				continue
+			}
+			if found == nil || (found.GetState() != "open" && is.GetState() == "open") {
+				found = is
+			}
+		}
+		if resp.NextPage == 0 {
+			return found, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+func reminderBody(s Secret, info token.Info, now func() time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\nThe token stored as **%s** ", Marker(s.Name), s.Name)
+	if info.ExpiresAt != nil {
+		fmt.Fprintf(&b, "expires on %s (%d days left).", info.ExpiresAt.UTC().Format("2006-01-02"), policy.DaysLeft(*info.ExpiresAt, now()))
+	} else {
+		b.WriteString("is within its policy's warning window.")
+	}
+	fmt.Fprintf(&b, "\n\nA person must create its successor: make a new token with the same scopes, store it as `%s` where the rotation workflow reads it, and the next run propagates it to every target. This issue closes itself once the token is fresh.\n", s.Source.Env)
+	return b.String()
+}

@@ -1,0 +1,384 @@
+package rotate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/policy"
+	"github.com/pat-action/pat-action/secrets"
+	"github.com/pat-action/pat-action/token"
+)
+
+// Options is everything a run needs. The plan is parsed and checked (with
+// Check) before a run starts, so that bad input sends no request.
+type Options struct {
+	// Client authenticates as the token that writes secrets, lists
+	// repositories, manages deploy keys and opens issues. Its transport
+	// carries pacing and retries.
+	Client *github.Client
+	// NewClient returns a client, to the same API, that authenticates as
+	// tok: a token source's token is inspected with it, and a GitHub App's
+	// JWT is sent with it.
+	NewClient func(tok string) *github.Client
+	Plan      *Plan
+	// Shard is the slice of all targets this run handles.
+	Shard Shard
+	// Force rotates generated values that are younger than their max age.
+	Force bool
+	// DryRun only reads, and reports what would be written or deleted.
+	DryRun bool
+	// Now is the clock ages, expiries and deploy key titles are read with.
+	Now func() time.Time
+	// Getenv reads the environment variables token sources and app private
+	// keys name.
+	Getenv func(string) string
+	// ReadFile reads an app's private-key-file; nil means os.ReadFile.
+	ReadFile func(string) ([]byte, error)
+	// Mask is called with every value before the run uses it (a token read,
+	// a value generated, a token minted, a private key), so that the front
+	// end can mask it before anything else is printed. It may be nil.
+	Mask func(string)
+	// Repository is the "owner/repo" the run belongs to, where reminder
+	// issues are opened; empty disables them.
+	Repository string
+	// Concurrency bounds concurrent reads of secrets' metadata and the
+	// writer's concurrent writes; zero means secrets.DefaultConcurrency.
+	Concurrency int
+}
+
+// Result is what a run did: every target's result, every problem, and how
+// each token source stood against its policy.
+type Result struct {
+	Secrets  []SecretResult
+	Problems []Problem
+	Sources  []SourceResult
+	Issues   []IssueResult
+}
+
+// SecretResult is what happened to one secret in one target: a result of the
+// JSON report ("created", "updated", "unchanged", "would-create",
+// "would-update", "deleted", "would-delete", "failed"; audits add "fresh",
+// "stale" and "missing").
+type SecretResult struct {
+	Target string `json:"target"`
+	Name   string `json:"name"`
+	Result string `json:"result"`
+}
+
+// Problem is a target, source or secret that failed, and why. Its error
+// never holds a value.
+type Problem struct {
+	Target string `json:"target"`
+	Error  string `json:"error"`
+}
+
+// SourceResult is how one secret's source stood: for a token source, the
+// token and its policy result.
+type SourceResult struct {
+	Name   string         `json:"name"`
+	Type   string         `json:"type"`
+	Token  *token.Info    `json:"token,omitempty"`
+	Policy *policy.Result `json:"policy,omitempty"`
+	// Rotated is true when a new value was made (or, in a dry run, would
+	// be) and written somewhere.
+	Rotated bool `json:"rotated"`
+}
+
+// PolicyFailed reports whether some token source failed its policy.
+func (r *Result) PolicyFailed() bool {
+	for _, s := range r.Sources {
+		if s.Policy != nil && !s.Policy.Passed {
+			return true
+		}
+	}
+	return false
+}
+
+// Failed reports whether some target, source or request failed.
+func (r *Result) Failed() bool { return len(r.Problems) > 0 }
+
+// ErrPolicy is returned (wrapped) when a token source failed its policy:
+// nothing was written for that secret.
+var ErrPolicy = errors.New("a token failed its policy")
+
+// ErrPartial is returned (wrapped) when some targets or requests failed;
+// the result lists which, and running again is safe.
+var ErrPartial = errors.New("some targets failed")
+
+// run is one rotation in progress.
+type run struct {
+	o     Options
+	w     *secrets.Writer
+	repos map[string][]Repo // by lower-case org
+
+	mu  sync.Mutex
+	res Result
+}
+
+// Run runs the plan: it lists each organization's repositories once,
+// expands and shards every secret's targets, makes or reads each new value,
+// validates it, writes it, retires what it replaces and reports it all. It
+// returns an error wrapping ErrPolicy or ErrPartial when the run did not
+// fully succeed; the result is complete either way.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.ReadFile == nil {
+		o.ReadFile = os.ReadFile
+	}
+	if o.Mask == nil {
+		o.Mask = func(string) {}
+	}
+	r := &run{o: o, w: secrets.NewWriter(o.Client, secrets.WriterOptions{DryRun: o.DryRun, Concurrency: o.Concurrency})}
+	if err := r.listOrgs(ctx); err != nil {
+		r.problem("plan", err)
+		return r.finish()
+	}
+	for _, s := range o.Plan.Secrets {
+		r.secret(ctx, s)
+	}
+	return r.finish()
+}
+
+func (r *run) finish() (*Result, error) {
+	res := &r.res
+	for _, l := range []any{&res.Secrets, &res.Problems} {
+		switch l := l.(type) {
+		case *[]SecretResult:
+			if *l == nil {
+				*l = []SecretResult{}
+			}
+		case *[]Problem:
+			if *l == nil {
+				*l = []Problem{}
+			}
+		}
+	}
+	switch {
+	case res.PolicyFailed():
+		return res, ErrPolicy
+	case res.Failed():
+		return res, fmt.Errorf("%w: %d problems; running again is safe", ErrPartial, len(res.Problems))
+	}
+	return res, nil
+}
+
+func (r *run) add(rs ...SecretResult) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Secrets = append(r.res.Secrets, rs...)
+}
+
+func (r *run) problem(target string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Problems = append(r.res.Problems, Problem{Target: target, Error: err.Error()})
+}
+
+// orgsToList are the organizations whose repositories the plan needs.
+func orgsToList(p *Plan) []string {
+	var out []string
+	for _, s := range p.Secrets {
+		for _, t := range s.Targets {
+			if t.Organization != "" && (t.Expands() || s.Prune) {
+				if org := strings.ToLower(t.Organization); !slices.Contains(out, org) {
+					out = append(out, org)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// listOrgs lists each organization's repositories once for the whole run.
+func (r *run) listOrgs(ctx context.Context) error {
+	r.repos = map[string][]Repo{}
+	for _, org := range orgsToList(r.o.Plan) {
+		repos, err := ListOrgRepos(ctx, r.o.Client, org)
+		if err != nil {
+			return err
+		}
+		r.repos[org] = repos
+	}
+	return nil
+}
+
+// ListOrgRepos lists every repository of org, 100 a page.
+func ListOrgRepos(ctx context.Context, c *github.Client, org string) ([]Repo, error) {
+	var out []Repo
+	opt := &github.RepositoryListByOrgOptions{Type: "all", ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		page, resp, err := c.Repositories.ListByOrg(ctx, org, opt)
+		if err != nil {
+			return nil, fmt.Errorf("list repositories of %s: %w", org, err)
+		}
+		for _, gr := range page {
+			owner := org
+			if gr.GetOwner().GetLogin() != "" {
+				owner = gr.GetOwner().GetLogin()
+			}
+			out = append(out, Repo{Owner: owner, Name: gr.GetName(), Archived: gr.GetArchived(), Topics: gr.Topics, ID: gr.GetID()})
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+// targets are a secret's targets in this run's shard. A deploy key's
+// targets all go together (one key pair is written to all of them and the
+// old key is retired only when all hold the new one), so the secret as a
+// whole belongs to one shard; other secrets are sharded target by target.
+func (r *run) targets(s Secret) []Target {
+	all := ExpandAll(s.Targets, r.repos)
+	if s.Source.Type == SourceDeployKey {
+		if r.o.Shard.Has("secret:" + s.Name) {
+			return all
+		}
+		return nil
+	}
+	return SelectFunc(r.o.Shard, all, func(t Target) string { return s.Name + " " + t.String() })
+}
+
+func plain(ts []Target) []secrets.Target {
+	out := make([]secrets.Target, len(ts))
+	for i, t := range ts {
+		out[i] = t.Target
+	}
+	return out
+}
+
+// secret runs one secret of the plan.
+func (r *run) secret(ctx context.Context, s Secret) {
+	targets := r.targets(s)
+	src := SourceResult{Name: s.Name, Type: s.Source.Type}
+	if len(targets) > 0 {
+		switch s.Source.Type {
+		case SourceToken:
+			r.tokenSecret(ctx, s, targets, &src)
+		case SourceGitHubApp:
+			r.appSecret(ctx, s, targets, &src)
+		case SourceRandom:
+			r.randomSecret(ctx, s, targets, &src)
+		case SourceDeployKey:
+			r.deployKeySecret(ctx, s, targets, &src)
+		}
+	}
+	if s.Prune {
+		r.prune(ctx, s)
+	}
+	r.mu.Lock()
+	r.res.Sources = append(r.res.Sources, src)
+	r.mu.Unlock()
+}
+
+// write stores value as s in targets and reports each result. It returns
+// whether every target was written (or would be).
+func (r *run) write(ctx context.Context, s Secret, targets []Target, value []byte) bool {
+	ok := true
+	for _, res := range r.w.Store(ctx, plain(targets), s.Name, value) {
+		r.add(SecretResult{Target: res.Target.String(), Name: s.Name, Result: string(res.Outcome)})
+		if res.Err != nil {
+			ok = false
+			r.problem(res.Target.String(), fmt.Errorf("store %s: %w", s.Name, res.Err))
+		}
+	}
+	return ok
+}
+
+// unchanged reports targets left alone.
+func (r *run) unchanged(s Secret, targets []Target) {
+	for _, t := range targets {
+		r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "unchanged"})
+	}
+}
+
+// Age is what a target's stored secret is: missing, or written at Updated.
+type Age struct {
+	Missing bool
+	Updated time.Time
+}
+
+// SecretAge reads the metadata of secret name in t (never its value).
+func SecretAge(ctx context.Context, c *github.Client, t secrets.Target, name string) (Age, error) {
+	req, err := c.NewRequest(http.MethodGet, t.SecretPath(name), nil)
+	if err != nil {
+		return Age{}, err
+	}
+	var meta struct {
+		UpdatedAt time.Time `json:"updated_at"`
+	}
+	resp, err := c.Do(ctx, req, &meta)
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusNotFound {
+			return Age{Missing: true}, nil
+		}
+		return Age{}, fmt.Errorf("read %s in %s: %w", name, t, err)
+	}
+	return Age{Updated: meta.UpdatedAt}, nil
+}
+
+// ages reads the age of s in every target, concurrently. Targets whose age
+// could not be read are reported as problems and left out.
+func (r *run) ages(ctx context.Context, name string, targets []Target) map[string]Age {
+	out := make(map[string]Age, len(targets))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	n := r.o.Concurrency
+	if n <= 0 {
+		n = secrets.DefaultConcurrency
+	}
+	sem := make(chan struct{}, n)
+	for _, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			a, err := SecretAge(ctx, r.o.Client, t.Target, name)
+			if err != nil {
+				r.problem(t.String(), err)
+				return
+			}
+			mu.Lock()
+			out[t.String()] = a
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// due splits targets into those whose value must be rotated (missing,
+// older than the secret's max age, or all of them with Force) and those
+// that are fresh. Targets whose age could not be read are in neither.
+func (r *run) due(ctx context.Context, s Secret, targets []Target) (due, fresh []Target) {
+	ages := r.ages(ctx, s.Name, targets)
+	now := r.o.Now()
+	for _, t := range targets {
+		a, ok := ages[t.String()]
+		switch {
+		case !ok:
+		case r.o.Force || a.Missing || (s.MaxAge > 0 && now.Sub(a.Updated) > s.MaxAge):
+			due = append(due, t)
+		default:
+			fresh = append(fresh, t)
+		}
+	}
+	return due, fresh
+}

@@ -1,0 +1,432 @@
+package rotate
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/go-github/v45/github"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/pat-action/pat-action/policy"
+	"github.com/pat-action/pat-action/secrets"
+	"github.com/pat-action/pat-action/token"
+)
+
+// Check holds what a plan's sources need from the environment to it
+// before any request: every token source's variable is set and looks like a
+// token, and every GitHub App's private key is readable and parses. It
+// returns every problem, each naming the secret.
+func Check(p *Plan, getenv func(string) string, readFile func(string) ([]byte, error)) error {
+	if readFile == nil {
+		readFile = func(string) ([]byte, error) { return nil, errors.New("no file reader") }
+	}
+	var errs []error
+	for _, s := range p.Secrets {
+		switch s.Source.Type {
+		case SourceToken:
+			tok := getenv(s.Source.Env)
+			if tok == "" {
+				errs = append(errs, fmt.Errorf("secret %s: environment variable %s (its token source) is not set", s.Name, s.Source.Env))
+			} else if err := token.CheckFormat(tok); err != nil {
+				errs = append(errs, fmt.Errorf("secret %s: token in %s: %w", s.Name, s.Source.Env, err))
+			}
+			if _, err := tokenPolicy(s.Policy); err != nil {
+				errs = append(errs, fmt.Errorf("secret %s: policy: %w", s.Name, err))
+			}
+		case SourceGitHubApp:
+			if _, err := appKey(s.Source, getenv, readFile); err != nil {
+				errs = append(errs, fmt.Errorf("secret %s: %w", s.Name, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// tokenPolicy is the policy a plan gives a token source, with check's
+// defaults (min-days-left 7) where the plan is silent.
+func tokenPolicy(ps PolicySpec) (policy.Policy, error) {
+	p := ps.Policy()
+	return p, p.Validate()
+}
+
+// tokenSecret validates a person's token against the secret's policy and,
+// only if it passes, propagates it to every target (idempotent). A token in
+// its warning window is reported and, with open-issue, a reminder issue is
+// opened or updated; a fresh token closes it.
+func (r *run) tokenSecret(ctx context.Context, s Secret, targets []Target, src *SourceResult) {
+	tok := r.o.Getenv(s.Source.Env)
+	if tok != "" {
+		r.o.Mask(tok)
+	}
+	res, info, err := r.checkToken(ctx, s, tok)
+	if err != nil {
+		r.problem("secret:"+s.Name, err)
+		return
+	}
+	src.Token, src.Policy = &info, &res
+	if s.OpenIssue && r.o.Repository != "" && res.Expiry != "" {
+		r.reminder(ctx, s, info, res)
+	}
+	if !res.Passed {
+		r.problem("secret:"+s.Name, fmt.Errorf("%w: nothing written for %s", ErrPolicy, s.Name))
+		return
+	}
+	src.Rotated = true
+	r.write(ctx, s, targets, []byte(tok))
+}
+
+// checkToken reads what tok is with one request (two with repositories to
+// reach) and holds it against the secret's policy.
+func (r *run) checkToken(ctx context.Context, s Secret, tok string) (policy.Result, token.Info, error) {
+	p, err := tokenPolicy(s.Policy)
+	if err != nil {
+		return policy.Result{}, token.Info{}, fmt.Errorf("policy of %s: %w", s.Name, err)
+	}
+	if err := token.CheckFormat(tok); err != nil {
+		return policy.Result{}, token.Info{}, fmt.Errorf("token of %s (from %s): %w", s.Name, s.Source.Env, err)
+	}
+	c := r.o.NewClient(tok)
+	typ, _ := token.Classify(tok)
+	info, err := token.Inspect(ctx, c, tok, typ != token.App)
+	if err != nil {
+		if errors.Is(err, token.ErrInvalid) {
+			info.Type = typ
+			res := policy.Result{MissingScopes: []string{}, ExcessScopes: []string{}, ForbiddenScopes: []string{}}
+			res.Add(policy.Rule{Name: "token", Status: policy.StatusFail, Message: "invalid, expired or revoked token (401 Bad credentials)"})
+			return res, info, nil
+		}
+		return policy.Result{}, info, fmt.Errorf("check token of %s: %w", s.Name, err)
+	}
+	res := policy.Evaluate(p, info, r.o.Now())
+	for _, full := range s.Policy.Repositories {
+		owner, name, _ := strings.Cut(full, "/")
+		if err := token.Reach(ctx, c, owner, name); err != nil {
+			res.Add(policy.Rule{Name: "repositories", Status: policy.StatusFail, Message: err.Error()})
+			continue
+		}
+		res.Add(policy.Rule{Name: "repositories", Status: policy.StatusPass, Message: "reaches " + full})
+	}
+	return res, info, nil
+}
+
+// randomSecret writes one new random value, made for this run, to every
+// target whose value is missing or older than the max age (all of them with
+// Force). Fresh targets are left alone, so a rerun after a partial failure
+// writes only where the last run did not.
+func (r *run) randomSecret(ctx context.Context, s Secret, targets []Target, src *SourceResult) {
+	due, fresh := r.due(ctx, s, targets)
+	r.unchanged(s, fresh)
+	if len(due) == 0 {
+		return
+	}
+	value, err := randomValue(s.Source.Bytes, s.Source.Encoding)
+	if err != nil {
+		r.problem("secret:"+s.Name, fmt.Errorf("make a random value for %s: %w", s.Name, err))
+		return
+	}
+	r.o.Mask(value)
+	src.Rotated = true
+	r.write(ctx, s, due, []byte(value))
+}
+
+// randomValue is n bytes from crypto/rand in the encoding.
+func randomValue(n int, encoding string) (string, error) {
+	if n <= 0 {
+		n = DefaultRandomBytes
+	}
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	switch encoding {
+	case EncodingBase64:
+		return base64.StdEncoding.EncodeToString(b), nil
+	case EncodingBase64URL:
+		return base64.RawURLEncoding.EncodeToString(b), nil
+	case EncodingHex, "":
+		return hex.EncodeToString(b), nil
+	}
+	return "", fmt.Errorf("unknown encoding %q", encoding)
+}
+
+// appSecret mints a fresh installation token every run and writes it to
+// every target.
+func (r *run) appSecret(ctx context.Context, s Secret, targets []Target, src *SourceResult) {
+	tok, err := r.mint(ctx, s)
+	if err != nil {
+		r.problem("secret:"+s.Name, err)
+		return
+	}
+	if tok != "" {
+		r.o.Mask(tok)
+	}
+	src.Rotated = true
+	if r.o.DryRun && tok == "" {
+		tok = "dry-run" // never written: the writer only reads in a dry run
+	}
+	r.write(ctx, s, targets, []byte(tok))
+}
+
+// appKey reads and parses a github-app source's RSA private key.
+func appKey(src Source, getenv func(string) string, readFile func(string) ([]byte, error)) (*rsa.PrivateKey, error) {
+	var pemBytes []byte
+	switch {
+	case src.PrivateKeyEnv != "":
+		v := getenv(src.PrivateKeyEnv)
+		if v == "" {
+			return nil, fmt.Errorf("environment variable %s (the app's private key) is not set", src.PrivateKeyEnv)
+		}
+		pemBytes = []byte(v)
+	case src.PrivateKeyFile != "":
+		b, err := readFile(src.PrivateKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("read the app's private key: %w", err)
+		}
+		pemBytes = b
+	default:
+		return nil, errors.New("no private key: set private-key-env or private-key-file")
+	}
+	key, err := jwt.ParseRSAPrivateKeyFromPEM(pemBytes)
+	if err != nil {
+		// The error of the parser does not quote the key.
+		return nil, fmt.Errorf("the app's private key is not an RSA private key in PEM form: %w", err)
+	}
+	return key, nil
+}
+
+// mint makes an installation token for a github-app source: a JWT signed
+// with the app's key authenticates as the app, which finds its installation
+// and asks for a token narrowed to the plan's permissions and repositories.
+// In a dry run it finds the installation but mints nothing.
+func (r *run) mint(ctx context.Context, s Secret) (string, error) {
+	src := s.Source
+	key, err := appKey(src, r.o.Getenv, r.o.ReadFile)
+	if err != nil {
+		return "", fmt.Errorf("mint a token for %s: %w", s.Name, err)
+	}
+	now := r.o.Now()
+	claims := jwt.RegisteredClaims{
+		Issuer:    strconv.FormatInt(src.AppID, 10),
+		IssuedAt:  jwt.NewNumericDate(now.Add(-60 * time.Second)),
+		ExpiresAt: jwt.NewNumericDate(now.Add(9 * time.Minute)),
+	}
+	signed, err := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(key)
+	if err != nil {
+		return "", fmt.Errorf("mint a token for %s: sign the app's JWT: %w", s.Name, err)
+	}
+	r.o.Mask(signed)
+	c := r.o.NewClient(signed)
+	id, err := r.installation(ctx, c, s)
+	if err != nil {
+		return "", err
+	}
+	if r.o.DryRun {
+		return "", nil
+	}
+	body := map[string]any{}
+	if len(src.Permissions) > 0 {
+		body["permissions"] = src.Permissions
+	}
+	if len(src.Repositories) > 0 {
+		body["repositories"] = src.Repositories
+	}
+	req, err := c.NewRequest(http.MethodPost, fmt.Sprintf("app/installations/%d/access_tokens", id), body)
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		Token string `json:"token"`
+	}
+	if _, err := c.Do(ctx, req, &out); err != nil {
+		return "", fmt.Errorf("mint a token for %s from installation %d: %w", s.Name, id, err)
+	}
+	if out.Token == "" {
+		return "", fmt.Errorf("mint a token for %s: GitHub sent no token", s.Name)
+	}
+	return out.Token, nil
+}
+
+// installation finds the installation a github-app source names: a numeric
+// id as it is, "owner/repo" through the repository, else an organization.
+func (r *run) installation(ctx context.Context, c *github.Client, s Secret) (int64, error) {
+	in := s.Source.Installation
+	if id, err := strconv.ParseInt(in, 10, 64); err == nil {
+		return id, nil
+	}
+	var inst *github.Installation
+	var err error
+	if owner, repo, ok := strings.Cut(in, "/"); ok {
+		inst, _, err = c.Apps.FindRepositoryInstallation(ctx, owner, repo)
+	} else {
+		inst, _, err = c.Apps.FindOrganizationInstallation(ctx, in)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find the installation of app %d on %s for %s: %w", s.Source.AppID, in, s.Name, err)
+	}
+	return inst.GetID(), nil
+}
+
+// titlePrefix starts the title of every deploy key pat-action registers for
+// secret name, so that it finds its own keys again.
+func titlePrefix(name string) string { return "pat-action " + name + " " }
+
+// deployKeySecret rotates a deploy key make-before-break: a new ed25519
+// pair, the public half registered on the source repository first, the
+// private half written to every target, and only when every write succeeded
+// are the secret's previous keys deleted. It rotates when a target's value
+// is missing or older than the max age, when the secret has no key or more
+// than one (an unfinished rotation), or with Force.
+func (r *run) deployKeySecret(ctx context.Context, s Secret, targets []Target, src *SourceResult) {
+	owner, repo, _ := strings.Cut(s.Source.Repository, "/")
+	keyTarget := "deploy-key:" + s.Source.Repository
+	old, err := r.ourKeys(ctx, owner, repo, s.Name)
+	if err != nil {
+		r.problem(keyTarget, err)
+		return
+	}
+	due, fresh := r.due(ctx, s, targets)
+	if len(due)+len(fresh) < len(targets) {
+		return // some ages unreadable: reported; rotating now could strand a target
+	}
+	if len(due) == 0 && len(old) == 1 {
+		r.unchanged(s, fresh)
+		return
+	}
+	pub, priv, err := newDeployKey()
+	if err != nil {
+		r.problem(keyTarget, fmt.Errorf("make a deploy key for %s: %w", s.Name, err))
+		return
+	}
+	r.o.Mask(priv)
+	src.Rotated = true
+	title := titlePrefix(s.Name) + r.o.Now().UTC().Format(time.RFC3339)
+	if r.o.DryRun {
+		r.add(SecretResult{Target: keyTarget, Name: title, Result: "would-create"})
+	} else {
+		k, _, err := r.o.Client.Repositories.CreateKey(ctx, owner, repo, &github.Key{Title: &title, Key: &pub, ReadOnly: github.Bool(s.Source.ReadOnly)})
+		if err != nil {
+			r.problem(keyTarget, fmt.Errorf("register deploy key %q on %s: %w; nothing written", title, s.Source.Repository, err))
+			return
+		}
+		r.add(SecretResult{Target: keyTarget, Name: title, Result: "created"})
+		old = slices.DeleteFunc(old, func(o *github.Key) bool { return o.GetID() == k.GetID() })
+	}
+	if !r.write(ctx, s, targets, []byte(priv)) {
+		for _, k := range old {
+			r.problem(keyTarget, fmt.Errorf("kept the previous deploy key %q: not every target holds the new key; run again to finish", k.GetTitle()))
+		}
+		return
+	}
+	for _, k := range old {
+		if r.o.DryRun {
+			r.add(SecretResult{Target: keyTarget, Name: k.GetTitle(), Result: "would-delete"})
+			continue
+		}
+		if _, err := r.o.Client.Repositories.DeleteKey(ctx, owner, repo, k.GetID()); err != nil {
+			r.problem(keyTarget, fmt.Errorf("delete the previous deploy key %q: %w", k.GetTitle(), err))
+			continue
+		}
+		r.add(SecretResult{Target: keyTarget, Name: k.GetTitle(), Result: "deleted"})
+	}
+}
+
+// ourKeys lists the deploy keys pat-action registered for secret name.
+func (r *run) ourKeys(ctx context.Context, owner, repo, name string) ([]*github.Key, error) {
+	var out []*github.Key
+	opt := &github.ListOptions{PerPage: 100}
+	for {
+		keys, resp, err := r.o.Client.Repositories.ListKeys(ctx, owner, repo, opt)
+		if err != nil {
+			return nil, fmt.Errorf("list deploy keys of %s/%s: %w", owner, repo, err)
+		}
+		for _, k := range keys {
+			if strings.HasPrefix(k.GetTitle(), titlePrefix(name)) {
+				out = append(out, k)
+			}
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+// newDeployKey makes an ed25519 key pair: the public half in
+// authorized_keys form, the private half as an OpenSSH PEM block.
+func newDeployKey() (pub, priv string, err error) {
+	pk, sk, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return "", "", err
+	}
+	sp, err := ssh.NewPublicKey(pk)
+	if err != nil {
+		return "", "", err
+	}
+	block, err := ssh.MarshalPrivateKey(sk, "")
+	if err != nil {
+		return "", "", err
+	}
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sp))), string(pem.EncodeToMemory(block)), nil
+}
+
+// prune deletes the secret from the organization's repositories that its
+// match or topic targets no longer select but that still hold it, found by
+// asking each repository.
+func (r *run) prune(ctx context.Context, s Secret) {
+	selected := map[string]bool{}
+	for _, t := range ExpandAll(s.Targets, r.repos) {
+		selected[strings.ToLower(t.String())] = true
+	}
+	for _, spec := range s.Targets {
+		if !spec.Expands() {
+			continue
+		}
+		kind := spec.Type
+		if kind == "" {
+			kind = secrets.Actions
+		}
+		var cands []Target
+		for _, rp := range r.repos[strings.ToLower(spec.Organization)] {
+			t := Target{Target: secrets.Target{Kind: kind, Scope: secrets.RepoScope, Owner: rp.Owner, Repo: rp.Name}}
+			if rp.Archived || selected[strings.ToLower(t.String())] {
+				continue
+			}
+			selected[strings.ToLower(t.String())] = true // once per repository
+			cands = append(cands, t)
+		}
+		cands = SelectFunc(r.o.Shard, cands, func(t Target) string { return s.Name + " " + t.String() })
+		ages := r.ages(ctx, s.Name, cands)
+		for _, t := range cands {
+			if a, ok := ages[t.String()]; !ok || a.Missing {
+				continue
+			}
+			if r.o.DryRun {
+				r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "would-delete"})
+				continue
+			}
+			req, err := r.o.Client.NewRequest(http.MethodDelete, t.SecretPath(s.Name), nil)
+			if err == nil {
+				_, err = r.o.Client.Do(ctx, req, nil)
+			}
+			if err != nil {
+				r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "failed"})
+				r.problem(t.String(), fmt.Errorf("prune %s: %w", s.Name, err))
+				continue
+			}
+			r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "deleted"})
+		}
+	}
+}
