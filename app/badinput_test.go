@@ -154,6 +154,43 @@ func TestBadInput(t *testing.T) {
 		{name: "store: dry-run not a boolean", args: store("--dry-run=perhaps"),
 			want: []string{"dry-run", "want true or false"}},
 
+		// rotate: plan files and flags.
+		{name: "plan: unknown key", args: rotateArgs(), files: planFile(planOf("  - name: PAT\n    sorce: {type: random}\n    targets: [{repository: acme/api}]\n")),
+			want: []string{"plan.yml:4", `"sorce"`, `did you mean "source"`}},
+		{name: "plan: duplicate secret", args: rotateArgs(), files: planFile(planOf(randomSecret("PAT", "acme/api") + randomSecret("PAT", "acme/web"))),
+			want: []string{"plan.yml:", "PAT", "duplicate"}},
+		{name: "plan: bad regex", args: rotateArgs(), files: planFile(planOf("  - name: PAT\n    source: {type: random}\n    targets: [{organization: acme, match: \"^svc-(\"}]\n")),
+			want: []string{"plan.yml:5", "match", "not a valid Go regular expression: missing closing )"}},
+		{name: "plan: bad duration", args: rotateArgs(), files: planFile(planOf("  - name: PAT\n    source: {type: random}\n    max-age: 30 days\n    targets: [{repository: acme/api}]\n")),
+			want: []string{"plan.yml:5", "max-age", "want w (weeks), d (days)"}},
+		{name: "plan: empty target list", args: rotateArgs(), files: planFile(planOf("  - name: PAT\n    source: {type: random}\n    targets: []\n")),
+			want: []string{"plan.yml:", "targets", "at least one"}},
+		{name: "plan: reserved secret name", args: rotateArgs(), files: planFile(planOf(randomSecret("GITHUB_PAT", "acme/api"))),
+			want: []string{"plan.yml:3", `"GITHUB_PAT"`, "GitHub reserves"}},
+		{name: "plan: unknown source type", args: rotateArgs(), files: planFile(planOf("  - name: PAT\n    source: {type: randm}\n    targets: [{repository: acme/api}]\n")),
+			want: []string{"plan.yml:4", `"randm"`, `did you mean "random"`}},
+		{name: "plan: unknown scope in a policy", args: rotateArgs(), files: planFile(planOf("  - name: PAT\n    source: {type: token, env: NEW_PAT}\n    policy: {required-scopes: [repos]}\n    targets: [{repository: acme/api}]\n")),
+			want: []string{"plan.yml:5", "required-scopes", `did you mean "repo"`}},
+		{name: "plan: negative min-days-left in a policy", args: rotateArgs(), files: planFile(planOf("  - name: PAT\n    source: {type: token, env: NEW_PAT}\n    policy: {min-days-left: -1}\n    targets: [{repository: acme/api}]\n")),
+			want: []string{"plan.yml:5", "min-days-left", "from 0 to 3650"}},
+		{name: "plan: visibility conflict", args: rotateArgs(), files: planFile(planOf("  - name: PAT\n    source: {type: random}\n    targets: [{organization: acme, visibility: private, repositories: [acme/api]}]\n")),
+			want: []string{"plan.yml:5", "repositories", "only with visibility: selected"}},
+		{name: "plan: unsupported version", args: rotateArgs(), files: planFile("version: 2\nsecrets:\n" + randomSecret("PAT", "acme/api")),
+			want: []string{"plan.yml:1", "version", "1"}},
+		{name: "plan: not YAML", args: rotateArgs(), files: planFile("version: 1\nsecrets: [\n"),
+			want: []string{"plan.yml:2", "invalid YAML"}},
+		{name: "rotate: bad shard", args: rotateArgs("--shard", "3/2"), files: planFile(planOf(randomSecret("PAT", "acme/api"))),
+			want: []string{"shard", "3/2"}},
+		{name: "rotate: shard not a fraction", args: rotateArgs("--shard", "first"), files: planFile(planOf(randomSecret("PAT", "acme/api"))),
+			want: []string{"shard", "first"}},
+		{name: "rotate: missing plan file", args: []string{"rotate", "--config", "$DIR/nope.yml"},
+			want: []string{"config", "no such file", "write a rotation plan there"}},
+		{name: "rotate: token source not set", args: rotateArgs(), files: planFile(planOf("  - name: PAT\n    source: {type: token, env: NEW_PAT}\n    targets: [{repository: acme/api}]\n")),
+			want: []string{"NEW_PAT"}},
+		{name: "action: plan with an unknown key", inputs: action("mode", "rotate", "config", "$DIR/plan.yml"),
+			files: planFile(planOf("  - name: PAT\n    source: {type: random}\n    tragets: [{repository: acme/api}]\n")),
+			want:  []string{"plan.yml:", `"tragets"`, `did you mean "targets"`}},
+
 		// The action: inputs from INPUT_*.
 		{name: "action: unknown mode", inputs: action("mode", "stor"),
 			want: []string{`unknown command "stor"`, "want one of check, store"}},
@@ -202,7 +239,7 @@ func checkBadInput(t *testing.T, tt badInput) {
 	if tt.inputs != nil {
 		in := map[string]string{}
 		for k, v := range tt.inputs {
-			in[k] = v
+			in[k] = strings.ReplaceAll(v, "$DIR", dir)
 		}
 		if !tt.noAPIURL {
 			in["api-url"] = w.apiURL
@@ -244,4 +281,18 @@ func checkBadInput(t *testing.T, tt badInput) {
 	for _, tok := range []string{classicTok, broadTok} {
 		assertNoLeak(t, tok, texts)
 	}
+}
+
+// rotateArgs are a rotate command line with the plan at $DIR/plan.yml.
+func rotateArgs(extra ...string) []string {
+	return append([]string{"rotate", "--config", "$DIR/plan.yml"}, extra...)
+}
+
+func planFile(text string) map[string]string { return map[string]string{"plan.yml": text} }
+
+func planOf(secrets string) string { return "version: 1\nsecrets:\n" + secrets }
+
+// randomSecret is a plan entry of a random secret in one repository.
+func randomSecret(name, repo string) string {
+	return "  - name: " + name + "\n    source: {type: random}\n    targets: [{repository: " + repo + "}]\n"
 }
