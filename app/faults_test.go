@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -458,4 +459,210 @@ func TestStoreKilledMidway(t *testing.T) {
 	if counts["updated"] < written || counts["created"] == 0 || counts["updated"]+counts["created"] != faultTargets {
 		t.Errorf("the rerun's results %v: want %d targets, at least %d updated (written before the kill) and some created", counts, faultTargets, written)
 	}
+}
+
+// rotateFaultPlan rotates a deploy key of acme/infra and a random secret
+// into ten repositories.
+const rotateFaultPlan = `version: 1
+secrets:
+  - name: INFRA_DEPLOY_KEY
+    source: {type: deploy-key, repository: acme/infra}
+    max-age: 30d
+    targets: [TARGETS]
+  - name: WEBHOOK_SECRET
+    source: {type: random, bytes: 32}
+    max-age: 30d
+    targets: [TARGETS]
+`
+
+// TestRotateFaults rotates a plan with a deploy key and a random secret on
+// GHES (pacing off) under each fault, after a clean first rotation, and
+// checks: every target holds the new value or is a listed problem, exit 3
+// exactly when one failed, the previous deploy key is kept unless every
+// write succeeded, a rerun finishes with one key left, nothing leaks, and
+// every request is a current operation.
+func TestRotateFaults(t *testing.T) {
+	ops := loadOperations(t)
+	const n = 10
+	var repos, targets []string
+	for i := range n {
+		repos = append(repos, fmt.Sprintf("acme/repo-%03d", i))
+		targets = append(targets, fmt.Sprintf("{repository: acme/repo-%03d}", i))
+	}
+	plan := writePlan(t, strings.ReplaceAll(rotateFaultPlan, "TARGETS", strings.Join(targets, ", ")))
+	putAny := "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+	tests := []struct {
+		name     string
+		faults   []emulator.Fault
+		admin    string
+		mustFail string
+	}{
+		{name: "no fault"},
+		{name: "5xx bursts", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Status5xx, Count: ghclientMaxTries - 1}}},
+		{name: "connection resets", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Reset, Count: ghclientMaxTries - 1}}},
+		{name: "responses slower than the client timeout", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Slow, Delay: 3 * faultTimeout, Count: 2}}},
+		{name: "secondary-limit 403 with retry-after", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Secondary403, RetryAfter: 2 * time.Second, Count: ghclientMaxTries - 1}}},
+		{name: "primary exhaustion with x-ratelimit-reset", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Primary403, RetryAfter: 30 * time.Second, Count: ghclientMaxTries - 1}}},
+		{name: "public key rotated between GET and PUT", faults: []emulator.Fault{{Kind: emulator.RotateKeyBeforePut, Match: "repo-004/", Count: 1}}},
+		{name: "404 for one repository", mustFail: "acme/repo-006",
+			faults: []emulator.Fault{{Op: putAny, Kind: emulator.NotFound404, Match: "/repos/acme/repo-006/actions/secrets/INFRA_DEPLOY_KEY", Count: 1}}},
+		{name: "5xx for longer than the retries last", mustFail: "acme/repo-002",
+			faults: []emulator.Fault{{Op: putAny, Kind: emulator.Status5xx, Match: "repo-002/actions/secrets/INFRA_DEPLOY_KEY", Count: ghclientMaxTries}}},
+		{name: "403 missing scope", admin: weakTok},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu := emulator.New(emulator.Options{GHES: true, Now: func() time.Time { return testNow }})
+			emu.AddRepos("acme", n, nil)
+			emu.AddRepo(emulator.Repo{Owner: "acme", Name: "infra"})
+			emu.AddToken(emulator.Token{Value: classicTok, Login: "octocat", Scopes: []string{"repo", "admin:org"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
+			emu.AddToken(emulator.Token{Value: weakTok, Login: "octocat", Scopes: []string{"workflow"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
+			srv, apiURL := emu.Start()
+			t.Cleanup(srv.Close)
+			host := strings.TrimPrefix(srv.URL, "http://")
+			rotateRun := func(tok string) faultRun {
+				t.Helper()
+				guard := &authGuard{host: host}
+				var out, errb bytes.Buffer
+				env := map[string]string{"GH_TOKEN": tok}
+				rt := runtime{
+					getenv: func(k string) string { return env[k] }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+					now: func() time.Time { return testNow }, transport: guard, timeout: faultTimeout,
+					sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+				}
+				code := rt.run(context.Background(), []string{"rotate", "--json", "--api-url", apiURL, "--config", plan})
+				fr := faultRun{code: code, texts: map[string]string{"stdout": out.String(), "stderr": errb.String()}}
+				var rep struct {
+					Problems []Problem `json:"problems"`
+				}
+				if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+					t.Fatalf("stdout is not a JSON report: %v\nstderr:\n%s", err, errb.String())
+				}
+				for _, p := range rep.Problems {
+					fr.failed = append(fr.failed, p.Target)
+				}
+				if len(guard.bad) > 0 {
+					t.Errorf("the Authorization header went to another host: %v", guard.bad)
+				}
+				return fr
+			}
+			// check holds the invariants after a run; it returns whether
+			// every target holds one and the same deploy key, other than
+			// stale (the previous one).
+			check := func(fr faultRun, tok string, stale []byte) bool {
+				t.Helper()
+				complete := true
+				for _, name := range []string{"INFRA_DEPLOY_KEY", "WEBHOOK_SECRET"} {
+					var first []byte
+					for _, repo := range repos {
+						v, ok := emu.SecretValue("repo:"+repo, name)
+						listed := slices.ContainsFunc(fr.failed, func(f string) bool { return strings.Contains(f, repo) })
+						if !ok && !listed {
+							t.Errorf("%s in %s: neither written nor a listed problem", name, repo)
+						}
+						if first == nil {
+							first = v
+						}
+						// Random values are per run and written only where
+						// due; deploy keys go to every target.
+						if name == "INFRA_DEPLOY_KEY" && (!ok || !bytes.Equal(v, first) || bytes.Equal(v, stale)) {
+							complete = false
+						}
+						// Generated values must never show.
+						for _, line := range strings.Split(string(v), "\n") {
+							if line = strings.TrimSpace(line); len(line) >= 8 && !strings.HasPrefix(line, "-----") {
+								assertNoLeak(t, line, fr.texts)
+							}
+						}
+					}
+				}
+				if want := map[bool]int{true: exitPartial, false: exitOK}[len(fr.failed) > 0]; fr.code != want {
+					t.Errorf("exit %d with problems %v, want %d\nstderr:\n%s", fr.code, fr.failed, want, fr.texts["stderr"])
+				}
+				assertNoLeak(t, tok, fr.texts)
+				for _, q := range emu.Requests() {
+					if op, ok := ops.Match(q.Method, strings.TrimPrefix(q.Path, "/api/v3")); !ok || op.Deprecated {
+						t.Errorf("%s %s is not a current operation of openapi_operations.yaml", q.Method, q.Path)
+					}
+				}
+				if u := emu.Unknown(); len(u) > 0 {
+					t.Errorf("requests the emulator does not serve: %v", u)
+				}
+				return complete
+			}
+
+			// A clean first rotation leaves one deploy key.
+			if !check(rotateRun(classicTok), classicTok, nil) {
+				t.Fatal("the clean first rotation did not complete")
+			}
+			stale, _ := emu.SecretValue("repo:acme/repo-001", "INFRA_DEPLOY_KEY")
+			before := emu.DeployKeys("acme/infra")
+			if len(before) != 1 {
+				t.Fatalf("%d deploy keys after the first rotation, want 1", len(before))
+			}
+			// One target's value grows old, so both secrets rotate again.
+			for _, name := range []string{"INFRA_DEPLOY_KEY", "WEBHOOK_SECRET"} {
+				v, _ := emu.SecretValue("repo:acme/repo-000", name)
+				emu.SetSecret("repo:acme/repo-000", name, v, testNow.Add(-40*24*time.Hour))
+			}
+			for _, f := range tt.faults {
+				emu.Inject(f)
+			}
+			tok := classicTok
+			if tt.admin != "" {
+				tok = tt.admin
+			}
+			fr := rotateRun(tok)
+			complete := check(fr, tok, stale)
+			if tt.mustFail != "" && !slices.ContainsFunc(fr.failed, func(f string) bool { return strings.Contains(f, tt.mustFail) }) {
+				t.Errorf("%s is not listed as a problem: %v", tt.mustFail, fr.failed)
+			}
+			if tt.mustFail != "" && complete {
+				t.Errorf("%s failed, yet every target holds the new key", tt.mustFail)
+			}
+			keys := emu.DeployKeys("acme/infra")
+			if !complete && !slices.ContainsFunc(keys, func(k emulator.DeployKey) bool { return k.ID == before[0].ID }) {
+				t.Error("the previous deploy key was deleted although not every target holds the new key")
+			}
+			// A rerun with the fault gone finishes the job: one key, the
+			// same value everywhere.
+			for emu.PendingFaults() > 0 {
+				emu = drainRotateFaults(t, emu, apiURL)
+			}
+			if !check(rotateRun(classicTok), classicTok, stale) {
+				t.Error("the rerun did not leave every target with the same new deploy key")
+			}
+			if at, _ := emu.SecretUpdatedAt("repo:acme/repo-000", "WEBHOOK_SECRET"); !at.Equal(testNow) {
+				t.Errorf("WEBHOOK_SECRET in acme/repo-000 was not rotated (updated %s)", at)
+			}
+			if keys := emu.DeployKeys("acme/infra"); len(keys) != 1 {
+				t.Errorf("%d deploy keys after the rerun, want 1", len(keys))
+			}
+		})
+	}
+}
+
+// drainRotateFaults fires faults a run left pending with throwaway PUTs of
+// a secret no plan names.
+func drainRotateFaults(t *testing.T, emu *emulator.Server, apiURL string) *emulator.Server {
+	t.Helper()
+	for i := 0; emu.PendingFaults() > 0 && i < 200; i++ {
+		for _, name := range []string{"INFRA_DEPLOY_KEY", "WEBHOOK_SECRET"} {
+			req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("%s/repos/acme/repo-%03d/actions/secrets/%s", apiURL, i%10, name), strings.NewReader("{}"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("User-Agent", "fault-drain")
+			req.Header.Set("Authorization", "Bearer "+weakTok)
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			if resp, err := http.DefaultClient.Do(req.WithContext(ctx)); err == nil {
+				resp.Body.Close()
+			}
+			cancel()
+		}
+	}
+	if n := emu.PendingFaults(); n > 0 {
+		t.Fatalf("%d faults still pending", n)
+	}
+	return emu
 }

@@ -101,8 +101,8 @@ func maskLines(mask func(string)) func(string) {
 // clientFor is a paced, retrying client for tok. (Stats must not be nil:
 // the retrier takes the address of its fields.)
 func clientFor(api ghclient.API, tok string, rt runtime) *github.Client {
-	return ghclient.New(api, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: rt.transport,
-		Wrap: ghclient.Chain(ghclient.DefaultPacing(api.GHES), ghclient.Retry{}, &ghclient.Stats{})})
+	return ghclient.New(api, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: rt.transport, Timeout: rt.timeout,
+		Wrap: ghclient.Chain(ghclient.DefaultPacing(api.GHES), ghclient.Retry{Sleep: rt.sleep, Now: rt.now}, &ghclient.Stats{})})
 }
 
 // runRotate runs the plan and fills the report.
