@@ -161,7 +161,9 @@ func opsText(ops map[string]int) string {
 	for k := range ops {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return ops[keys[i]] > ops[keys[j]] || ops[keys[i]] == ops[keys[j]] && keys[i] < keys[j] })
+	sort.Slice(keys, func(i, j int) bool {
+		return ops[keys[i]] > ops[keys[j]] || ops[keys[i]] == ops[keys[j]] && keys[i] < keys[j]
+	})
 	var parts []string
 	for _, k := range keys {
 		parts = append(parts, fmt.Sprintf("%d× %s", ops[k], k))
