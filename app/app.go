@@ -29,6 +29,9 @@ type runtime struct {
 	// sleep waits between retries; nil is a real timer. Tests make it
 	// instant.
 	sleep func(context.Context, time.Duration) error
+	// timeout bounds each request; zero is ghclient's default. Tests make
+	// it short so that a response slower than the timeout is quick to see.
+	timeout time.Duration
 	// mask, when set, masks a value in the workflow log before anything
 	// else is printed (the action's ::add-mask::).
 	mask func(string)

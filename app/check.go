@@ -32,6 +32,11 @@ type CheckOptions struct {
 	Now func() time.Time
 	// Transport is the HTTP transport under the client; nil is the default.
 	Transport http.RoundTripper
+
+	// timeout bounds each request; zero is ghclient's default.
+	timeout time.Duration
+	// sleep waits between retries; nil is a real timer.
+	sleep func(context.Context, time.Duration) error
 }
 
 // checkOptions parses and validates check's inputs.
@@ -43,7 +48,7 @@ func checkOptions(v values, tok string, rt runtime) (CheckOptions, error) {
 	if err := token.CheckFormat(tok); err != nil {
 		return CheckOptions{}, asUsage(fmt.Errorf("token: %w", err))
 	}
-	o := CheckOptions{API: api, Token: tok, WantLogin: true, Now: rt.now, Transport: rt.transport}
+	o := CheckOptions{API: api, Token: tok, WantLogin: true, Now: rt.now, Transport: rt.transport, timeout: rt.timeout, sleep: rt.sleep}
 	p := &o.Policy
 	if p.RequiredScopes, err = policy.ParseScopes(v.str("required-scopes")); err != nil {
 		return o, asUsage(fmt.Errorf("required-scopes: %w", err))
@@ -77,9 +82,12 @@ func checkOptions(v values, tok string, rt runtime) (CheckOptions, error) {
 	return o, nil
 }
 
-// client is the API client for tok.
+// client is the API client for tok. The check sends one request, so it is
+// not paced, but it is retried as GitHub asks, like every write: a 5xx or a
+// rate limit on the check must not fail a run that would have succeeded.
 func (o CheckOptions) client(tok string) *github.Client {
-	return ghclient.New(o.API, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: o.Transport})
+	return ghclient.New(o.API, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: o.Transport, Timeout: o.timeout,
+		Wrap: ghclient.Chain(ghclient.Pacing{Off: true}, ghclient.Retry{Sleep: o.sleep, Now: o.Now}, nil)})
 }
 
 func userAgent() string { return "pat-action/" + Version }

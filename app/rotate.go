@@ -119,8 +119,8 @@ func pacing(v values, api ghclient.API) (ghclient.Pacing, error) {
 // sends are paced on their own.
 func clients(api ghclient.API, p ghclient.Pacing, rt runtime) func(tok string) *github.Client {
 	return func(tok string) *github.Client {
-		return ghclient.New(api, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: rt.transport,
-			Wrap: ghclient.Chain(p, ghclient.Retry{Sleep: rt.sleep, Now: rt.now}, &ghclient.Stats{})})
+		return ghclient.New(api, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: rt.transport, Timeout: rt.timeout,
+			Wrap: ghclient.Chain(p, ghclient.Retry{Sleep: rt.sleep, Now: rt.now}, nil)})
 	}
 }
 

@@ -408,6 +408,12 @@ func (s *Server) putSecret(w http.ResponseWriter, r *http.Request, f family) {
 			sc.selected = selected
 		}
 	}
+	if status == http.StatusCreated {
+		// GitHub's 201 carries an empty JSON object, which clients such as
+		// gh decode; an empty body fails them.
+		writeJSON(w, status, struct{}{})
+		return
+	}
 	w.WriteHeader(status)
 }
 

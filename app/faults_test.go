@@ -1,0 +1,656 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
+	goruntime "runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pat-action/pat-action/emulator"
+)
+
+// faultTargets is how many repositories the fault suite writes into.
+const faultTargets = 50
+
+// faultTimeout is the client timeout of the fault suite's runs.
+const faultTimeout = 700 * time.Millisecond
+
+// ghclientMaxTries is how many times a request is tried before a target
+// fails: ghclient.DefaultMaxTries.
+const ghclientMaxTries = 5
+
+// weakTok lacks the repo scope that writing repository secrets needs.
+const weakTok = "ghp_weak00000000000000000000000000000000"
+
+// faultWorld is an emulated GitHub with faultTargets repositories, behind a
+// server the test owns, so that it can watch requests as they arrive.
+type faultWorld struct {
+	emu    *emulator.Server
+	apiURL string
+	host   string
+	repos  []string
+	// seen is called with each request the emulator finished serving.
+	mu   sync.Mutex
+	seen func(*http.Request)
+}
+
+func newFaultWorld(t *testing.T, opts emulator.Options) *faultWorld {
+	t.Helper()
+	opts.Now = func() time.Time { return testNow }
+	emu := emulator.New(opts)
+	emu.AddRepos("acme", faultTargets, nil)
+	for _, tk := range checkTokens() {
+		emu.AddToken(tk)
+	}
+	emu.AddToken(emulator.Token{Value: weakTok, Login: "octocat", Scopes: []string{"workflow"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
+	w := &faultWorld{emu: emu}
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		emu.ServeHTTP(rw, r)
+		w.mu.Lock()
+		f := w.seen
+		w.mu.Unlock()
+		if f != nil {
+			f(r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	w.apiURL = srv.URL
+	w.host = strings.TrimPrefix(srv.URL, "http://")
+	for i := range faultTargets {
+		w.repos = append(w.repos, fmt.Sprintf("acme/repo-%03d", i))
+	}
+	return w
+}
+
+// authGuard is a transport that records any request carrying an
+// Authorization header to a host other than the API's.
+type authGuard struct {
+	host string
+	mu   sync.Mutex
+	bad  []string
+}
+
+func (g *authGuard) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("Authorization") != "" && r.URL.Host != g.host {
+		g.mu.Lock()
+		g.bad = append(g.bad, r.Method+" "+r.URL.Host+r.URL.Path)
+		g.mu.Unlock()
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// faultRun is one run of the product in a fault cell.
+type faultRun struct {
+	code   int
+	texts  map[string]string // every output, for the leak check
+	failed []string          // targets the run listed as problems
+}
+
+// runFaulty runs store into every repository of w, in the CLI or the
+// action, with instant retry sleeps and a short client timeout. Pacing is
+// off: the pacer waits in real time, and the benchmark measures it.
+func runFaulty(t *testing.T, w *faultWorld, action bool, admin string) faultRun {
+	t.Helper()
+	guard := &authGuard{host: w.host}
+	var out, errb bytes.Buffer
+	env := map[string]string{"GH_TOKEN": classicTok, "PAT_ACTION_ADMIN_TOKEN": admin}
+	args := []string{"store", "--json", "--api-url", w.apiURL, "--secret-name", "PAT",
+		"--repositories", strings.Join(w.repos, ","), "--concurrency", "8", "--pacing", "off"}
+	var r *runner
+	if action {
+		r = newRunner(t, map[string]string{"mode": "store", "token": classicTok, "admin-token": admin, "api-url": w.apiURL,
+			"secret-name": "PAT", "repositories": strings.Join(w.repos, "\n"), "concurrency": "8", "pacing": "off"})
+		env, args = r.env, nil
+	}
+	rt := runtime{
+		getenv: func(k string) string { return env[k] },
+		stdin:  strings.NewReader(""),
+		stdout: &out, stderr: &errb,
+		now:       func() time.Time { return testNow },
+		transport: guard,
+		sleep:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+		timeout:   faultTimeout,
+	}
+	code := rt.run(context.Background(), args)
+	fr := faultRun{code: code, texts: map[string]string{"stdout": out.String(), "stderr": errb.String()}}
+	if action {
+		fr.texts["outputs"] = r.read(t, r.outputFile)
+		fr.texts["summary"] = r.read(t, r.summary)
+		for _, line := range strings.Split(out.String(), "\n") {
+			if rest, ok := strings.CutPrefix(line, "::error::repo:"); ok {
+				target, _, _ := strings.Cut(rest, ": ")
+				fr.failed = append(fr.failed, target)
+			}
+		}
+	} else {
+		var rep struct {
+			Problems []Problem `json:"problems"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatalf("stdout is not a JSON report: %v\nstderr:\n%s", err, errb.String())
+		}
+		for _, p := range rep.Problems {
+			fr.failed = append(fr.failed, strings.TrimPrefix(p.Target, "repo:"))
+		}
+	}
+	sort.Strings(fr.failed)
+	if len(guard.bad) > 0 {
+		t.Errorf("the Authorization header went to another host: %v", guard.bad)
+	}
+	return fr
+}
+
+// checkInvariants asserts what must hold after every run, faults or not:
+// each target holds the token or is a listed problem, exit 3 exactly when
+// one failed, nothing leaked, and every request was a current operation.
+func checkInvariants(t *testing.T, w *faultWorld, ops *emulator.Operations, fr faultRun, admin string) {
+	t.Helper()
+	listed := map[string]bool{}
+	for _, f := range fr.failed {
+		listed[f] = true
+	}
+	var missing []string
+	for _, repo := range w.repos {
+		got, ok := w.emu.SecretValue("repo:"+repo, "PAT")
+		if !(ok && bytes.Equal(got, []byte(classicTok))) && !listed[repo] {
+			missing = append(missing, repo)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("%d targets neither hold the token nor are listed as problems: %v", len(missing), missing)
+	}
+	wantCode := exitOK
+	if len(fr.failed) > 0 {
+		wantCode = exitPartial
+	}
+	if fr.code != wantCode {
+		t.Errorf("exit %d with %d failed targets, want %d\nstderr:\n%s", fr.code, len(fr.failed), wantCode, fr.texts["stderr"])
+	}
+	for _, tok := range []string{classicTok, admin} {
+		assertNoLeak(t, tok, fr.texts)
+	}
+	for _, q := range w.emu.Requests() {
+		op, ok := ops.Match(q.Method, q.Path)
+		switch {
+		case !ok:
+			t.Errorf("%s %s is not an operation of openapi_operations.yaml", q.Method, q.Path)
+		case op.Deprecated:
+			t.Errorf("%s %s is the deprecated operation %s", q.Method, q.Path, op.Name)
+		}
+	}
+	if u := w.emu.Unknown(); len(u) > 0 {
+		t.Errorf("requests the emulator does not serve: %v", u)
+	}
+}
+
+func loadOperations(t *testing.T) *emulator.Operations {
+	t.Helper()
+	path, err := emulator.FindOperationsFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := emulator.LoadOperations(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ops
+}
+
+const (
+	putSecret = "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+	getKey    = "GET /repos/{owner}/{repo}/actions/secrets/public-key"
+)
+
+// TestStoreFaults runs store into 50 repositories under each fault, in both
+// front ends, and checks the invariants after the faulty run and after a
+// rerun without the fault, which must finish the job.
+func TestStoreFaults(t *testing.T) {
+	ops := loadOperations(t)
+	tests := []struct {
+		name   string
+		faults []emulator.Fault
+		// admin is the admin token of the first run; the rerun uses the
+		// token itself.
+		admin string
+		// mustFail are targets the faulty run must list as failed; nil
+		// means any (the fault lands where concurrency puts it).
+		mustFail []string
+		// allOK means the faulty run itself must succeed: retries absorb
+		// the fault.
+		allOK bool
+	}{
+		{name: "no fault", allOK: true},
+		{name: "5xx bursts", allOK: true, faults: []emulator.Fault{
+			// Bursts shorter than the tries, so that even one target
+			// meeting the whole burst gets through.
+			{Op: putSecret, Kind: emulator.Status5xx, Count: ghclientMaxTries - 1},
+			{Op: getKey, Kind: emulator.Status5xx, Status: 503, Count: 3},
+			{Op: putSecret, Kind: emulator.Status5xx, Status: 504, Match: "repo-010/", Count: 4},
+		}},
+		{name: "5xx for longer than the retries last", mustFail: []string{"acme/repo-020"}, faults: []emulator.Fault{
+			// ghclient.DefaultMaxTries attempts, all failing.
+			{Op: putSecret, Kind: emulator.Status5xx, Match: "repo-020/", Count: ghclientMaxTries},
+		}},
+		{name: "connection resets", allOK: true, faults: []emulator.Fault{
+			{Op: putSecret, Kind: emulator.Reset, Count: ghclientMaxTries - 1},
+			{Op: getKey, Kind: emulator.Reset, Count: 3},
+		}},
+		{name: "responses slower than the client timeout", faults: []emulator.Fault{
+			// The emulator notices a PUT's client gone only after reading
+			// its body, so the delay is short rather than endless.
+			{Op: putSecret, Kind: emulator.Slow, Delay: 3 * faultTimeout, Count: 2},
+			{Op: getKey, Kind: emulator.Slow, Delay: 3 * faultTimeout, Count: 2},
+		}},
+		{name: "secondary-limit 403 with retry-after", allOK: true, faults: []emulator.Fault{
+			{Op: putSecret, Kind: emulator.Secondary403, RetryAfter: 3 * time.Second, Count: ghclientMaxTries - 1},
+			{Op: getKey, Kind: emulator.Secondary403, RetryAfter: time.Minute, Count: ghclientMaxTries - 1},
+		}},
+		{name: "secondary-limit 403 on the token check", allOK: true, faults: []emulator.Fault{
+			{Op: "GET /user", Kind: emulator.Secondary403, RetryAfter: time.Second, Count: 1},
+		}},
+		{name: "primary exhaustion with x-ratelimit-reset", allOK: true, faults: []emulator.Fault{
+			{Op: putSecret, Kind: emulator.Primary403, RetryAfter: 40 * time.Second, Count: ghclientMaxTries - 1},
+			{Op: getKey, Kind: emulator.Primary403, RetryAfter: 2 * time.Minute, Count: 2},
+		}},
+		{name: "primary exhaustion on the token check", allOK: true, faults: []emulator.Fault{
+			{Op: "GET /user", Kind: emulator.Primary403, RetryAfter: 10 * time.Second, Count: 1},
+		}},
+		{name: "5xx on the token check", allOK: true, faults: []emulator.Fault{
+			{Op: "GET /user", Kind: emulator.Status5xx, Count: 1},
+		}},
+		{name: "public key rotated between GET and PUT", allOK: true, faults: []emulator.Fault{
+			{Kind: emulator.RotateKeyBeforePut, Match: "repo-003/", Count: 1},
+			{Kind: emulator.RotateKeyBeforePut, Match: "repo-030/", Count: 1},
+		}},
+		{name: "404 for one repository", mustFail: []string{"acme/repo-007"}, faults: []emulator.Fault{
+			{Kind: emulator.NotFound404, Match: "/repos/acme/repo-007/", Count: 1},
+		}},
+		{name: "403 missing scope", admin: weakTok, mustFail: nil},
+	}
+	for _, tt := range tests {
+		for _, action := range []bool{false, true} {
+			name := tt.name + "/cli"
+			if action {
+				name = tt.name + "/action"
+			}
+			t.Run(name, func(t *testing.T) {
+				w := newFaultWorld(t, emulator.Options{})
+				for _, f := range tt.faults {
+					w.emu.Inject(f)
+				}
+				admin := tt.admin
+				if admin == "" {
+					admin = classicTok
+				}
+				first := runFaulty(t, w, action, admin)
+				checkInvariants(t, w, ops, first, admin)
+				if tt.allOK && len(first.failed) > 0 {
+					t.Errorf("retries should have absorbed the fault, but %d targets failed: %v\nstderr:\n%s", len(first.failed), first.failed, first.texts["stderr"])
+				}
+				for _, want := range tt.mustFail {
+					if !contains(first.failed, want) {
+						t.Errorf("%s is not listed as failed: %v", want, first.failed)
+					}
+				}
+				if tt.admin == weakTok {
+					if diff := cmp.Diff(w.repos, first.failed); diff != "" {
+						t.Errorf("with a token lacking the scope every target fails (-want +got):\n%s", diff)
+					}
+					if !strings.Contains(first.texts["stdout"]+first.texts["stderr"], "accepted OAuth scopes: repo") {
+						t.Errorf("the failure does not name the scope that is needed:\n%s", first.texts["stderr"])
+					}
+				}
+				// The rerun, with the fault gone (or the scope granted),
+				// finishes the job.
+				drainFaults(t, w)
+				again := runFaulty(t, w, action, classicTok)
+				checkInvariants(t, w, ops, again, classicTok)
+				if len(again.failed) > 0 || again.code != exitOK {
+					t.Errorf("the rerun did not finish the job: exit %d, failed %v\nstderr:\n%s", again.code, again.failed, again.texts["stderr"])
+				}
+			})
+		}
+	}
+}
+
+// drainFaults fires the faults that a run left pending (a burst longer
+// than the run needed) with throwaway requests, so the rerun meets none.
+func drainFaults(t *testing.T, w *faultWorld) {
+	t.Helper()
+	for i := 0; w.emu.PendingFaults() > 0 && i < 20*faultTargets; i++ {
+		for _, path := range []string{"/repos/acme/repo-%03d/actions/secrets/public-key", "/repos/acme/repo-%03d/actions/secrets/PAT"} {
+			p := fmt.Sprintf(path, i%faultTargets)
+			method := http.MethodGet
+			if strings.HasSuffix(p, "/PAT") {
+				method = http.MethodPut
+			}
+			req, err := http.NewRequest(method, w.apiURL+p, strings.NewReader("{}"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("User-Agent", "fault-drain")
+			req.Header.Set("Authorization", "Bearer "+classicTok)
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+			cancel()
+			if err == nil {
+				resp.Body.Close()
+			}
+		}
+	}
+	if n := w.emu.PendingFaults(); n > 0 {
+		t.Fatalf("%d faults still pending", n)
+	}
+}
+
+// TestStoreKilledMidway kills the real binary while it writes, with
+// latency so that it is mid-run, and checks that a rerun completes the job.
+func TestStoreKilledMidway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "pat-action")
+	build := exec.Command(filepath.Join(goruntime.GOROOT(), "bin", "go"), "build", "-o", bin, "github.com/pat-action/pat-action")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	w := newFaultWorld(t, emulator.Options{Latency: 20 * time.Millisecond})
+	ops := loadOperations(t)
+	midway := make(chan struct{})
+	var once sync.Once
+	puts := 0
+	w.mu.Lock()
+	w.seen = func(r *http.Request) {
+		if r.Method != http.MethodPut {
+			return
+		}
+		w.mu.Lock()
+		puts++
+		n := puts
+		w.mu.Unlock()
+		if n == 10 {
+			once.Do(func() { close(midway) })
+		}
+	}
+	w.mu.Unlock()
+
+	start := func() (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+		cmd := exec.Command(bin, "store", "--json", "--api-url", w.apiURL, "--secret-name", "PAT",
+			"--repositories", strings.Join(w.repos, ","), "--concurrency", "2")
+		cmd.Env = []string{"GH_TOKEN=" + classicTok}
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &out, &errb
+	}
+	cmd, out, errb := start()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-midway:
+	case err := <-exited:
+		t.Fatalf("the run ended (%v) before it was midway; stderr:\n%s", err, errb.String())
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	written := 0
+	for _, repo := range w.repos {
+		if _, ok := w.emu.SecretValue("repo:"+repo, "PAT"); ok {
+			written++
+		}
+	}
+	if written == 0 || written == faultTargets {
+		t.Fatalf("%d of %d targets written when killed: not midway", written, faultTargets)
+	}
+	assertNoLeak(t, classicTok, map[string]string{"stdout (killed)": out.String(), "stderr (killed)": errb.String()})
+
+	w.emu.SetLatency(0)
+	cmd, out, errb = start()
+	err := cmd.Wait()
+	fr := faultRun{code: cmd.ProcessState.ExitCode(), texts: map[string]string{"stdout": out.String(), "stderr": errb.String()}}
+	if err != nil && fr.code == -1 {
+		t.Fatalf("rerun: %v", err)
+	}
+	checkInvariants(t, w, ops, fr, classicTok)
+	if fr.code != exitOK {
+		t.Errorf("rerun exit %d, want 0; stderr:\n%s", fr.code, errb.String())
+	}
+	var rep struct {
+		Secrets []SecretResult `json:"secrets"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("rerun stdout is not a JSON report: %v", err)
+	}
+	counts := map[string]int{}
+	for _, s := range rep.Secrets {
+		counts[s.Result]++
+	}
+	// A PUT in flight at the kill may still land after the count, so the
+	// split is at least what was counted.
+	if counts["updated"] < written || counts["created"] == 0 || counts["updated"]+counts["created"] != faultTargets {
+		t.Errorf("the rerun's results %v: want %d targets, at least %d updated (written before the kill) and some created", counts, faultTargets, written)
+	}
+}
+
+// rotateFaultPlan rotates a deploy key of acme/infra and a random secret
+// into ten repositories.
+const rotateFaultPlan = `version: 1
+secrets:
+  - name: INFRA_DEPLOY_KEY
+    source: {type: deploy-key, repository: acme/infra}
+    max-age: 30d
+    targets: [TARGETS]
+  - name: WEBHOOK_SECRET
+    source: {type: random, bytes: 32}
+    max-age: 30d
+    targets: [TARGETS]
+`
+
+// TestRotateFaults rotates a plan with a deploy key and a random secret on
+// GHES (pacing off) under each fault, after a clean first rotation, and
+// checks: every target holds the new value or is a listed problem, exit 3
+// exactly when one failed, the previous deploy key is kept unless every
+// write succeeded, a rerun finishes with one key left, nothing leaks, and
+// every request is a current operation.
+func TestRotateFaults(t *testing.T) {
+	ops := loadOperations(t)
+	const n = 10
+	var repos, targets []string
+	for i := range n {
+		repos = append(repos, fmt.Sprintf("acme/repo-%03d", i))
+		targets = append(targets, fmt.Sprintf("{repository: acme/repo-%03d}", i))
+	}
+	plan := writePlan(t, strings.ReplaceAll(rotateFaultPlan, "TARGETS", strings.Join(targets, ", ")))
+	putAny := "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+	tests := []struct {
+		name     string
+		faults   []emulator.Fault
+		admin    string
+		mustFail string
+	}{
+		{name: "no fault"},
+		{name: "5xx bursts", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Status5xx, Count: ghclientMaxTries - 1}}},
+		{name: "connection resets", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Reset, Count: ghclientMaxTries - 1}}},
+		{name: "responses slower than the client timeout", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Slow, Delay: 3 * faultTimeout, Count: 2}}},
+		{name: "secondary-limit 403 with retry-after", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Secondary403, RetryAfter: 2 * time.Second, Count: ghclientMaxTries - 1}}},
+		{name: "primary exhaustion with x-ratelimit-reset", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Primary403, RetryAfter: 30 * time.Second, Count: ghclientMaxTries - 1}}},
+		{name: "public key rotated between GET and PUT", faults: []emulator.Fault{{Kind: emulator.RotateKeyBeforePut, Match: "repo-004/", Count: 1}}},
+		{name: "404 for one repository", mustFail: "acme/repo-006",
+			faults: []emulator.Fault{{Op: putAny, Kind: emulator.NotFound404, Match: "/repos/acme/repo-006/actions/secrets/INFRA_DEPLOY_KEY", Count: 1}}},
+		{name: "5xx for longer than the retries last", mustFail: "acme/repo-002",
+			faults: []emulator.Fault{{Op: putAny, Kind: emulator.Status5xx, Match: "repo-002/actions/secrets/INFRA_DEPLOY_KEY", Count: ghclientMaxTries}}},
+		{name: "403 missing scope", admin: weakTok},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu := emulator.New(emulator.Options{GHES: true, Now: func() time.Time { return testNow }})
+			emu.AddRepos("acme", n, nil)
+			emu.AddRepo(emulator.Repo{Owner: "acme", Name: "infra"})
+			emu.AddToken(emulator.Token{Value: classicTok, Login: "octocat", Scopes: []string{"repo", "admin:org"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
+			emu.AddToken(emulator.Token{Value: weakTok, Login: "octocat", Scopes: []string{"workflow"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
+			srv, apiURL := emu.Start()
+			t.Cleanup(srv.Close)
+			host := strings.TrimPrefix(srv.URL, "http://")
+			rotateRun := func(tok string) faultRun {
+				t.Helper()
+				guard := &authGuard{host: host}
+				var out, errb bytes.Buffer
+				env := map[string]string{"GH_TOKEN": tok}
+				rt := runtime{
+					getenv: func(k string) string { return env[k] }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+					now: func() time.Time { return testNow }, transport: guard, timeout: faultTimeout,
+					sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+				}
+				code := rt.run(context.Background(), []string{"rotate", "--json", "--api-url", apiURL, "--config", plan})
+				fr := faultRun{code: code, texts: map[string]string{"stdout": out.String(), "stderr": errb.String()}}
+				var rep struct {
+					Problems []Problem `json:"problems"`
+				}
+				if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+					t.Fatalf("stdout is not a JSON report: %v\nstderr:\n%s", err, errb.String())
+				}
+				for _, p := range rep.Problems {
+					fr.failed = append(fr.failed, p.Target)
+				}
+				if len(guard.bad) > 0 {
+					t.Errorf("the Authorization header went to another host: %v", guard.bad)
+				}
+				return fr
+			}
+			// check holds the invariants after a run; it returns whether
+			// every target holds one and the same deploy key, other than
+			// stale (the previous one).
+			check := func(fr faultRun, tok string, stale []byte) bool {
+				t.Helper()
+				complete := true
+				for _, name := range []string{"INFRA_DEPLOY_KEY", "WEBHOOK_SECRET"} {
+					var first []byte
+					for _, repo := range repos {
+						v, ok := emu.SecretValue("repo:"+repo, name)
+						listed := slices.ContainsFunc(fr.failed, func(f string) bool { return strings.Contains(f, repo) })
+						if !ok && !listed {
+							t.Errorf("%s in %s: neither written nor a listed problem", name, repo)
+						}
+						if first == nil {
+							first = v
+						}
+						// Random values are per run and written only where
+						// due; deploy keys go to every target.
+						if name == "INFRA_DEPLOY_KEY" && (!ok || !bytes.Equal(v, first) || bytes.Equal(v, stale)) {
+							complete = false
+						}
+						// Generated values must never show.
+						for _, line := range strings.Split(string(v), "\n") {
+							if line = strings.TrimSpace(line); len(line) >= 8 && !strings.HasPrefix(line, "-----") {
+								assertNoLeak(t, line, fr.texts)
+							}
+						}
+					}
+				}
+				if want := map[bool]int{true: exitPartial, false: exitOK}[len(fr.failed) > 0]; fr.code != want {
+					t.Errorf("exit %d with problems %v, want %d\nstderr:\n%s", fr.code, fr.failed, want, fr.texts["stderr"])
+				}
+				assertNoLeak(t, tok, fr.texts)
+				for _, q := range emu.Requests() {
+					if op, ok := ops.Match(q.Method, strings.TrimPrefix(q.Path, "/api/v3")); !ok || op.Deprecated {
+						t.Errorf("%s %s is not a current operation of openapi_operations.yaml", q.Method, q.Path)
+					}
+				}
+				if u := emu.Unknown(); len(u) > 0 {
+					t.Errorf("requests the emulator does not serve: %v", u)
+				}
+				return complete
+			}
+
+			// A clean first rotation leaves one deploy key.
+			if !check(rotateRun(classicTok), classicTok, nil) {
+				t.Fatal("the clean first rotation did not complete")
+			}
+			stale, _ := emu.SecretValue("repo:acme/repo-001", "INFRA_DEPLOY_KEY")
+			before := emu.DeployKeys("acme/infra")
+			if len(before) != 1 {
+				t.Fatalf("%d deploy keys after the first rotation, want 1", len(before))
+			}
+			// One target's value grows old, so both secrets rotate again.
+			for _, name := range []string{"INFRA_DEPLOY_KEY", "WEBHOOK_SECRET"} {
+				v, _ := emu.SecretValue("repo:acme/repo-000", name)
+				emu.SetSecret("repo:acme/repo-000", name, v, testNow.Add(-40*24*time.Hour))
+			}
+			for _, f := range tt.faults {
+				emu.Inject(f)
+			}
+			tok := classicTok
+			if tt.admin != "" {
+				tok = tt.admin
+			}
+			fr := rotateRun(tok)
+			complete := check(fr, tok, stale)
+			if tt.mustFail != "" && !slices.ContainsFunc(fr.failed, func(f string) bool { return strings.Contains(f, tt.mustFail) }) {
+				t.Errorf("%s is not listed as a problem: %v", tt.mustFail, fr.failed)
+			}
+			if tt.mustFail != "" && complete {
+				t.Errorf("%s failed, yet every target holds the new key", tt.mustFail)
+			}
+			keys := emu.DeployKeys("acme/infra")
+			if !complete && !slices.ContainsFunc(keys, func(k emulator.DeployKey) bool { return k.ID == before[0].ID }) {
+				t.Error("the previous deploy key was deleted although not every target holds the new key")
+			}
+			// A rerun with the fault gone finishes the job: one key, the
+			// same value everywhere.
+			for emu.PendingFaults() > 0 {
+				emu = drainRotateFaults(t, emu, apiURL)
+			}
+			if !check(rotateRun(classicTok), classicTok, stale) {
+				t.Error("the rerun did not leave every target with the same new deploy key")
+			}
+			if at, _ := emu.SecretUpdatedAt("repo:acme/repo-000", "WEBHOOK_SECRET"); !at.Equal(testNow) {
+				t.Errorf("WEBHOOK_SECRET in acme/repo-000 was not rotated (updated %s)", at)
+			}
+			if keys := emu.DeployKeys("acme/infra"); len(keys) != 1 {
+				t.Errorf("%d deploy keys after the rerun, want 1", len(keys))
+			}
+		})
+	}
+}
+
+// drainRotateFaults fires faults a run left pending with throwaway PUTs of
+// a secret no plan names.
+func drainRotateFaults(t *testing.T, emu *emulator.Server, apiURL string) *emulator.Server {
+	t.Helper()
+	for i := 0; emu.PendingFaults() > 0 && i < 200; i++ {
+		for _, name := range []string{"INFRA_DEPLOY_KEY", "WEBHOOK_SECRET"} {
+			req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("%s/repos/acme/repo-%03d/actions/secrets/%s", apiURL, i%10, name), strings.NewReader("{}"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("User-Agent", "fault-drain")
+			req.Header.Set("Authorization", "Bearer "+weakTok)
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			if resp, err := http.DefaultClient.Do(req.WithContext(ctx)); err == nil {
+				resp.Body.Close()
+			}
+			cancel()
+		}
+	}
+	if n := emu.PendingFaults(); n > 0 {
+		t.Fatalf("%d faults still pending", n)
+	}
+	return emu
+}
