@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"time"
 )
 
@@ -35,6 +36,18 @@ type runtime struct {
 	// mask, when set, masks a value in the workflow log before anything
 	// else is printed (the action's ::add-mask::).
 	mask func(string)
+	// files, when set, reads files (plans, private keys) instead of the
+	// file system: the demo's plan lives in memory, so the demo runs in a
+	// root with no writable directory.
+	files func(name string) ([]byte, error)
+}
+
+// readFile reads a file the inputs name.
+func (rt runtime) readFile(name string) ([]byte, error) {
+	if rt.files != nil {
+		return rt.files(name)
+	}
+	return os.ReadFile(name)
 }
 
 // Run runs pat-action with the process's arguments (without the program

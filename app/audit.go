@@ -60,7 +60,7 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 		}
 		return o, nil
 	}
-	if o.Plan, o.Shard, err = loadPlan(v); err != nil {
+	if o.Plan, o.Shard, err = loadPlan(v, rt); err != nil {
 		return o, err
 	}
 	return o, nil

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -215,17 +214,8 @@ func (rt runtime) rotationDemo(ctx context.Context, emu *emulator.Server, apiURL
 		Permissions: map[string]string{"contents": "write", "metadata": "read"}})
 	appKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
 
-	dir, err := os.MkdirTemp("", "pat-action-demo-")
-	if err != nil {
-		fmt.Fprintf(rt.stdout, "write the demo plan: %v\n", err)
-		return 0, 1
-	}
-	defer os.RemoveAll(dir)
-	plan := filepath.Join(dir, "pat-rotation.yml")
-	if err := os.WriteFile(plan, []byte(demoPlan), 0o600); err != nil {
-		fmt.Fprintf(rt.stdout, "write the demo plan: %v\n", err)
-		return 0, 1
-	}
+	// The plan lives in memory: the demo needs no writable directory.
+	const plan = ".github/pat-rotation.yml"
 	fmt.Fprintf(rt.stdout, "\n== rotate: the plan\n%s", demoPlan)
 
 	// The plan's sources read these, as a workflow's env: would pass them;
@@ -233,6 +223,12 @@ func (rt runtime) rotationDemo(ctx context.Context, emu *emulator.Server, apiURL
 	env := map[string]string{"NEW_RELEASE_PAT": pat, "APP_PRIVATE_KEY": appKey, "GITHUB_REPOSITORY": "acme/ops"}
 	drt := rt
 	drt.getenv = func(k string) string { return env[k] }
+	drt.files = func(name string) ([]byte, error) {
+		if name == plan {
+			return []byte(demoPlan), nil
+		}
+		return nil, fmt.Errorf("open %s: %w", name, os.ErrNotExist)
+	}
 	in := values{"api-url": apiURL, "config": plan, "pacing": "off"}
 	ck := &demoChecker{w: rt.stdout}
 

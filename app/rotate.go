@@ -38,7 +38,7 @@ type RotateOptions struct {
 
 // loadPlan reads the config input's plan and the shard; every problem is
 // bad input.
-func loadPlan(v values) (*rotate.Plan, rotate.Shard, error) {
+func loadPlan(v values, rt runtime) (*rotate.Plan, rotate.Shard, error) {
 	shard, err := rotate.ParseShard(v.str("shard"))
 	if err != nil {
 		return nil, shard, asUsage(err)
@@ -47,11 +47,15 @@ func loadPlan(v values) (*rotate.Plan, rotate.Shard, error) {
 	if path == "" {
 		path = defaultConfig
 	}
-	plan, err := rotate.LoadPlan(path)
+	data, err := rt.readFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, shard, usagef("config %s: no such file: write a rotation plan there or point the config input at one", path)
+	}
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, shard, usagef("config %s: no such file: write a rotation plan there or point the config input at one", path)
-		}
+		return nil, shard, usagef("config %s: %v", path, err)
+	}
+	plan, err := rotate.ParsePlan(path, data)
+	if err != nil {
 		return nil, shard, asUsage(err)
 	}
 	return plan, shard, nil
@@ -81,10 +85,10 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.Pacing, err = pacing(v, api); err != nil {
 		return o, err
 	}
-	if o.Plan, o.Shard, err = loadPlan(v); err != nil {
+	if o.Plan, o.Shard, err = loadPlan(v, rt); err != nil {
 		return o, err
 	}
-	if err := rotate.Check(o.Plan, rt.getenv, os.ReadFile); err != nil {
+	if err := rotate.Check(o.Plan, rt.getenv, rt.readFile); err != nil {
 		return o, asUsage(err)
 	}
 	return o, nil
@@ -136,7 +140,7 @@ func runRotate(ctx context.Context, o RotateOptions, rep *Report) error {
 		DryRun:     o.DryRun,
 		Now:        o.rt.now,
 		Getenv:     o.rt.getenv,
-		ReadFile:   os.ReadFile,
+		ReadFile:   o.rt.readFile,
 		Mask:       o.rt.mask,
 		Repository: o.Repository,
 	}
