@@ -1,6 +1,7 @@
 // Package ghclient builds the GitHub API client pat-action talks through: a
-// checked API URL, the headers GitHub requires, a deadline on every request,
-// and a token that is only ever sent to the API host.
+// checked API URL, the headers GitHub requires, a deadline on every try, a
+// token that is only ever sent to the API host, and pacing and retries that
+// keep within GitHub's rate limits.
 package ghclient
 
 import (

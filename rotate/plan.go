@@ -1,5 +1,6 @@
 // Package rotate runs rotation plans: it reads and checks a plan file, expands
-// each secret's targets, and picks this job's shard of them.
+// each secret's targets and picks this job's shard of them, makes or collects
+// each new value, writes it everywhere, retires the old one, and audits.
 package rotate
 
 import (
