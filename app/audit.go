@@ -8,7 +8,6 @@ import (
 
 	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/rotate"
-	"github.com/pat-action/pat-action/token"
 )
 
 // AuditOptions is everything audit needs, parsed and validated before any
@@ -37,8 +36,8 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 	if o.Admin == "" {
 		o.Admin = toks.token
 	}
-	if err := token.CheckFormat(o.Admin); err != nil {
-		return o, asUsage(fmt.Errorf("admin token: %w", err))
+	if err := tokenFormat("admin token", o.Admin); err != nil {
+		return o, err
 	}
 	if o.Pacing, err = pacing(v, api); err != nil {
 		return o, err

@@ -83,7 +83,7 @@ func TestBadInput(t *testing.T) {
 
 		// Tokens.
 		{name: "token: empty", env: map[string]string{"GH_TOKEN": ""}, args: []string{"check"},
-			want: []string{"token", "empty"}},
+			want: []string{"no token", "GH_TOKEN", "--token-file"}},
 		{name: "token: trailing newline", env: map[string]string{"GH_TOKEN": classicTok + "\n"}, args: []string{"check"},
 			want: []string{"token", "strip it"}},
 		{name: "token: inner newline (header injection)", env: map[string]string{"GH_TOKEN": classicTok[:10] + "\nX-Evil: 1"}, args: []string{"check"},
@@ -195,7 +195,7 @@ func TestBadInput(t *testing.T) {
 		{name: "action: unknown mode", inputs: action("mode", "stor"),
 			want: []string{`unknown command "stor"`, "want one of check, store"}},
 		{name: "action: empty token", inputs: map[string]string{"token": ""},
-			want: []string{"token", "empty"}},
+			want: []string{"no token", "token input"}},
 		{name: "action: token with a space", inputs: action("token", classicTok[:10]+" "+classicTok[10:]),
 			want: []string{"token", "contains a space"}},
 		{name: "action: reserved secret name", inputs: action("mode", "store", "secret-name", "GITHUB_TOKEN"),

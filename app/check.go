@@ -45,8 +45,8 @@ func checkOptions(v values, tok string, rt runtime) (CheckOptions, error) {
 	if err != nil {
 		return CheckOptions{}, asUsage(err)
 	}
-	if err := token.CheckFormat(tok); err != nil {
-		return CheckOptions{}, asUsage(fmt.Errorf("token: %w", err))
+	if err := tokenFormat("token", tok); err != nil {
+		return CheckOptions{}, err
 	}
 	o := CheckOptions{API: api, Token: tok, WantLogin: true, Now: rt.now, Transport: rt.transport, timeout: rt.timeout, sleep: rt.sleep}
 	p := &o.Policy
@@ -88,6 +88,25 @@ func checkOptions(v values, tok string, rt runtime) (CheckOptions, error) {
 func (o CheckOptions) client(tok string) *github.Client {
 	return ghclient.New(o.API, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: o.Transport, Timeout: o.timeout,
 		Wrap: ghclient.Chain(ghclient.Pacing{Off: true}, ghclient.Retry{Sleep: o.sleep, Now: o.Now}, nil)})
+}
+
+// tokenSources says where each token comes from, for the message when it is
+// missing.
+var tokenSources = map[string]string{
+	"token":       "set PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN, or pass --token-file FILE (in a workflow: the token input)",
+	"admin token": "set PAT_ACTION_ADMIN_TOKEN or pass --admin-token-file FILE, or give a token (in a workflow: the admin-token or token input)",
+}
+
+// tokenFormat checks a token's format, naming it by role and, when it is
+// missing, where it would come from. It never quotes the token.
+func tokenFormat(role, tok string) error {
+	if tok == "" {
+		return usagef("no %s: %s", role, tokenSources[role])
+	}
+	if err := token.CheckFormat(tok); err != nil {
+		return asUsage(fmt.Errorf("%s: %w", role, err))
+	}
+	return nil
 }
 
 func userAgent() string { return "pat-action/" + Version }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"strings"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/rotate"
-	"github.com/pat-action/pat-action/token"
 )
 
 // defaultConfig is where a rotation plan lives unless the config input says
@@ -73,8 +71,8 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.Admin == "" {
 		o.Admin = toks.token
 	}
-	if err := token.CheckFormat(o.Admin); err != nil {
-		return o, asUsage(fmt.Errorf("admin token: %w", err))
+	if err := tokenFormat("admin token", o.Admin); err != nil {
+		return o, err
 	}
 	if o.Force, err = v.boolean("force"); err != nil {
 		return o, err

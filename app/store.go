@@ -9,7 +9,6 @@ import (
 
 	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/secrets"
-	"github.com/pat-action/pat-action/token"
 )
 
 // maxConcurrency is the most targets store writes at once: GitHub allows at
@@ -105,14 +104,6 @@ func storeOptions(v values, toks tokens, rt runtime) (StoreOptions, error) {
 	o.Retry = ghclient.Retry{Sleep: rt.sleep, Now: rt.now}
 	o.progress = rt.newProgress()
 	return o, nil
-}
-
-// tokenFormat checks a token's format, naming it by role.
-func tokenFormat(role, tok string) error {
-	if err := token.CheckFormat(tok); err != nil {
-		return asUsage(fmt.Errorf("%s: %w", role, err))
-	}
-	return nil
 }
 
 // storeTargets turns the target inputs into validated targets: one
