@@ -22,7 +22,9 @@ type AuditOptions struct {
 	Shard        rotate.Shard
 	// Pacing keeps requests under GitHub's secondary rate limits.
 	Pacing ghclient.Pacing
-	rt     runtime
+	// Concurrency is how many targets are written or read at once.
+	Concurrency int
+	rt          runtime
 }
 
 // auditOptions parses audit's inputs: with organization (and max-age) an ad
@@ -40,6 +42,9 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 		return o, err
 	}
 	if o.Pacing, err = pacing(v, api); err != nil {
+		return o, err
+	}
+	if o.Concurrency, err = concurrency(v); err != nil {
 		return o, err
 	}
 	if s := v.str("max-age"); s != "" {
@@ -72,13 +77,14 @@ func runAudit(ctx context.Context, o AuditOptions, rep *Report) error {
 	client := clients(o.API, o.Pacing, o.rt)
 	ao := rotate.AuditOptions{
 		Options: rotate.Options{
-			Client:    client(o.Admin),
-			NewClient: client,
-			Plan:      o.Plan,
-			Shard:     o.Shard,
-			Now:       o.rt.now,
-			Getenv:    o.rt.getenv,
-			Mask:      o.rt.mask,
+			Client:      client(o.Admin),
+			NewClient:   client,
+			Plan:        o.Plan,
+			Shard:       o.Shard,
+			Now:         o.rt.now,
+			Getenv:      o.rt.getenv,
+			Mask:        o.rt.mask,
+			Concurrency: o.Concurrency,
 		},
 		Organization: o.Organization,
 		MaxAge:       o.MaxAge,

@@ -67,7 +67,7 @@ func TestBadInput(t *testing.T) {
 		{name: "check: token as an argument", args: []string{"check", classicTok},
 			want: []string{"unexpected argument", "use PAT_ACTION_TOKEN or --token-file"}},
 		{name: "check: unknown flag", args: []string{"check", "--secret-name", "PAT"},
-			want: []string{"flag provided but not defined: -secret-name", "Usage of pat-action check"}},
+			want: []string{"flag provided but not defined: -secret-name", "usage: pat-action check [flags]"}},
 
 		// api-url.
 		{name: "api-url: http to a remote host", noAPIURL: true, args: []string{"check", "--api-url", "http://ghe.example.com/api/v3"},

@@ -65,6 +65,7 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 		}
 		fs.Var(flagValue{v: v, name: in.name, isBool: in.bool}, in.name, in.usage+defaultNote(in))
 	}
+	fs.Usage = func() { printFlags(rt.stderr, command, fs) }
 	asJSON := fs.Bool("json", false, "print the JSON report on stdout")
 	tokenFile := fs.String("token-file", "", "read the token from `FILE` (- for stdin)")
 	adminFile := fs.String("admin-token-file", "", "read the admin token from `FILE` (- for stdin)")
@@ -161,4 +162,20 @@ func (rt runtime) readSecretFile(name string) (string, error) {
 		return "", err
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"), nil
+}
+
+// printFlags is a command's help, in gh's style: --long flags, each with
+// what it takes and its meaning.
+func printFlags(w io.Writer, command string, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: pat-action %s [flags]\n\nflags:\n", command)
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			name = ""
+		} else if name == "value" || name == "" {
+			name = "VALUE"
+		}
+		fmt.Fprintf(w, "  %s\n        %s\n", strings.TrimSpace("--"+f.Name+" "+name), usage)
+	})
+	fmt.Fprintf(w, "\nThe token comes from PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN, or --token-file.\n")
 }

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/secrets"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,21 +26,21 @@ var inputs = []input{
 	{name: "token", usage: "the token to check and store (action only; CLI: PAT_ACTION_TOKEN, GH_TOKEN, GITHUB_TOKEN or --token-file)"},
 	{name: "admin-token", usage: "the token that writes secrets (action only; CLI: PAT_ACTION_ADMIN_TOKEN or --admin-token-file)"},
 	{name: "api-url", def: "https://api.github.com", usage: "GitHub API base URL, or https://HOST/api/v3 for GHES"},
-	{name: "dry-run", bool: true, usage: "contact GitHub read-only and report what would be written"},
-	{name: "required-scopes", usage: "scopes the token must have"},
-	{name: "allowed-scopes", usage: "the most the token may have (default: required-scopes)"},
-	{name: "forbidden-scopes", usage: "scopes the token must not have, directly or through a parent"},
-	{name: "min-days-left", def: "7", usage: "fail if the token expires within this many days; warn at twice that"},
-	{name: "require-expiration", bool: true, usage: "fail if the token never expires"},
-	{name: "allowed-token-types", usage: "any of classic, fine-grained, oauth, app, user-to-server (default all)"},
-	{name: "repositories", usage: "owner/repo list: the token must reach each (check); secrets go to each (store; action default: the workflow's repository)"},
+	{name: "dry-run", bool: true, usage: "contact GitHub read-only and report what would be written", cmds: []string{"store", "rotate"}},
+	{name: "required-scopes", usage: "scopes the token must have", cmds: []string{"check", "store"}},
+	{name: "allowed-scopes", usage: "the most the token may have (default: required-scopes)", cmds: []string{"check", "store"}},
+	{name: "forbidden-scopes", usage: "scopes the token must not have, directly or through a parent", cmds: []string{"check", "store"}},
+	{name: "min-days-left", def: "7", usage: "fail if the token expires within this many days; warn at twice that", cmds: []string{"check", "store"}},
+	{name: "require-expiration", bool: true, usage: "fail if the token never expires", cmds: []string{"check", "store"}},
+	{name: "allowed-token-types", usage: "any of classic, fine-grained, oauth, app, user-to-server (default all)", cmds: []string{"check", "store"}},
+	{name: "repositories", usage: "owner/repo list: the token must reach each (check); secrets go to each (store; action default: the workflow's repository)", cmds: []string{"check", "store"}},
 	{name: "secret-name", usage: "the secret's name (required)", cmds: []string{"store"}},
 	{name: "environment", usage: "with repositories: environment secrets in that environment of each repository", cmds: []string{"store"}},
 	{name: "organization", usage: "store: an organization secret instead; audit: audit every repository secret of this organization", cmds: []string{"store", "audit"}},
 	{name: "visibility", usage: "for organization secrets: all, private or selected (default: selected when repositories are given, else private)", cmds: []string{"store"}},
 	{name: "secret-type", def: "actions", usage: "actions, dependabot or codespaces", cmds: []string{"store"}},
 	{name: "update-repositories-only", bool: true, usage: "only replace which repositories may read an existing organization secret (visibility selected); the value is not sent", cmds: []string{"store"}},
-	{name: "concurrency", def: "20", usage: "how many targets are written at once, 1 to 100", cmds: []string{"store"}},
+	{name: "concurrency", def: "20", usage: "how many targets are written at once, 1 to 100", cmds: []string{"store", "rotate", "audit"}},
 	{name: "pacing", def: "auto", usage: "auto (on for github.com, off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store", "rotate", "audit"}},
 	{name: "config", def: defaultConfig, usage: "the rotation plan", cmds: []string{"rotate", "audit"}},
 	{name: "shard", def: "1/1", usage: "i/n: handle only the i-th of n deterministic slices of all targets", cmds: []string{"rotate", "audit"}},
@@ -115,4 +117,31 @@ func (v values) withDefaults() values {
 		}
 	}
 	return v
+}
+
+// pacing reads the pacing input: auto (on for github.com, off for GHES),
+// off, or a budget.
+func pacing(v values, api ghclient.API) (ghclient.Pacing, error) {
+	p, err := ghclient.ParsePacing(v.str("pacing"))
+	if err != nil {
+		return p, asUsage(err)
+	}
+	return p.Resolve(api.GHES), nil
+}
+
+// maxConcurrency is the most requests pat-action has in flight: GitHub
+// allows at most 100 concurrent requests.
+const maxConcurrency = 100
+
+// concurrency reads the concurrency input: how many targets are written or
+// read at once.
+func concurrency(v values) (int, error) {
+	n, err := v.integer("concurrency", secrets.DefaultConcurrency)
+	if err != nil {
+		return 0, err
+	}
+	if n < 1 || n > maxConcurrency {
+		return 0, usagef("concurrency %d: want 1 to %d (GitHub allows at most %d concurrent requests)", n, maxConcurrency, maxConcurrency)
+	}
+	return n, nil
 }

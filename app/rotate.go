@@ -31,7 +31,9 @@ type RotateOptions struct {
 	Repository string
 	// Pacing keeps requests under GitHub's secondary rate limits.
 	Pacing ghclient.Pacing
-	rt     runtime
+	// Concurrency is how many targets are written or read at once.
+	Concurrency int
+	rt          runtime
 }
 
 // loadPlan reads the config input's plan and the shard; every problem is
@@ -83,6 +85,9 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.Pacing, err = pacing(v, api); err != nil {
 		return o, err
 	}
+	if o.Concurrency, err = concurrency(v); err != nil {
+		return o, err
+	}
 	if o.Plan, o.Shard, err = loadPlan(v, rt); err != nil {
 		return o, err
 	}
@@ -105,16 +110,6 @@ func maskLines(mask func(string)) func(string) {
 	}
 }
 
-// pacing reads the pacing input: auto (on for github.com, off for GHES),
-// off, or a budget.
-func pacing(v values, api ghclient.API) (ghclient.Pacing, error) {
-	p, err := ghclient.ParsePacing(v.str("pacing"))
-	if err != nil {
-		return p, asUsage(err)
-	}
-	return p.Resolve(api.GHES), nil
-}
-
 // clients makes the clients of a rotation or an audit, paced and retrying,
 // with retries waiting on the runtime's clock. The admin token's client
 // sends nearly every request; the few a token source's or an app's client
@@ -130,17 +125,18 @@ func clients(api ghclient.API, p ghclient.Pacing, rt runtime) func(tok string) *
 func runRotate(ctx context.Context, o RotateOptions, rep *Report) error {
 	client := clients(o.API, o.Pacing, o.rt)
 	ro := rotate.Options{
-		Client:     client(o.Admin),
-		NewClient:  client,
-		Plan:       o.Plan,
-		Shard:      o.Shard,
-		Force:      o.Force,
-		DryRun:     o.DryRun,
-		Now:        o.rt.now,
-		Getenv:     o.rt.getenv,
-		ReadFile:   o.rt.readFile,
-		Mask:       o.rt.mask,
-		Repository: o.Repository,
+		Client:      client(o.Admin),
+		NewClient:   client,
+		Plan:        o.Plan,
+		Shard:       o.Shard,
+		Force:       o.Force,
+		DryRun:      o.DryRun,
+		Now:         o.rt.now,
+		Getenv:      o.rt.getenv,
+		ReadFile:    o.rt.readFile,
+		Mask:        o.rt.mask,
+		Repository:  o.Repository,
+		Concurrency: o.Concurrency,
 	}
 	res, err := rotate.Run(ctx, ro)
 	fillReport(rep, res)

@@ -11,10 +11,6 @@ import (
 	"github.com/pat-action/pat-action/secrets"
 )
 
-// maxConcurrency is the most targets store writes at once: GitHub allows at
-// most 100 concurrent requests.
-const maxConcurrency = 100
-
 // StoreOptions is everything store needs, parsed and validated before any
 // request.
 type StoreOptions struct {
@@ -87,17 +83,12 @@ func storeOptions(v values, toks tokens, rt runtime) (StoreOptions, error) {
 	if o.ReposOnly && (o.Targets[0].Scope != secrets.OrgScope || o.Targets[0].Visibility != secrets.VisibilitySelected) {
 		return o, usagef("update-repositories-only changes which repositories may read an organization secret: give organization and repositories (visibility selected)")
 	}
-	if o.Concurrency, err = v.integer("concurrency", secrets.DefaultConcurrency); err != nil {
+	if o.Concurrency, err = concurrency(v); err != nil {
 		return o, err
 	}
-	if o.Concurrency < 1 || o.Concurrency > maxConcurrency {
-		return o, usagef("concurrency %d: want 1 to %d (GitHub allows at most %d concurrent requests)", o.Concurrency, maxConcurrency, maxConcurrency)
+	if o.Pacing, err = pacing(v, co.API); err != nil {
+		return o, err
 	}
-	p, err := ghclient.ParsePacing(v.str("pacing"))
-	if err != nil {
-		return o, asUsage(err)
-	}
-	o.Pacing = p.Resolve(co.API.GHES)
 	if !o.Pacing.Off {
 		o.Pacing.Concurrent = o.Concurrency
 	}
