@@ -24,23 +24,30 @@ func (rt runtime) runAction(ctx context.Context) int {
 	if toks.admin == "" {
 		toks.admin = toks.token
 	}
+	command := a.GetInput("mode")
+	if command == "" {
+		command = "check"
+	}
 	v := values{}
 	for _, in := range inputs {
 		if in.actionOnly() {
 			continue
 		}
-		if s := a.GetInput(in.name); s != "" {
-			v[in.name] = s
+		s := a.GetInput(in.name)
+		if s == "" {
+			continue
+		}
+		v[in.name] = s
+		// The runner passes action.yml's defaults too: only a value the
+		// workflow chose is worth a warning.
+		if !in.usedBy(command) && s != in.def && !(in.bool && s == "false") {
+			a.Warningf("input %s does not apply to mode %s: it is ignored", in.name, command)
 		}
 	}
 	// action.yml defaults api-url to ${{ github.api_url }}; a step that
 	// runs the image without that default still talks to its own GitHub.
 	if v["api-url"] == "" && rt.getenv("GITHUB_API_URL") != "" {
 		v["api-url"] = rt.getenv("GITHUB_API_URL")
-	}
-	command := a.GetInput("mode")
-	if command == "" {
-		command = "check"
 	}
 	if command == "version" {
 		fmt.Fprintln(rt.stdout, "pat-action", Version)

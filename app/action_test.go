@@ -188,3 +188,33 @@ func TestActionCheck(t *testing.T) {
 		})
 	}
 }
+
+// An input the workflow set for another mode is ignored with a warning;
+// the defaults the runner passes for every input are not.
+func TestActionWarnsOfInputsForOtherModes(t *testing.T) {
+	w := newWorld(t, emulator.Options{}, checkTokens()...)
+	r := newRunner(t, map[string]string{
+		"token": classicTok, "api-url": w.apiURL, "mode": "check",
+		// action.yml's defaults, as the runner passes them:
+		"dry-run": "false", "secret-type": "actions", "shard": "1/1", "force": "false", "concurrency": "20", "pacing": "auto",
+		// chosen by the workflow, for store:
+		"secret-name": "RELEASE_PAT", "environment": "production",
+	})
+	res := run(t, nil, r.env, "")
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s", res.code, res.stdout)
+	}
+	var warnings []string
+	for _, line := range strings.Split(res.stdout, "\n") {
+		if strings.HasPrefix(line, "::warning::") {
+			warnings = append(warnings, line)
+		}
+	}
+	want := []string{
+		"::warning::input secret-name does not apply to mode check: it is ignored",
+		"::warning::input environment does not apply to mode check: it is ignored",
+	}
+	if diff := cmp.Diff(want, warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
