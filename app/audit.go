@@ -16,6 +16,9 @@ import (
 type AuditOptions struct {
 	API   ghclient.API
 	Admin string
+	// Token is the token the run was given, inspected for token sources
+	// that take it (input: token).
+	Token string
 	// Plan is the plan audited; nil with Organization.
 	Plan         *rotate.Plan
 	Organization string
@@ -33,7 +36,7 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 	if err != nil {
 		return AuditOptions{}, asUsage(err)
 	}
-	o := AuditOptions{API: api, rt: rt, Admin: toks.admin, Organization: v.str("organization")}
+	o := AuditOptions{API: api, rt: rt, Admin: toks.admin, Token: toks.token, Organization: v.str("organization")}
 	if o.Admin == "" {
 		o.Admin = toks.token
 	}
@@ -78,6 +81,7 @@ func runAudit(ctx context.Context, o AuditOptions, rep *Report) error {
 			Plan:      o.Plan,
 			Shard:     o.Shard,
 			Now:       o.rt.now,
+			Token:     o.Token,
 			Getenv:    o.rt.getenv,
 			Mask:      o.rt.mask,
 		},
