@@ -38,7 +38,7 @@ var inputs = []input{
 	{name: "visibility", usage: "for organization secrets: all, private or selected (default: selected when repositories are given, else private)", cmds: []string{"store"}},
 	{name: "secret-type", def: "actions", usage: "actions, dependabot or codespaces", cmds: []string{"store"}},
 	{name: "update-repositories-only", bool: true, usage: "only replace which repositories may read an existing organization secret (visibility selected); the value is not sent", cmds: []string{"store"}},
-	{name: "concurrency", def: "20", usage: "how many targets are written at once, 1 to 100", cmds: []string{"store"}},
+	{name: "concurrency", def: "20", usage: "how many targets are written at once, 1 to 100", cmds: []string{"store", "rotate"}},
 	{name: "pacing", def: "auto", usage: "auto (on for github.com, off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store", "rotate", "audit"}},
 	{name: "config", def: defaultConfig, usage: "the rotation plan", cmds: []string{"rotate", "audit"}},
 	{name: "shard", def: "1/1", usage: "i/n: handle only the i-th of n deterministic slices of all targets", cmds: []string{"rotate", "audit"}},

@@ -34,6 +34,8 @@ type RotateOptions struct {
 	DryRun bool
 	// Repository is where reminder issues are opened ($GITHUB_REPOSITORY).
 	Repository string
+	// Concurrency is how many targets are written at once.
+	Concurrency int
 	// Pacing keeps requests under GitHub's secondary rate limits.
 	Pacing ghclient.Pacing
 	rt     runtime
@@ -85,8 +87,14 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.DryRun, err = v.boolean("dry-run"); err != nil {
 		return o, err
 	}
+	if o.Concurrency, err = concurrency(v); err != nil {
+		return o, err
+	}
 	if o.Pacing, err = pacing(v, api); err != nil {
 		return o, err
+	}
+	if !o.Pacing.Off {
+		o.Pacing.Concurrent = o.Concurrency
 	}
 	if o.Plan, o.Shard, err = loadPlan(v, rt); err != nil {
 		return o, err
@@ -135,18 +143,19 @@ func clients(api ghclient.API, p ghclient.Pacing, rt runtime) func(tok string) *
 func runRotate(ctx context.Context, o RotateOptions, rep *Report) error {
 	client := clients(o.API, o.Pacing, o.rt)
 	ro := rotate.Options{
-		Client:     client(o.Admin),
-		NewClient:  client,
-		Plan:       o.Plan,
-		Shard:      o.Shard,
-		Force:      o.Force,
-		DryRun:     o.DryRun,
-		Now:        o.rt.now,
-		Token:      o.Token,
-		Getenv:     o.rt.getenv,
-		ReadFile:   o.rt.readFile,
-		Mask:       o.rt.mask,
-		Repository: o.Repository,
+		Client:      client(o.Admin),
+		NewClient:   client,
+		Plan:        o.Plan,
+		Shard:       o.Shard,
+		Force:       o.Force,
+		DryRun:      o.DryRun,
+		Now:         o.rt.now,
+		Token:       o.Token,
+		Getenv:      o.rt.getenv,
+		ReadFile:    o.rt.readFile,
+		Mask:        o.rt.mask,
+		Repository:  o.Repository,
+		Concurrency: o.Concurrency,
 	}
 	res, err := rotate.Run(ctx, ro)
 	fillReport(rep, res)

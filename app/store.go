@@ -88,11 +88,8 @@ func storeOptions(v values, toks tokens, rt runtime) (StoreOptions, error) {
 	if o.ReposOnly && (o.Targets[0].Scope != secrets.OrgScope || o.Targets[0].Visibility != secrets.VisibilitySelected) {
 		return o, usagef("update-repositories-only changes which repositories may read an organization secret: give organization and repositories (visibility selected)")
 	}
-	if o.Concurrency, err = v.integer("concurrency", secrets.DefaultConcurrency); err != nil {
+	if o.Concurrency, err = concurrency(v); err != nil {
 		return o, err
-	}
-	if o.Concurrency < 1 || o.Concurrency > maxConcurrency {
-		return o, usagef("concurrency %d: want 1 to %d (GitHub allows at most %d concurrent requests)", o.Concurrency, maxConcurrency, maxConcurrency)
 	}
 	p, err := ghclient.ParsePacing(v.str("pacing"))
 	if err != nil {
@@ -105,6 +102,19 @@ func storeOptions(v values, toks tokens, rt runtime) (StoreOptions, error) {
 	o.Retry = ghclient.Retry{Sleep: rt.sleep, Now: rt.now}
 	o.progress = rt.newProgress()
 	return o, nil
+}
+
+// concurrency reads the concurrency input: how many targets are written at
+// once, 1 to maxConcurrency.
+func concurrency(v values) (int, error) {
+	n, err := v.integer("concurrency", secrets.DefaultConcurrency)
+	if err != nil {
+		return 0, err
+	}
+	if n < 1 || n > maxConcurrency {
+		return 0, usagef("concurrency %d: want 1 to %d (GitHub allows at most %d concurrent requests)", n, maxConcurrency, maxConcurrency)
+	}
+	return n, nil
 }
 
 // tokenFormat checks a token's format, naming it by role.
