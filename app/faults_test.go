@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/pat-action/pat-action/emulator"
 )
@@ -356,9 +357,10 @@ func drainFaults(t *testing.T, w *faultWorld) {
 	}
 }
 
-// TestStoreKilledMidway kills the real binary while it writes, with
-// latency so that it is mid-run, and checks that a rerun completes the job.
-func TestStoreKilledMidway(t *testing.T) {
+// buildBinary builds pat-action into a temporary directory, skipping the
+// test in -short mode.
+func buildBinary(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -367,6 +369,13 @@ func TestStoreKilledMidway(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	return bin
+}
+
+// TestStoreKilledMidway kills the real binary while it writes, with
+// latency so that it is mid-run, and checks that a rerun completes the job.
+func TestStoreKilledMidway(t *testing.T) {
+	bin := buildBinary(t)
 	w := newFaultWorld(t, emulator.Options{Latency: 20 * time.Millisecond})
 	ops := loadOperations(t)
 	midway := make(chan struct{})
@@ -653,4 +662,238 @@ func drainRotateFaults(t *testing.T, emu *emulator.Server, apiURL string) *emula
 		t.Fatalf("%d faults still pending", n)
 	}
 	return emu
+}
+
+// rotateKillPlan writes a random secret and then a deploy key of acme/infra
+// into every repository of a fault world.
+const rotateKillPlan = `version: 1
+secrets:
+  - name: WEBHOOK_SECRET
+    source: {type: random, bytes: 32}
+    targets: [TARGETS]
+  - name: INFRA_DEPLOY_KEY
+    source: {type: deploy-key, repository: acme/infra}
+    targets: [TARGETS]
+`
+
+// publicHalf is the authorized_keys form of an OpenSSH private key's
+// public half.
+func publicHalf(priv []byte) (string, bool) {
+	signer, err := ssh.ParsePrivateKey(priv)
+	if err != nil {
+		return "", false
+	}
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey()))), true
+}
+
+// TestRotateKilledMidway kills the real binary while a forced rotation
+// writes a deploy key into 50 repositories, with latency so that it is
+// mid-run, and checks that the previous key outlives the kill, that a rerun
+// deletes old keys only once every target holds the new one, and that it
+// ends with one key whose private half every target holds, and one random
+// value everywhere.
+func TestRotateKilledMidway(t *testing.T) {
+	bin := buildBinary(t)
+	w := newFaultWorld(t, emulator.Options{})
+	w.emu.AddRepo(emulator.Repo{Owner: "acme", Name: "infra"})
+	ops := loadOperations(t)
+	var targets []string
+	for _, r := range w.repos {
+		targets = append(targets, "{repository: "+r+"}")
+	}
+	plan := writePlan(t, strings.ReplaceAll(rotateKillPlan, "TARGETS", strings.Join(targets, ", ")))
+	var texts []map[string]string // every run's output, for the leak check
+
+	start := func(force bool) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+		args := []string{"rotate", "--json", "--api-url", w.apiURL, "--config", plan, "--concurrency", "2", "--pacing", "off"}
+		if force {
+			args = append(args, "--force")
+		}
+		cmd := exec.Command(bin, args...)
+		cmd.Env = []string{"GH_TOKEN=" + classicTok}
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &out, &errb
+	}
+	// complete runs to the end and returns the JSON report's results.
+	complete := func(what string, force bool) []SecretResult {
+		t.Helper()
+		cmd, out, errb := start(force)
+		err := cmd.Wait()
+		texts = append(texts, map[string]string{what + " stdout": out.String(), what + " stderr": errb.String()})
+		if code := cmd.ProcessState.ExitCode(); code != exitOK {
+			t.Fatalf("%s: exit %d (%v), want 0; stdout:\n%s\nstderr:\n%s", what, code, err, out.String(), errb.String())
+		}
+		var rep struct {
+			Secrets []SecretResult `json:"secrets"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatalf("%s: stdout is not a JSON report: %v", what, err)
+		}
+		return rep.Secrets
+	}
+	// values returns what each target holds as name, by target.
+	values := func(name string) map[string]string {
+		out := map[string]string{}
+		for _, repo := range w.repos {
+			v, _ := w.emu.SecretValue("repo:"+repo, name)
+			out[repo] = string(v)
+		}
+		return out
+	}
+	// one returns the value every target holds as name, or false when
+	// some target holds another or none.
+	one := func(name string) (string, bool) {
+		vs := values(name)
+		first := vs[w.repos[0]]
+		for _, v := range vs {
+			if v != first || v == "" {
+				return "", false
+			}
+		}
+		return first, true
+	}
+	ourKeys := func() []emulator.DeployKey {
+		var out []emulator.DeployKey
+		for _, k := range w.emu.DeployKeys("acme/infra") {
+			if strings.HasPrefix(k.Title, "pat-action INFRA_DEPLOY_KEY ") {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+
+	// A clean first rotation: one deploy key, each secret everywhere.
+	complete("first run", false)
+	oldKey, ok := one("INFRA_DEPLOY_KEY")
+	oldRandom, ok2 := one("WEBHOOK_SECRET")
+	if !ok || !ok2 || len(ourKeys()) != 1 {
+		t.Fatalf("the first rotation left %d deploy keys, or targets that differ", len(ourKeys()))
+	}
+	k0 := ourKeys()[0]
+
+	// A forced rotation, killed after ten of the deploy key's writes: the
+	// random secret, first in the plan, is written everywhere by then.
+	midway := make(chan struct{})
+	var once sync.Once
+	puts := 0
+	w.emu.SetLatency(10 * time.Millisecond)
+	w.mu.Lock()
+	w.seen = func(r *http.Request) {
+		if r.Method != http.MethodPut || !strings.HasSuffix(r.URL.Path, "/actions/secrets/INFRA_DEPLOY_KEY") {
+			return
+		}
+		w.mu.Lock()
+		puts++
+		n := puts
+		w.mu.Unlock()
+		if n == 10 {
+			once.Do(func() { close(midway) })
+		}
+	}
+	w.mu.Unlock()
+	cmd, out, errb := start(true)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-midway:
+	case err := <-exited:
+		t.Fatalf("the run ended (%v) before it was midway; stderr:\n%s", err, errb.String())
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	texts = append(texts, map[string]string{"killed stdout": out.String(), "killed stderr": errb.String()})
+	written := 0
+	for _, v := range values("INFRA_DEPLOY_KEY") {
+		if v != oldKey {
+			written++
+		}
+	}
+	if written == 0 || written == faultTargets {
+		t.Fatalf("%d of %d targets hold a new deploy key when killed: not midway", written, faultTargets)
+	}
+	if !slices.ContainsFunc(ourKeys(), func(k emulator.DeployKey) bool { return k.ID == k0.ID }) {
+		t.Error("the previous deploy key was deleted although the killed run had not written every target")
+	}
+	killedRandom, ok := one("WEBHOOK_SECRET")
+	if !ok || killedRandom == oldRandom {
+		t.Fatal("the killed run had not written one new random value everywhere before the deploy key")
+	}
+
+	// The rerun finishes the job, deleting old keys only once every
+	// target holds the key that stays.
+	w.emu.SetLatency(0)
+	var early []string
+	w.mu.Lock()
+	w.seen = func(r *http.Request) {
+		if r.Method != http.MethodDelete || !strings.Contains(r.URL.Path, "/keys/") {
+			return
+		}
+		v, ok := one("INFRA_DEPLOY_KEY")
+		pub, parsed := publicHalf([]byte(v))
+		if !ok || !parsed || !slices.ContainsFunc(ourKeys(), func(k emulator.DeployKey) bool { return k.Key == pub }) {
+			w.mu.Lock()
+			early = append(early, r.URL.Path)
+			w.mu.Unlock()
+		}
+	}
+	w.mu.Unlock()
+	results := complete("rerun", false)
+	w.mu.Lock()
+	w.seen = nil
+	w.mu.Unlock()
+	if len(early) > 0 {
+		t.Errorf("deploy keys deleted before every target held the new one: %v", early)
+	}
+
+	counts := map[string]int{}
+	for _, r := range results {
+		counts[r.Name[:min(len(r.Name), len("INFRA_DEPLOY_KEY"))]+" "+r.Result]++
+	}
+	want := map[string]int{"WEBHOOK_SECRET unchanged": faultTargets, "INFRA_DEPLOY_KEY updated": faultTargets,
+		"pat-action INFRA created": 1, "pat-action INFRA deleted": 2}
+	if diff := cmp.Diff(want, counts); diff != "" {
+		t.Errorf("rerun results by secret (-want +got):\n%s", diff)
+	}
+	if v, ok := one("WEBHOOK_SECRET"); !ok || v != killedRandom {
+		t.Error("WEBHOOK_SECRET: the rerun did not leave the killed run's value in every target")
+	}
+	keys := ourKeys()
+	v, ok := one("INFRA_DEPLOY_KEY")
+	pub, parsed := publicHalf([]byte(v))
+	switch {
+	case len(keys) != 1:
+		t.Errorf("%d pat-action deploy keys after the rerun, want 1", len(keys))
+	case !ok:
+		t.Error("INFRA_DEPLOY_KEY: the targets do not all hold one value after the rerun")
+	case !parsed || pub != keys[0].Key:
+		t.Error("INFRA_DEPLOY_KEY: the targets do not hold the private half of the deploy key that remains")
+	case keys[0].ID == k0.ID:
+		t.Error("the rerun kept the key from before the forced rotation")
+	}
+
+	// No value shows in any run's output; every request was current.
+	secretsShown := []string{classicTok, oldRandom, killedRandom}
+	for _, priv := range []string{oldKey, v} {
+		for _, line := range strings.Split(priv, "\n") {
+			if line = strings.TrimSpace(line); len(line) >= 8 && !strings.HasPrefix(line, "-----") {
+				secretsShown = append(secretsShown, line)
+			}
+		}
+	}
+	for _, tx := range texts {
+		for _, s := range secretsShown {
+			assertNoLeak(t, s, tx)
+		}
+	}
+	for _, q := range w.emu.Requests() {
+		if op, ok := ops.Match(q.Method, q.Path); !ok || op.Deprecated {
+			t.Errorf("%s %s is not a current operation of openapi_operations.yaml", q.Method, q.Path)
+		}
+	}
 }
