@@ -472,12 +472,23 @@ secrets:
     targets: [TARGETS]
 `
 
+// rotateFaultCase is one fault of TestRotateFaults.
+type rotateFaultCase struct {
+	name   string
+	faults []emulator.Fault
+	// admin is the token of the faulty run; the rerun uses classicTok.
+	admin string
+	// mustFail is a target the faulty run must list as a problem.
+	mustFail string
+}
+
 // TestRotateFaults rotates a plan with a deploy key and a random secret on
-// GHES (pacing off) under each fault, after a clean first rotation, and
-// checks: every target holds the new value or is a listed problem, exit 3
-// exactly when one failed, the previous deploy key is kept unless every
-// write succeeded, a rerun finishes with one key left, nothing leaks, and
-// every request is a current operation.
+// GHES (pacing off) under each fault, after a clean first rotation, in both
+// front ends, and checks: every target holds the new value or is a listed
+// problem, exit 3 exactly when one failed, the previous deploy key is kept
+// unless every write succeeded, a rerun finishes with one key left, nothing
+// leaks, and every request is a current operation. In the action every
+// value a run writes is also masked before anything else is printed.
 func TestRotateFaults(t *testing.T) {
 	ops := loadOperations(t)
 	const n = 10
@@ -488,12 +499,7 @@ func TestRotateFaults(t *testing.T) {
 	}
 	plan := writePlan(t, strings.ReplaceAll(rotateFaultPlan, "TARGETS", strings.Join(targets, ", ")))
 	putAny := "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-	tests := []struct {
-		name     string
-		faults   []emulator.Fault
-		admin    string
-		mustFail string
-	}{
+	tests := []rotateFaultCase{
 		{name: "no fault"},
 		{name: "5xx bursts", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Status5xx, Count: ghclientMaxTries - 1}}},
 		{name: "connection resets", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Reset, Count: ghclientMaxTries - 1}}},
@@ -508,134 +514,191 @@ func TestRotateFaults(t *testing.T) {
 		{name: "403 missing scope", admin: weakTok},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			emu := emulator.New(emulator.Options{GHES: true, Now: func() time.Time { return testNow }})
-			emu.AddRepos("acme", n, nil)
-			emu.AddRepo(emulator.Repo{Owner: "acme", Name: "infra"})
-			emu.AddToken(emulator.Token{Value: classicTok, Login: "octocat", Scopes: []string{"repo", "admin:org"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
-			emu.AddToken(emulator.Token{Value: weakTok, Login: "octocat", Scopes: []string{"workflow"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
-			srv, apiURL := emu.Start()
-			t.Cleanup(srv.Close)
-			host := strings.TrimPrefix(srv.URL, "http://")
-			rotateRun := func(tok string) faultRun {
-				t.Helper()
-				guard := &authGuard{host: host}
-				var out, errb bytes.Buffer
-				env := map[string]string{"GH_TOKEN": tok}
-				rt := runtime{
-					getenv: func(k string) string { return env[k] }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
-					now: func() time.Time { return testNow }, transport: guard, timeout: faultTimeout,
-					sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-				}
-				code := rt.run(context.Background(), []string{"rotate", "--json", "--api-url", apiURL, "--config", plan})
-				fr := faultRun{code: code, texts: map[string]string{"stdout": out.String(), "stderr": errb.String()}}
-				var rep struct {
-					Problems []Problem `json:"problems"`
-				}
-				if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-					t.Fatalf("stdout is not a JSON report: %v\nstderr:\n%s", err, errb.String())
-				}
-				for _, p := range rep.Problems {
-					fr.failed = append(fr.failed, p.Target)
-				}
-				if len(guard.bad) > 0 {
-					t.Errorf("the Authorization header went to another host: %v", guard.bad)
-				}
-				return fr
+		for _, action := range []bool{false, true} {
+			name := tt.name + "/cli"
+			if action {
+				name = tt.name + "/action"
 			}
-			// check holds the invariants after a run; it returns whether
-			// every target holds one and the same deploy key, other than
-			// stale (the previous one).
-			check := func(fr faultRun, tok string, stale []byte) bool {
-				t.Helper()
-				complete := true
-				for _, name := range []string{"INFRA_DEPLOY_KEY", "WEBHOOK_SECRET"} {
-					var first []byte
-					for _, repo := range repos {
-						v, ok := emu.SecretValue("repo:"+repo, name)
-						listed := slices.ContainsFunc(fr.failed, func(f string) bool { return strings.Contains(f, repo) })
-						if !ok && !listed {
-							t.Errorf("%s in %s: neither written nor a listed problem", name, repo)
-						}
-						if first == nil {
-							first = v
-						}
-						// Random values are per run and written only where
-						// due; deploy keys go to every target.
-						if name == "INFRA_DEPLOY_KEY" && (!ok || !bytes.Equal(v, first) || bytes.Equal(v, stale)) {
-							complete = false
-						}
-						// Generated values must never show.
-						for _, line := range strings.Split(string(v), "\n") {
-							if line = strings.TrimSpace(line); len(line) >= 8 && !strings.HasPrefix(line, "-----") {
-								assertNoLeak(t, line, fr.texts)
-							}
-						}
-					}
-				}
-				if want := map[bool]int{true: exitPartial, false: exitOK}[len(fr.failed) > 0]; fr.code != want {
-					t.Errorf("exit %d with problems %v, want %d\nstderr:\n%s", fr.code, fr.failed, want, fr.texts["stderr"])
-				}
-				assertNoLeak(t, tok, fr.texts)
-				for _, q := range emu.Requests() {
-					if op, ok := ops.Match(q.Method, strings.TrimPrefix(q.Path, "/api/v3")); !ok || op.Deprecated {
-						t.Errorf("%s %s is not a current operation of openapi_operations.yaml", q.Method, q.Path)
-					}
-				}
-				if u := emu.Unknown(); len(u) > 0 {
-					t.Errorf("requests the emulator does not serve: %v", u)
-				}
-				return complete
-			}
+			t.Run(name, func(t *testing.T) {
+				rotateFaultCell(t, ops, plan, repos, tt, action)
+			})
+		}
+	}
+}
 
-			// A clean first rotation leaves one deploy key.
-			if !check(rotateRun(classicTok), classicTok, nil) {
-				t.Fatal("the clean first rotation did not complete")
+// rotateFaultCell runs one cell of TestRotateFaults in the CLI or, with
+// action, in the container action.
+func rotateFaultCell(t *testing.T, ops *emulator.Operations, plan string, repos []string, tt rotateFaultCase, action bool) {
+	t.Helper()
+	emu := emulator.New(emulator.Options{GHES: true, Now: func() time.Time { return testNow }})
+	emu.AddRepos("acme", len(repos), nil)
+	emu.AddRepo(emulator.Repo{Owner: "acme", Name: "infra"})
+	emu.AddToken(emulator.Token{Value: classicTok, Login: "octocat", Scopes: []string{"repo", "admin:org"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
+	emu.AddToken(emulator.Token{Value: weakTok, Login: "octocat", Scopes: []string{"workflow"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
+	srv, apiURL := emu.Start()
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	names := []string{"INFRA_DEPLOY_KEY", "WEBHOOK_SECRET"}
+	// stored is what every target holds, by secret and repository.
+	stored := func() map[string]string {
+		out := map[string]string{}
+		for _, name := range names {
+			for _, repo := range repos {
+				v, _ := emu.SecretValue("repo:"+repo, name)
+				out[name+" "+repo] = string(v)
 			}
-			stale, _ := emu.SecretValue("repo:acme/repo-001", "INFRA_DEPLOY_KEY")
-			before := emu.DeployKeys("acme/infra")
-			if len(before) != 1 {
-				t.Fatalf("%d deploy keys after the first rotation, want 1", len(before))
+		}
+		return out
+	}
+	rotateRun := func(tok string) faultRun {
+		t.Helper()
+		guard := &authGuard{host: host}
+		var out, errb bytes.Buffer
+		env := map[string]string{"GH_TOKEN": tok}
+		args := []string{"rotate", "--json", "--api-url", apiURL, "--config", plan}
+		var r *runner
+		if action {
+			r = newRunner(t, map[string]string{"mode": "rotate", "token": tok, "api-url": apiURL, "config": plan})
+			env, args = r.env, nil
+		}
+		rt := runtime{
+			getenv: func(k string) string { return env[k] }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+			now: func() time.Time { return testNow }, transport: guard, timeout: faultTimeout,
+			sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+		}
+		code := rt.run(context.Background(), args)
+		fr := faultRun{code: code, texts: map[string]string{"stdout": out.String(), "stderr": errb.String()}}
+		if action {
+			fr.texts["outputs"], fr.texts["summary"] = r.read(t, r.outputFile), r.read(t, r.summary)
+			// Each problem is an error annotation that starts with its
+			// target.
+			for _, line := range strings.Split(out.String(), "\n") {
+				if rest, ok := strings.CutPrefix(line, "::error::"); ok {
+					target, _, _ := strings.Cut(rest, ": ")
+					fr.failed = append(fr.failed, target)
+				}
 			}
-			// One target's value grows old, so both secrets rotate again.
-			for _, name := range []string{"INFRA_DEPLOY_KEY", "WEBHOOK_SECRET"} {
-				v, _ := emu.SecretValue("repo:acme/repo-000", name)
-				emu.SetSecret("repo:acme/repo-000", name, v, testNow.Add(-40*24*time.Hour))
+		} else {
+			var rep struct {
+				Problems []Problem `json:"problems"`
 			}
-			for _, f := range tt.faults {
-				emu.Inject(f)
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatalf("stdout is not a JSON report: %v\nstderr:\n%s", err, errb.String())
 			}
-			tok := classicTok
-			if tt.admin != "" {
-				tok = tt.admin
+			for _, p := range rep.Problems {
+				fr.failed = append(fr.failed, p.Target)
 			}
-			fr := rotateRun(tok)
-			complete := check(fr, tok, stale)
-			if tt.mustFail != "" && !slices.ContainsFunc(fr.failed, func(f string) bool { return strings.Contains(f, tt.mustFail) }) {
-				t.Errorf("%s is not listed as a problem: %v", tt.mustFail, fr.failed)
+		}
+		if len(guard.bad) > 0 {
+			t.Errorf("the Authorization header went to another host: %v", guard.bad)
+		}
+		return fr
+	}
+	// run rotates and holds the invariants after it; it returns whether
+	// every target holds one and the same deploy key, other than stale
+	// (the previous one).
+	run := func(tok string, stale []byte) (faultRun, bool) {
+		t.Helper()
+		before := stored()
+		fr := rotateRun(tok)
+		var masks map[string]bool
+		if action {
+			masks = masksFirst(t, fr.texts["stdout"])
+			if !masks[tok] {
+				t.Error("the token input is not masked")
 			}
-			if tt.mustFail != "" && complete {
-				t.Errorf("%s failed, yet every target holds the new key", tt.mustFail)
+		}
+		after := stored()
+		complete := true
+		for _, name := range names {
+			var first string
+			for i, repo := range repos {
+				v := after[name+" "+repo]
+				listed := slices.ContainsFunc(fr.failed, func(f string) bool { return strings.Contains(f, repo) })
+				if v == "" && !listed {
+					t.Errorf("%s in %s: neither written nor a listed problem", name, repo)
+				}
+				if i == 0 {
+					first = v
+				}
+				// Random values are per run and written only where due;
+				// deploy keys go to every target.
+				if name == "INFRA_DEPLOY_KEY" && (v == "" || v != first || v == string(stale)) {
+					complete = false
+				}
+				for _, line := range strings.Split(v, "\n") {
+					if line = strings.TrimSpace(line); len(line) < 8 || strings.HasPrefix(line, "-----") {
+						continue
+					}
+					// Generated values never show, and in the action
+					// the run that wrote one masked it first.
+					assertNoLeak(t, line, fr.texts)
+					if action && v != before[name+" "+repo] && !masks[line] {
+						t.Errorf("%s in %s: the value the run wrote was not masked", name, repo)
+					}
+				}
 			}
-			keys := emu.DeployKeys("acme/infra")
-			if !complete && !slices.ContainsFunc(keys, func(k emulator.DeployKey) bool { return k.ID == before[0].ID }) {
-				t.Error("the previous deploy key was deleted although not every target holds the new key")
+		}
+		if want := map[bool]int{true: exitPartial, false: exitOK}[len(fr.failed) > 0]; fr.code != want {
+			t.Errorf("exit %d with problems %v, want %d\nstdout:\n%s\nstderr:\n%s", fr.code, fr.failed, want, fr.texts["stdout"], fr.texts["stderr"])
+		}
+		assertNoLeak(t, tok, fr.texts)
+		for _, q := range emu.Requests() {
+			if op, ok := ops.Match(q.Method, strings.TrimPrefix(q.Path, "/api/v3")); !ok || op.Deprecated {
+				t.Errorf("%s %s is not a current operation of openapi_operations.yaml", q.Method, q.Path)
 			}
-			// A rerun with the fault gone finishes the job: one key, the
-			// same value everywhere.
-			for emu.PendingFaults() > 0 {
-				emu = drainRotateFaults(t, emu, apiURL)
-			}
-			if !check(rotateRun(classicTok), classicTok, stale) {
-				t.Error("the rerun did not leave every target with the same new deploy key")
-			}
-			if at, _ := emu.SecretUpdatedAt("repo:acme/repo-000", "WEBHOOK_SECRET"); !at.Equal(testNow) {
-				t.Errorf("WEBHOOK_SECRET in acme/repo-000 was not rotated (updated %s)", at)
-			}
-			if keys := emu.DeployKeys("acme/infra"); len(keys) != 1 {
-				t.Errorf("%d deploy keys after the rerun, want 1", len(keys))
-			}
-		})
+		}
+		if u := emu.Unknown(); len(u) > 0 {
+			t.Errorf("requests the emulator does not serve: %v", u)
+		}
+		return fr, complete
+	}
+
+	// A clean first rotation leaves one deploy key.
+	if _, complete := run(classicTok, nil); !complete {
+		t.Fatal("the clean first rotation did not complete")
+	}
+	stale, _ := emu.SecretValue("repo:acme/repo-001", "INFRA_DEPLOY_KEY")
+	before := emu.DeployKeys("acme/infra")
+	if len(before) != 1 {
+		t.Fatalf("%d deploy keys after the first rotation, want 1", len(before))
+	}
+	// One target's value grows old, so both secrets rotate again.
+	for _, name := range names {
+		v, _ := emu.SecretValue("repo:acme/repo-000", name)
+		emu.SetSecret("repo:acme/repo-000", name, v, testNow.Add(-40*24*time.Hour))
+	}
+	for _, f := range tt.faults {
+		emu.Inject(f)
+	}
+	tok := classicTok
+	if tt.admin != "" {
+		tok = tt.admin
+	}
+	fr, complete := run(tok, stale)
+	if tt.mustFail != "" && !slices.ContainsFunc(fr.failed, func(f string) bool { return strings.Contains(f, tt.mustFail) }) {
+		t.Errorf("%s is not listed as a problem: %v", tt.mustFail, fr.failed)
+	}
+	if tt.mustFail != "" && complete {
+		t.Errorf("%s failed, yet every target holds the new key", tt.mustFail)
+	}
+	keys := emu.DeployKeys("acme/infra")
+	if !complete && !slices.ContainsFunc(keys, func(k emulator.DeployKey) bool { return k.ID == before[0].ID }) {
+		t.Error("the previous deploy key was deleted although not every target holds the new key")
+	}
+	// A rerun with the fault gone finishes the job: one key, the same
+	// value everywhere.
+	for emu.PendingFaults() > 0 {
+		emu = drainRotateFaults(t, emu, apiURL)
+	}
+	if _, complete := run(classicTok, stale); !complete {
+		t.Error("the rerun did not leave every target with the same new deploy key")
+	}
+	if at, _ := emu.SecretUpdatedAt("repo:acme/repo-000", "WEBHOOK_SECRET"); !at.Equal(testNow) {
+		t.Errorf("WEBHOOK_SECRET in acme/repo-000 was not rotated (updated %s)", at)
+	}
+	if keys := emu.DeployKeys("acme/infra"); len(keys) != 1 {
+		t.Errorf("%d deploy keys after the rerun, want 1", len(keys))
 	}
 }
 
