@@ -15,6 +15,9 @@ import (
 type AuditOptions struct {
 	API   ghclient.API
 	Admin string
+	// Token is the token the run was given, inspected for token sources
+	// that take it (input: token).
+	Token string
 	// Plan is the plan audited; nil with Organization.
 	Plan         *rotate.Plan
 	Organization string
@@ -34,7 +37,7 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 	if err != nil {
 		return AuditOptions{}, asUsage(err)
 	}
-	o := AuditOptions{API: api, rt: rt, Admin: toks.admin, Organization: v.str("organization")}
+	o := AuditOptions{API: api, rt: rt, Admin: toks.admin, Token: toks.token, Organization: v.str("organization")}
 	if o.Admin == "" {
 		o.Admin = toks.token
 	}
@@ -46,6 +49,9 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 	}
 	if o.Concurrency, err = concurrency(v); err != nil {
 		return o, err
+	}
+	if !o.Pacing.Off {
+		o.Pacing.Concurrent = o.Concurrency
 	}
 	if s := v.str("max-age"); s != "" {
 		if o.MaxAge, err = rotate.ParseDuration(s); err != nil {
@@ -82,6 +88,7 @@ func runAudit(ctx context.Context, o AuditOptions, rep *Report) error {
 			Plan:        o.Plan,
 			Shard:       o.Shard,
 			Now:         o.rt.now,
+			Token:       o.Token,
 			Getenv:      o.rt.getenv,
 			Mask:        o.rt.mask,
 			Concurrency: o.Concurrency,

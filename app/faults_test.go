@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/pat-action/pat-action/emulator"
 )
@@ -356,9 +357,10 @@ func drainFaults(t *testing.T, w *faultWorld) {
 	}
 }
 
-// TestStoreKilledMidway kills the real binary while it writes, with
-// latency so that it is mid-run, and checks that a rerun completes the job.
-func TestStoreKilledMidway(t *testing.T) {
+// buildBinary builds pat-action into a temporary directory, skipping the
+// test in -short mode.
+func buildBinary(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -367,6 +369,13 @@ func TestStoreKilledMidway(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	return bin
+}
+
+// TestStoreKilledMidway kills the real binary while it writes, with
+// latency so that it is mid-run, and checks that a rerun completes the job.
+func TestStoreKilledMidway(t *testing.T) {
+	bin := buildBinary(t)
 	w := newFaultWorld(t, emulator.Options{Latency: 20 * time.Millisecond})
 	ops := loadOperations(t)
 	midway := make(chan struct{})
@@ -463,12 +472,23 @@ secrets:
     targets: [TARGETS]
 `
 
+// rotateFaultCase is one fault of TestRotateFaults.
+type rotateFaultCase struct {
+	name   string
+	faults []emulator.Fault
+	// admin is the token of the faulty run; the rerun uses classicTok.
+	admin string
+	// mustFail is a target the faulty run must list as a problem.
+	mustFail string
+}
+
 // TestRotateFaults rotates a plan with a deploy key and a random secret on
-// GHES (pacing off) under each fault, after a clean first rotation, and
-// checks: every target holds the new value or is a listed problem, exit 3
-// exactly when one failed, the previous deploy key is kept unless every
-// write succeeded, a rerun finishes with one key left, nothing leaks, and
-// every request is a current operation.
+// GHES (pacing off) under each fault, after a clean first rotation, in both
+// front ends, and checks: every target holds the new value or is a listed
+// problem, exit 3 exactly when one failed, the previous deploy key is kept
+// unless every write succeeded, a rerun finishes with one key left, nothing
+// leaks, and every request is a current operation. In the action every
+// value a run writes is also masked before anything else is printed.
 func TestRotateFaults(t *testing.T) {
 	ops := loadOperations(t)
 	const n = 10
@@ -479,12 +499,7 @@ func TestRotateFaults(t *testing.T) {
 	}
 	plan := writePlan(t, strings.ReplaceAll(rotateFaultPlan, "TARGETS", strings.Join(targets, ", ")))
 	putAny := "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-	tests := []struct {
-		name     string
-		faults   []emulator.Fault
-		admin    string
-		mustFail string
-	}{
+	tests := []rotateFaultCase{
 		{name: "no fault"},
 		{name: "5xx bursts", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Status5xx, Count: ghclientMaxTries - 1}}},
 		{name: "connection resets", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Reset, Count: ghclientMaxTries - 1}}},
@@ -499,134 +514,191 @@ func TestRotateFaults(t *testing.T) {
 		{name: "403 missing scope", admin: weakTok},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			emu := emulator.New(emulator.Options{GHES: true, Now: func() time.Time { return testNow }})
-			emu.AddRepos("acme", n, nil)
-			emu.AddRepo(emulator.Repo{Owner: "acme", Name: "infra"})
-			emu.AddToken(emulator.Token{Value: classicTok, Login: "octocat", Scopes: []string{"repo", "admin:org"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
-			emu.AddToken(emulator.Token{Value: weakTok, Login: "octocat", Scopes: []string{"workflow"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
-			srv, apiURL := emu.Start()
-			t.Cleanup(srv.Close)
-			host := strings.TrimPrefix(srv.URL, "http://")
-			rotateRun := func(tok string) faultRun {
-				t.Helper()
-				guard := &authGuard{host: host}
-				var out, errb bytes.Buffer
-				env := map[string]string{"GH_TOKEN": tok}
-				rt := runtime{
-					getenv: func(k string) string { return env[k] }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
-					now: func() time.Time { return testNow }, transport: guard, timeout: faultTimeout,
-					sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-				}
-				code := rt.run(context.Background(), []string{"rotate", "--json", "--api-url", apiURL, "--config", plan})
-				fr := faultRun{code: code, texts: map[string]string{"stdout": out.String(), "stderr": errb.String()}}
-				var rep struct {
-					Problems []Problem `json:"problems"`
-				}
-				if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-					t.Fatalf("stdout is not a JSON report: %v\nstderr:\n%s", err, errb.String())
-				}
-				for _, p := range rep.Problems {
-					fr.failed = append(fr.failed, p.Target)
-				}
-				if len(guard.bad) > 0 {
-					t.Errorf("the Authorization header went to another host: %v", guard.bad)
-				}
-				return fr
+		for _, action := range []bool{false, true} {
+			name := tt.name + "/cli"
+			if action {
+				name = tt.name + "/action"
 			}
-			// check holds the invariants after a run; it returns whether
-			// every target holds one and the same deploy key, other than
-			// stale (the previous one).
-			check := func(fr faultRun, tok string, stale []byte) bool {
-				t.Helper()
-				complete := true
-				for _, name := range []string{"INFRA_DEPLOY_KEY", "WEBHOOK_SECRET"} {
-					var first []byte
-					for _, repo := range repos {
-						v, ok := emu.SecretValue("repo:"+repo, name)
-						listed := slices.ContainsFunc(fr.failed, func(f string) bool { return strings.Contains(f, repo) })
-						if !ok && !listed {
-							t.Errorf("%s in %s: neither written nor a listed problem", name, repo)
-						}
-						if first == nil {
-							first = v
-						}
-						// Random values are per run and written only where
-						// due; deploy keys go to every target.
-						if name == "INFRA_DEPLOY_KEY" && (!ok || !bytes.Equal(v, first) || bytes.Equal(v, stale)) {
-							complete = false
-						}
-						// Generated values must never show.
-						for _, line := range strings.Split(string(v), "\n") {
-							if line = strings.TrimSpace(line); len(line) >= 8 && !strings.HasPrefix(line, "-----") {
-								assertNoLeak(t, line, fr.texts)
-							}
-						}
-					}
-				}
-				if want := map[bool]int{true: exitPartial, false: exitOK}[len(fr.failed) > 0]; fr.code != want {
-					t.Errorf("exit %d with problems %v, want %d\nstderr:\n%s", fr.code, fr.failed, want, fr.texts["stderr"])
-				}
-				assertNoLeak(t, tok, fr.texts)
-				for _, q := range emu.Requests() {
-					if op, ok := ops.Match(q.Method, strings.TrimPrefix(q.Path, "/api/v3")); !ok || op.Deprecated {
-						t.Errorf("%s %s is not a current operation of openapi_operations.yaml", q.Method, q.Path)
-					}
-				}
-				if u := emu.Unknown(); len(u) > 0 {
-					t.Errorf("requests the emulator does not serve: %v", u)
-				}
-				return complete
-			}
+			t.Run(name, func(t *testing.T) {
+				rotateFaultCell(t, ops, plan, repos, tt, action)
+			})
+		}
+	}
+}
 
-			// A clean first rotation leaves one deploy key.
-			if !check(rotateRun(classicTok), classicTok, nil) {
-				t.Fatal("the clean first rotation did not complete")
+// rotateFaultCell runs one cell of TestRotateFaults in the CLI or, with
+// action, in the container action.
+func rotateFaultCell(t *testing.T, ops *emulator.Operations, plan string, repos []string, tt rotateFaultCase, action bool) {
+	t.Helper()
+	emu := emulator.New(emulator.Options{GHES: true, Now: func() time.Time { return testNow }})
+	emu.AddRepos("acme", len(repos), nil)
+	emu.AddRepo(emulator.Repo{Owner: "acme", Name: "infra"})
+	emu.AddToken(emulator.Token{Value: classicTok, Login: "octocat", Scopes: []string{"repo", "admin:org"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
+	emu.AddToken(emulator.Token{Value: weakTok, Login: "octocat", Scopes: []string{"workflow"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
+	srv, apiURL := emu.Start()
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	names := []string{"INFRA_DEPLOY_KEY", "WEBHOOK_SECRET"}
+	// stored is what every target holds, by secret and repository.
+	stored := func() map[string]string {
+		out := map[string]string{}
+		for _, name := range names {
+			for _, repo := range repos {
+				v, _ := emu.SecretValue("repo:"+repo, name)
+				out[name+" "+repo] = string(v)
 			}
-			stale, _ := emu.SecretValue("repo:acme/repo-001", "INFRA_DEPLOY_KEY")
-			before := emu.DeployKeys("acme/infra")
-			if len(before) != 1 {
-				t.Fatalf("%d deploy keys after the first rotation, want 1", len(before))
+		}
+		return out
+	}
+	rotateRun := func(tok string) faultRun {
+		t.Helper()
+		guard := &authGuard{host: host}
+		var out, errb bytes.Buffer
+		env := map[string]string{"GH_TOKEN": tok}
+		args := []string{"rotate", "--json", "--api-url", apiURL, "--config", plan}
+		var r *runner
+		if action {
+			r = newRunner(t, map[string]string{"mode": "rotate", "token": tok, "api-url": apiURL, "config": plan})
+			env, args = r.env, nil
+		}
+		rt := runtime{
+			getenv: func(k string) string { return env[k] }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+			now: func() time.Time { return testNow }, transport: guard, timeout: faultTimeout,
+			sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+		}
+		code := rt.run(context.Background(), args)
+		fr := faultRun{code: code, texts: map[string]string{"stdout": out.String(), "stderr": errb.String()}}
+		if action {
+			fr.texts["outputs"], fr.texts["summary"] = r.read(t, r.outputFile), r.read(t, r.summary)
+			// Each problem is an error annotation that starts with its
+			// target.
+			for _, line := range strings.Split(out.String(), "\n") {
+				if rest, ok := strings.CutPrefix(line, "::error::"); ok {
+					target, _, _ := strings.Cut(rest, ": ")
+					fr.failed = append(fr.failed, target)
+				}
 			}
-			// One target's value grows old, so both secrets rotate again.
-			for _, name := range []string{"INFRA_DEPLOY_KEY", "WEBHOOK_SECRET"} {
-				v, _ := emu.SecretValue("repo:acme/repo-000", name)
-				emu.SetSecret("repo:acme/repo-000", name, v, testNow.Add(-40*24*time.Hour))
+		} else {
+			var rep struct {
+				Problems []Problem `json:"problems"`
 			}
-			for _, f := range tt.faults {
-				emu.Inject(f)
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatalf("stdout is not a JSON report: %v\nstderr:\n%s", err, errb.String())
 			}
-			tok := classicTok
-			if tt.admin != "" {
-				tok = tt.admin
+			for _, p := range rep.Problems {
+				fr.failed = append(fr.failed, p.Target)
 			}
-			fr := rotateRun(tok)
-			complete := check(fr, tok, stale)
-			if tt.mustFail != "" && !slices.ContainsFunc(fr.failed, func(f string) bool { return strings.Contains(f, tt.mustFail) }) {
-				t.Errorf("%s is not listed as a problem: %v", tt.mustFail, fr.failed)
+		}
+		if len(guard.bad) > 0 {
+			t.Errorf("the Authorization header went to another host: %v", guard.bad)
+		}
+		return fr
+	}
+	// run rotates and holds the invariants after it; it returns whether
+	// every target holds one and the same deploy key, other than stale
+	// (the previous one).
+	run := func(tok string, stale []byte) (faultRun, bool) {
+		t.Helper()
+		before := stored()
+		fr := rotateRun(tok)
+		var masks map[string]bool
+		if action {
+			masks = masksFirst(t, fr.texts["stdout"])
+			if !masks[tok] {
+				t.Error("the token input is not masked")
 			}
-			if tt.mustFail != "" && complete {
-				t.Errorf("%s failed, yet every target holds the new key", tt.mustFail)
+		}
+		after := stored()
+		complete := true
+		for _, name := range names {
+			var first string
+			for i, repo := range repos {
+				v := after[name+" "+repo]
+				listed := slices.ContainsFunc(fr.failed, func(f string) bool { return strings.Contains(f, repo) })
+				if v == "" && !listed {
+					t.Errorf("%s in %s: neither written nor a listed problem", name, repo)
+				}
+				if i == 0 {
+					first = v
+				}
+				// Random values are per run and written only where due;
+				// deploy keys go to every target.
+				if name == "INFRA_DEPLOY_KEY" && (v == "" || v != first || v == string(stale)) {
+					complete = false
+				}
+				for _, line := range strings.Split(v, "\n") {
+					if line = strings.TrimSpace(line); len(line) < 8 || strings.HasPrefix(line, "-----") {
+						continue
+					}
+					// Generated values never show, and in the action
+					// the run that wrote one masked it first.
+					assertNoLeak(t, line, fr.texts)
+					if action && v != before[name+" "+repo] && !masks[line] {
+						t.Errorf("%s in %s: the value the run wrote was not masked", name, repo)
+					}
+				}
 			}
-			keys := emu.DeployKeys("acme/infra")
-			if !complete && !slices.ContainsFunc(keys, func(k emulator.DeployKey) bool { return k.ID == before[0].ID }) {
-				t.Error("the previous deploy key was deleted although not every target holds the new key")
+		}
+		if want := map[bool]int{true: exitPartial, false: exitOK}[len(fr.failed) > 0]; fr.code != want {
+			t.Errorf("exit %d with problems %v, want %d\nstdout:\n%s\nstderr:\n%s", fr.code, fr.failed, want, fr.texts["stdout"], fr.texts["stderr"])
+		}
+		assertNoLeak(t, tok, fr.texts)
+		for _, q := range emu.Requests() {
+			if op, ok := ops.Match(q.Method, strings.TrimPrefix(q.Path, "/api/v3")); !ok || op.Deprecated {
+				t.Errorf("%s %s is not a current operation of openapi_operations.yaml", q.Method, q.Path)
 			}
-			// A rerun with the fault gone finishes the job: one key, the
-			// same value everywhere.
-			for emu.PendingFaults() > 0 {
-				emu = drainRotateFaults(t, emu, apiURL)
-			}
-			if !check(rotateRun(classicTok), classicTok, stale) {
-				t.Error("the rerun did not leave every target with the same new deploy key")
-			}
-			if at, _ := emu.SecretUpdatedAt("repo:acme/repo-000", "WEBHOOK_SECRET"); !at.Equal(testNow) {
-				t.Errorf("WEBHOOK_SECRET in acme/repo-000 was not rotated (updated %s)", at)
-			}
-			if keys := emu.DeployKeys("acme/infra"); len(keys) != 1 {
-				t.Errorf("%d deploy keys after the rerun, want 1", len(keys))
-			}
-		})
+		}
+		if u := emu.Unknown(); len(u) > 0 {
+			t.Errorf("requests the emulator does not serve: %v", u)
+		}
+		return fr, complete
+	}
+
+	// A clean first rotation leaves one deploy key.
+	if _, complete := run(classicTok, nil); !complete {
+		t.Fatal("the clean first rotation did not complete")
+	}
+	stale, _ := emu.SecretValue("repo:acme/repo-001", "INFRA_DEPLOY_KEY")
+	before := emu.DeployKeys("acme/infra")
+	if len(before) != 1 {
+		t.Fatalf("%d deploy keys after the first rotation, want 1", len(before))
+	}
+	// One target's value grows old, so both secrets rotate again.
+	for _, name := range names {
+		v, _ := emu.SecretValue("repo:acme/repo-000", name)
+		emu.SetSecret("repo:acme/repo-000", name, v, testNow.Add(-40*24*time.Hour))
+	}
+	for _, f := range tt.faults {
+		emu.Inject(f)
+	}
+	tok := classicTok
+	if tt.admin != "" {
+		tok = tt.admin
+	}
+	fr, complete := run(tok, stale)
+	if tt.mustFail != "" && !slices.ContainsFunc(fr.failed, func(f string) bool { return strings.Contains(f, tt.mustFail) }) {
+		t.Errorf("%s is not listed as a problem: %v", tt.mustFail, fr.failed)
+	}
+	if tt.mustFail != "" && complete {
+		t.Errorf("%s failed, yet every target holds the new key", tt.mustFail)
+	}
+	keys := emu.DeployKeys("acme/infra")
+	if !complete && !slices.ContainsFunc(keys, func(k emulator.DeployKey) bool { return k.ID == before[0].ID }) {
+		t.Error("the previous deploy key was deleted although not every target holds the new key")
+	}
+	// A rerun with the fault gone finishes the job: one key, the same
+	// value everywhere.
+	for emu.PendingFaults() > 0 {
+		emu = drainRotateFaults(t, emu, apiURL)
+	}
+	if _, complete := run(classicTok, stale); !complete {
+		t.Error("the rerun did not leave every target with the same new deploy key")
+	}
+	if at, _ := emu.SecretUpdatedAt("repo:acme/repo-000", "WEBHOOK_SECRET"); !at.Equal(testNow) {
+		t.Errorf("WEBHOOK_SECRET in acme/repo-000 was not rotated (updated %s)", at)
+	}
+	if keys := emu.DeployKeys("acme/infra"); len(keys) != 1 {
+		t.Errorf("%d deploy keys after the rerun, want 1", len(keys))
 	}
 }
 
@@ -653,4 +725,238 @@ func drainRotateFaults(t *testing.T, emu *emulator.Server, apiURL string) *emula
 		t.Fatalf("%d faults still pending", n)
 	}
 	return emu
+}
+
+// rotateKillPlan writes a random secret and then a deploy key of acme/infra
+// into every repository of a fault world.
+const rotateKillPlan = `version: 1
+secrets:
+  - name: WEBHOOK_SECRET
+    source: {type: random, bytes: 32}
+    targets: [TARGETS]
+  - name: INFRA_DEPLOY_KEY
+    source: {type: deploy-key, repository: acme/infra}
+    targets: [TARGETS]
+`
+
+// publicHalf is the authorized_keys form of an OpenSSH private key's
+// public half.
+func publicHalf(priv []byte) (string, bool) {
+	signer, err := ssh.ParsePrivateKey(priv)
+	if err != nil {
+		return "", false
+	}
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey()))), true
+}
+
+// TestRotateKilledMidway kills the real binary while a forced rotation
+// writes a deploy key into 50 repositories, with latency so that it is
+// mid-run, and checks that the previous key outlives the kill, that a rerun
+// deletes old keys only once every target holds the new one, and that it
+// ends with one key whose private half every target holds, and one random
+// value everywhere.
+func TestRotateKilledMidway(t *testing.T) {
+	bin := buildBinary(t)
+	w := newFaultWorld(t, emulator.Options{})
+	w.emu.AddRepo(emulator.Repo{Owner: "acme", Name: "infra"})
+	ops := loadOperations(t)
+	var targets []string
+	for _, r := range w.repos {
+		targets = append(targets, "{repository: "+r+"}")
+	}
+	plan := writePlan(t, strings.ReplaceAll(rotateKillPlan, "TARGETS", strings.Join(targets, ", ")))
+	var texts []map[string]string // every run's output, for the leak check
+
+	start := func(force bool) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+		args := []string{"rotate", "--json", "--api-url", w.apiURL, "--config", plan, "--concurrency", "2", "--pacing", "off"}
+		if force {
+			args = append(args, "--force")
+		}
+		cmd := exec.Command(bin, args...)
+		cmd.Env = []string{"GH_TOKEN=" + classicTok}
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &out, &errb
+	}
+	// complete runs to the end and returns the JSON report's results.
+	complete := func(what string, force bool) []SecretResult {
+		t.Helper()
+		cmd, out, errb := start(force)
+		err := cmd.Wait()
+		texts = append(texts, map[string]string{what + " stdout": out.String(), what + " stderr": errb.String()})
+		if code := cmd.ProcessState.ExitCode(); code != exitOK {
+			t.Fatalf("%s: exit %d (%v), want 0; stdout:\n%s\nstderr:\n%s", what, code, err, out.String(), errb.String())
+		}
+		var rep struct {
+			Secrets []SecretResult `json:"secrets"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatalf("%s: stdout is not a JSON report: %v", what, err)
+		}
+		return rep.Secrets
+	}
+	// values returns what each target holds as name, by target.
+	values := func(name string) map[string]string {
+		out := map[string]string{}
+		for _, repo := range w.repos {
+			v, _ := w.emu.SecretValue("repo:"+repo, name)
+			out[repo] = string(v)
+		}
+		return out
+	}
+	// one returns the value every target holds as name, or false when
+	// some target holds another or none.
+	one := func(name string) (string, bool) {
+		vs := values(name)
+		first := vs[w.repos[0]]
+		for _, v := range vs {
+			if v != first || v == "" {
+				return "", false
+			}
+		}
+		return first, true
+	}
+	ourKeys := func() []emulator.DeployKey {
+		var out []emulator.DeployKey
+		for _, k := range w.emu.DeployKeys("acme/infra") {
+			if strings.HasPrefix(k.Title, "pat-action INFRA_DEPLOY_KEY ") {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+
+	// A clean first rotation: one deploy key, each secret everywhere.
+	complete("first run", false)
+	oldKey, ok := one("INFRA_DEPLOY_KEY")
+	oldRandom, ok2 := one("WEBHOOK_SECRET")
+	if !ok || !ok2 || len(ourKeys()) != 1 {
+		t.Fatalf("the first rotation left %d deploy keys, or targets that differ", len(ourKeys()))
+	}
+	k0 := ourKeys()[0]
+
+	// A forced rotation, killed after ten of the deploy key's writes: the
+	// random secret, first in the plan, is written everywhere by then.
+	midway := make(chan struct{})
+	var once sync.Once
+	puts := 0
+	w.emu.SetLatency(10 * time.Millisecond)
+	w.mu.Lock()
+	w.seen = func(r *http.Request) {
+		if r.Method != http.MethodPut || !strings.HasSuffix(r.URL.Path, "/actions/secrets/INFRA_DEPLOY_KEY") {
+			return
+		}
+		w.mu.Lock()
+		puts++
+		n := puts
+		w.mu.Unlock()
+		if n == 10 {
+			once.Do(func() { close(midway) })
+		}
+	}
+	w.mu.Unlock()
+	cmd, out, errb := start(true)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-midway:
+	case err := <-exited:
+		t.Fatalf("the run ended (%v) before it was midway; stderr:\n%s", err, errb.String())
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	texts = append(texts, map[string]string{"killed stdout": out.String(), "killed stderr": errb.String()})
+	written := 0
+	for _, v := range values("INFRA_DEPLOY_KEY") {
+		if v != oldKey {
+			written++
+		}
+	}
+	if written == 0 || written == faultTargets {
+		t.Fatalf("%d of %d targets hold a new deploy key when killed: not midway", written, faultTargets)
+	}
+	if !slices.ContainsFunc(ourKeys(), func(k emulator.DeployKey) bool { return k.ID == k0.ID }) {
+		t.Error("the previous deploy key was deleted although the killed run had not written every target")
+	}
+	killedRandom, ok := one("WEBHOOK_SECRET")
+	if !ok || killedRandom == oldRandom {
+		t.Fatal("the killed run had not written one new random value everywhere before the deploy key")
+	}
+
+	// The rerun finishes the job, deleting old keys only once every
+	// target holds the key that stays.
+	w.emu.SetLatency(0)
+	var early []string
+	w.mu.Lock()
+	w.seen = func(r *http.Request) {
+		if r.Method != http.MethodDelete || !strings.Contains(r.URL.Path, "/keys/") {
+			return
+		}
+		v, ok := one("INFRA_DEPLOY_KEY")
+		pub, parsed := publicHalf([]byte(v))
+		if !ok || !parsed || !slices.ContainsFunc(ourKeys(), func(k emulator.DeployKey) bool { return k.Key == pub }) {
+			w.mu.Lock()
+			early = append(early, r.URL.Path)
+			w.mu.Unlock()
+		}
+	}
+	w.mu.Unlock()
+	results := complete("rerun", false)
+	w.mu.Lock()
+	w.seen = nil
+	w.mu.Unlock()
+	if len(early) > 0 {
+		t.Errorf("deploy keys deleted before every target held the new one: %v", early)
+	}
+
+	counts := map[string]int{}
+	for _, r := range results {
+		counts[r.Name[:min(len(r.Name), len("INFRA_DEPLOY_KEY"))]+" "+r.Result]++
+	}
+	want := map[string]int{"WEBHOOK_SECRET unchanged": faultTargets, "INFRA_DEPLOY_KEY updated": faultTargets,
+		"pat-action INFRA created": 1, "pat-action INFRA deleted": 2}
+	if diff := cmp.Diff(want, counts); diff != "" {
+		t.Errorf("rerun results by secret (-want +got):\n%s", diff)
+	}
+	if v, ok := one("WEBHOOK_SECRET"); !ok || v != killedRandom {
+		t.Error("WEBHOOK_SECRET: the rerun did not leave the killed run's value in every target")
+	}
+	keys := ourKeys()
+	v, ok := one("INFRA_DEPLOY_KEY")
+	pub, parsed := publicHalf([]byte(v))
+	switch {
+	case len(keys) != 1:
+		t.Errorf("%d pat-action deploy keys after the rerun, want 1", len(keys))
+	case !ok:
+		t.Error("INFRA_DEPLOY_KEY: the targets do not all hold one value after the rerun")
+	case !parsed || pub != keys[0].Key:
+		t.Error("INFRA_DEPLOY_KEY: the targets do not hold the private half of the deploy key that remains")
+	case keys[0].ID == k0.ID:
+		t.Error("the rerun kept the key from before the forced rotation")
+	}
+
+	// No value shows in any run's output; every request was current.
+	secretsShown := []string{classicTok, oldRandom, killedRandom}
+	for _, priv := range []string{oldKey, v} {
+		for _, line := range strings.Split(priv, "\n") {
+			if line = strings.TrimSpace(line); len(line) >= 8 && !strings.HasPrefix(line, "-----") {
+				secretsShown = append(secretsShown, line)
+			}
+		}
+	}
+	for _, tx := range texts {
+		for _, s := range secretsShown {
+			assertNoLeak(t, s, tx)
+		}
+	}
+	for _, q := range w.emu.Requests() {
+		if op, ok := ops.Match(q.Method, q.Path); !ok || op.Deprecated {
+			t.Errorf("%s %s is not a current operation of openapi_operations.yaml", q.Method, q.Path)
+		}
+	}
 }

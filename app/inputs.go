@@ -23,7 +23,7 @@ type input struct {
 // only: on the command line they come from the environment or a file.
 var inputs = []input{
 	{name: "mode", def: "check", usage: "the command: check, store, rotate, audit, demo or version (action only)"},
-	{name: "token", usage: "the token to check and store (action only; CLI: PAT_ACTION_TOKEN, GH_TOKEN, GITHUB_TOKEN or --token-file)"},
+	{name: "token", usage: "the token to check and store, and of plan token sources with input: token (action only; CLI: PAT_ACTION_TOKEN, GH_TOKEN, GITHUB_TOKEN or --token-file)"},
 	{name: "admin-token", usage: "the token that writes secrets (action only; CLI: PAT_ACTION_ADMIN_TOKEN or --admin-token-file)"},
 	{name: "api-url", def: "https://api.github.com", usage: "GitHub API base URL, or https://HOST/api/v3 for GHES"},
 	{name: "dry-run", bool: true, usage: "contact GitHub read-only and report what would be written", cmds: []string{"store", "rotate"}},

@@ -22,6 +22,9 @@ const defaultConfig = ".github/pat-rotation.yml"
 type RotateOptions struct {
 	API   ghclient.API
 	Admin string
+	// Token is the token the run was given, for token sources that take
+	// it (input: token).
+	Token string
 	Plan  *rotate.Plan
 	Shard rotate.Shard
 	Force bool
@@ -69,7 +72,7 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 		return RotateOptions{}, asUsage(err)
 	}
 	o := RotateOptions{API: api, rt: rt, Repository: rt.getenv("GITHUB_REPOSITORY")}
-	o.Admin = toks.admin
+	o.Admin, o.Token = toks.admin, toks.token
 	if o.Admin == "" {
 		o.Admin = toks.token
 	}
@@ -82,16 +85,19 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.DryRun, err = v.boolean("dry-run"); err != nil {
 		return o, err
 	}
+	if o.Concurrency, err = concurrency(v); err != nil {
+		return o, err
+	}
 	if o.Pacing, err = pacing(v, api); err != nil {
 		return o, err
 	}
-	if o.Concurrency, err = concurrency(v); err != nil {
-		return o, err
+	if !o.Pacing.Off {
+		o.Pacing.Concurrent = o.Concurrency
 	}
 	if o.Plan, o.Shard, err = loadPlan(v, rt); err != nil {
 		return o, err
 	}
-	if err := rotate.Check(o.Plan, rt.getenv, rt.readFile); err != nil {
+	if err := rotate.Check(o.Plan, o.Token, rt.getenv, rt.readFile); err != nil {
 		return o, asUsage(err)
 	}
 	return o, nil
@@ -132,6 +138,7 @@ func runRotate(ctx context.Context, o RotateOptions, rep *Report) error {
 		Force:       o.Force,
 		DryRun:      o.DryRun,
 		Now:         o.rt.now,
+		Token:       o.Token,
 		Getenv:      o.rt.getenv,
 		ReadFile:    o.rt.readFile,
 		Mask:        o.rt.mask,

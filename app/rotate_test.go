@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -116,6 +117,7 @@ func TestRotateCLIExitCodes(t *testing.T) {
 	}{
 		{"missing config file", []string{"--config", "/nonexistent/plan.yml"}, nil, 2, "no such file", false},
 		{"bad shard", []string{"--shard", "3/2"}, nil, 2, "shard", false},
+		{"bad concurrency", []string{"--concurrency", "0"}, nil, 2, "concurrency 0: want 1 to 100", false},
 		{"plan error with file:line", []string{"--config", "BAD"}, nil, 2, "plan.yml:", false},
 		{"token source not set", nil, map[string]string{"GH_TOKEN": adminTok}, 2, "NEW_PAT", false},
 		{"token fails its policy", nil, map[string]string{"GH_TOKEN": adminTok, "NEW_PAT": broadTok}, 1, "over-broad", true},
@@ -155,6 +157,24 @@ func TestRotateCLIExitCodes(t *testing.T) {
 				t.Errorf("%d requests, want requests: %v", n, tt.requests)
 			}
 		})
+	}
+}
+
+// Rotate writes at most concurrency targets at once, as store does.
+func TestRotateConcurrency(t *testing.T) {
+	w := newWorld(t, emulator.Options{Latency: 5 * time.Millisecond}, checkTokens()...)
+	w.emu.AddRepos("acme", 20, nil)
+	var targets []string
+	for i := range 20 {
+		targets = append(targets, fmt.Sprintf("{repository: acme/repo-%03d}", i))
+	}
+	plan := writePlan(t, "version: 1\nsecrets:\n  - name: WEBHOOK_SECRET\n    source: {type: random}\n    targets: ["+strings.Join(targets, ", ")+"]\n")
+	res := run(t, []string{"rotate", "--api-url", w.apiURL, "--config", plan, "--concurrency", "2", "--pacing", "off"}, map[string]string{"GH_TOKEN": classicTok}, "")
+	if res.code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", res.code, res.stderr)
+	}
+	if n := w.emu.InFlightMax(); n > 2 {
+		t.Errorf("%d requests in flight at once, want at most 2", n)
 	}
 }
 

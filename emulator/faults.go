@@ -79,8 +79,8 @@ type Fault struct {
 
 // faultQueue holds injected faults, in the order they were injected.
 type faultQueue struct {
-	mu     sync.Mutex
-	queue  []Fault
+	mu    sync.Mutex
+	queue []Fault
 	fired map[FaultKind]int
 }
 

@@ -114,14 +114,14 @@ func (r *run) auditPlan(ctx context.Context, o AuditOptions) bool {
 	return stale
 }
 
-// auditToken inspects a token source's token, when its variable is set,
+// auditToken inspects a token source's token, when it is set,
 // and holds it against the secret's policy. It reports whether the token
 // fails the policy or is within its warning window.
 func (r *run) auditToken(ctx context.Context, o AuditOptions, s Secret, src *SourceResult) bool {
 	if o.NewClient == nil {
 		return false
 	}
-	tok := o.Getenv(s.Source.Env)
+	tok := sourceToken(s.Source, o.Token, o.Getenv)
 	if tok == "" {
 		return false
 	}

@@ -124,6 +124,10 @@ func reminderBody(s Secret, info token.Info, now func() time.Time) string {
 	} else {
 		b.WriteString("is within its policy's warning window.")
 	}
-	fmt.Fprintf(&b, "\n\nA person must create its successor: make a new token with the same scopes, store it as `%s` where the rotation workflow reads it, and the next run propagates it to every target. This issue closes itself once the token is fresh.\n", s.Source.Env)
+	where := fmt.Sprintf("store it as `%s` where the rotation workflow reads it", s.Source.Env)
+	if s.Source.Input == InputToken {
+		where = "store it as the secret the rotation workflow passes as its `token` input"
+	}
+	fmt.Fprintf(&b, "\n\nA person must create its successor: make a new token with the same scopes, %s, and the next run propagates it to every target. This issue closes itself once the token is fresh.\n", where)
 	return b.String()
 }

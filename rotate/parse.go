@@ -30,7 +30,7 @@ var (
 	targetKeys = []string{"repository", "environment", "organization", "visibility", "repositories",
 		"match", "topic", "exclude", "type"}
 	sourceKeys = map[string][]string{
-		SourceToken:     {"type", "env", "open-issue"},
+		SourceToken:     {"type", "env", "input", "open-issue"},
 		SourceGitHubApp: {"type", "app-id", "private-key-env", "private-key-file", "installation", "permissions", "repositories"},
 		SourceDeployKey: {"type", "repository", "read-only"},
 		SourceRandom:    {"type", "bytes", "encoding"},
@@ -677,9 +677,7 @@ func (p *parser) source(n *yaml.Node, path string) (Source, *entry) {
 	var openIssue *entry
 	switch typ {
 	case SourceToken:
-		if e, ok := p.required(m, n, path, "env", "name the environment variable that holds the new token, such as env: NEW_RELEASE_PAT"); ok {
-			src.Env = p.envName(e.val, join(path, "env"))
-		}
+		p.tokenFrom(m, n, path, &src)
 		if e, ok := m["open-issue"]; ok {
 			openIssue = &e
 		}
@@ -735,6 +733,34 @@ func (p *parser) envName(n *yaml.Node, path string) string {
 		p.errorf(n, path, "environment variable name %q: use letters, digits and underscores, not starting with a digit", v)
 	}
 	return v
+}
+
+// tokenFrom reads where a token source's token comes from: env names an
+// environment variable, input: token takes the token the run was given.
+// Exactly one of them, so that a plan never stores the run's token by
+// leaving a key out.
+func (p *parser) tokenFrom(m map[string]entry, n *yaml.Node, path string, src *Source) {
+	envE, hasEnv := m["env"]
+	inE, hasInput := m["input"]
+	switch {
+	case hasEnv && hasInput:
+		p.errorf(inE.key, join(path, "input"), "env is also given (line %d): give one place for the token: env: NAME for an environment variable, or input: %s for the token the run was given", envE.key.Line, InputToken)
+	case hasEnv:
+		src.Env = p.envName(envE.val, join(path, "env"))
+	case hasInput:
+		if v, ok := p.str(inE.val, join(path, "input"), "input: "+InputToken); ok {
+			if v != InputToken {
+				msg := fmt.Sprintf("%q: a token source takes only the run's own token, input: %s (the action's token input; PAT_ACTION_TOKEN, GH_TOKEN, GITHUB_TOKEN or --token-file on the command line); for any other token name its environment variable with env", v, InputToken)
+				if strings.EqualFold(v, InputToken) {
+					msg = fmt.Sprintf("%q: write input: %s", v, InputToken)
+				}
+				p.errorf(inE.val, join(path, "input"), "%s", msg)
+			}
+			src.Input = v
+		}
+	case !p.isCovered(n, "env") && !p.isCovered(n, "input"):
+		p.errorf(n, join(path, "env"), "missing: say where the token comes from: env: NEW_RELEASE_PAT names an environment variable, input: %s takes the token the run was given (the action's token input)", InputToken)
+	}
 }
 
 // githubApp reads the keys of a github-app source.

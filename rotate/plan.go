@@ -18,7 +18,8 @@ import (
 // Source types: where a secret's new value comes from.
 const (
 	// SourceToken is a token a person created, read from an environment
-	// variable, validated against the secret's policy and propagated.
+	// variable (env) or, with input: token, the token the run was given;
+	// validated against the secret's policy and propagated.
 	SourceToken = "token"
 	// SourceGitHubApp is an installation token minted every run.
 	SourceGitHubApp = "github-app"
@@ -28,6 +29,11 @@ const (
 	// SourceRandom is random bytes, encoded.
 	SourceRandom = "random"
 )
+
+// InputToken is the one input a token source may name: the token the run
+// was given (the action's token input; the CLI's PAT_ACTION_TOKEN, GH_TOKEN,
+// GITHUB_TOKEN or --token-file), which Options.Token carries.
+const InputToken = "token"
 
 // Random value encodings.
 const (
@@ -92,8 +98,11 @@ type Secret struct {
 // depends on Type; ParsePlan rejects the others.
 type Source struct {
 	Type string
-	// Env names the environment variable holding a token source's token.
-	Env string
+	// Env names the environment variable holding a token source's token;
+	// Input, when Env is empty, is InputToken: the token source takes the
+	// token the run was given. A parsed plan sets exactly one of them.
+	Env   string
+	Input string
 	// AppID, PrivateKeyEnv or PrivateKeyFile, Installation (the login of
 	// the account the app is installed on, or the installation's numeric
 	// ID), Permissions (permission name to read, write or admin) and

@@ -182,6 +182,30 @@ secrets:
 	}
 }
 
+// TestParsePlanTokenFrom checks where a token source's token comes from:
+// an environment variable, or the run's own token with input: token.
+func TestParsePlanTokenFrom(t *testing.T) {
+	tests := []struct {
+		name, source string
+		want         Source
+	}{
+		{"env", "{type: token, env: NEW_PAT}", Source{Type: SourceToken, Env: "NEW_PAT"}},
+		{"the run's token", "{type: token, input: token}", Source{Type: SourceToken, Input: InputToken}},
+		{"the run's token, block style", "\n      type: token\n      input: token\n      open-issue: true", Source{Type: SourceToken, Input: InputToken}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := ParsePlan("p.yml", []byte(head+"  - name: A\n    source: "+tt.source+"\n    targets: [{repository: acme/a}]\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, plan.Secrets[0].Source); diff != "" {
+				t.Errorf("source (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // head is the start of every bad plan below, so that line numbers in the
 // cases are easy to count: the first secret's keys start on line 3.
 const head = "version: 1\nsecrets:\n"
@@ -213,7 +237,7 @@ func TestParsePlanErrors(t *testing.T) {
 		{
 			name:   "key of another source type",
 			plan:   head + "  - name: A\n    source: {type: token, env: A, bytes: 3}\n    targets: [{repository: acme/a}]\n",
-			prefix: "p.yml:4:35: secrets[0].source.bytes: ", want: `does not apply to type token (it is for random sources; a token source takes type, env, open-issue)`,
+			prefix: "p.yml:4:35: secrets[0].source.bytes: ", want: `does not apply to type token (it is for random sources; a token source takes type, env, input, open-issue)`,
 		},
 		{
 			name:   "wrong type for bytes",
@@ -287,9 +311,39 @@ func TestParsePlanErrors(t *testing.T) {
 			prefix: "p.yml:4:20: secrets[0].source.type: ", want: `unknown source type "tokn" (did you mean "token"?): want one of token, github-app, deploy-key, random`,
 		},
 		{
-			name:   "token without env",
+			name:   "token with neither env nor input",
 			plan:   head + "  - name: A\n    source: {type: token}\n    targets: [{repository: acme/a}]\n",
-			prefix: "p.yml:4:13: secrets[0].source.env: ", want: `missing: name the environment variable`,
+			prefix: "p.yml:4:13: secrets[0].source.env: ", want: `missing: say where the token comes from: env: NEW_RELEASE_PAT names an environment variable, input: token takes the token the run was given`,
+		},
+		{
+			name:   "token with both env and input",
+			plan:   head + "  - name: A\n    source:\n      type: token\n      env: NEW_PAT\n      input: token\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:7:7: secrets[0].source.input: ", want: `env is also given (line 6): give one place for the token`,
+		},
+		{
+			name:   "token input other than token",
+			plan:   head + "  - name: A\n    source: {type: token, input: admin-token}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:34: secrets[0].source.input: ", want: `"admin-token": a token source takes only the run's own token, input: token`,
+		},
+		{
+			name:   "token input in capitals",
+			plan:   head + "  - name: A\n    source: {type: token, input: TOKEN}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:34: secrets[0].source.input: ", want: `"TOKEN": write input: token`,
+		},
+		{
+			name:   "token input not a string",
+			plan:   head + "  - name: A\n    source: {type: token, input: true}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:34: secrets[0].source.input: ", want: `want input: token, got true`,
+		},
+		{
+			name:   "misspelled input is not also missing",
+			plan:   head + "  - name: A\n    source: {type: token, inputs: token}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:27: secrets[0].source.inputs: ", want: `unknown key "inputs" in a token source (did you mean "input"?)`,
+		},
+		{
+			name:   "input on a random source",
+			plan:   head + "  - name: A\n    source: {type: random, input: token}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:28: secrets[0].source.input: ", want: `does not apply to type random (it is for token sources`,
 		},
 		{
 			name:   "github-app with app-id 0",

@@ -38,6 +38,11 @@ type Options struct {
 	DryRun bool
 	// Now is the clock ages, expiries and deploy key titles are read with.
 	Now func() time.Time
+	// Token is the token the run was given, for token sources that name
+	// no env var (input: token); masked like any token. In the action it is
+	// the token input, on the command line PAT_ACTION_TOKEN, GH_TOKEN,
+	// GITHUB_TOKEN or --token-file.
+	Token string
 	// Getenv reads the environment variables token sources and app private
 	// keys name.
 	Getenv func(string) string

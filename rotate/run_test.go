@@ -99,13 +99,13 @@ func (e *env) run(t *testing.T, plan string, mod func(*Options)) (*Result, error
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
-	if err := Check(p, e.opts.Getenv, nil); err != nil {
-		t.Fatalf("check: %v", err)
-	}
 	o := e.opts
 	o.Plan = p
 	if mod != nil {
 		mod(&o)
+	}
+	if err := Check(p, o.Token, o.Getenv, nil); err != nil {
+		t.Fatalf("check: %v", err)
 	}
 	return Run(context.Background(), o)
 }
@@ -626,5 +626,136 @@ secrets:
 				}
 			}
 		})
+	}
+}
+
+// A token source with input: token takes the token the run was given, not
+// an environment variable: it is checked, masked and propagated, and its
+// reminder issue says where the next one goes.
+func TestRunTokenFromInput(t *testing.T) {
+	e := newEnv(t)
+	e.vars["token"], e.vars["TOKEN"] = expiringTok, expiringTok // never read
+	plan := `version: 1
+secrets:
+  - name: RELEASE_PAT
+    source: {type: token, input: token}
+    policy: {required-scopes: [repo, workflow], min-days-left: 7}
+    open-issue: true
+    targets: [{repository: acme/api}, {repository: acme/web, environment: production}]
+`
+	res, err := e.run(t, plan, func(o *Options) { o.Token, o.Repository = releaseTok, "acme/ops" })
+	if err != nil {
+		t.Fatalf("run: %v; problems %v", err, res.Problems)
+	}
+	want := map[string]string{"repo:acme/api": "created", "env:acme/web/production": "created"}
+	if diff := cmp.Diff(want, results(res, "RELEASE_PAT")); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+	for c := range want {
+		assertStored(t, e, c, "RELEASE_PAT", releaseTok)
+	}
+	if !e.isMasked(releaseTok) {
+		t.Error("the run's token was not masked")
+	}
+	if len(res.Sources) != 1 || res.Sources[0].Token == nil || res.Sources[0].Token.Login != "octocat" {
+		t.Errorf("sources %+v, want the run's token inspected", res.Sources)
+	}
+	if issues := e.emu.Issues("acme/ops"); len(issues) != 0 {
+		t.Errorf("%d issues for a fresh token, want none", len(issues))
+	}
+
+	// The run's token nears its expiry: the reminder says to replace the
+	// secret the workflow passes as its token input.
+	if _, err := e.run(t, plan, func(o *Options) { o.Token, o.Repository = expiringTok, "acme/ops" }); err != nil {
+		t.Fatal(err)
+	}
+	issues := e.emu.Issues("acme/ops")
+	if len(issues) != 1 || !strings.Contains(issues[0].Body, "passes as its `token` input") {
+		t.Fatalf("issues %+v, want one reminder naming the token input", issues)
+	}
+	if strings.Contains(issues[0].Body, expiringTok) || strings.Contains(issues[0].Body, "store it as ``") {
+		t.Error("the reminder holds the token or names no place for the next one")
+	}
+	assertStored(t, e, "repo:acme/api", "RELEASE_PAT", expiringTok)
+}
+
+// TestCheckTokenSource checks, before any request, that each token
+// source's token is at hand, and says what to set when it is not.
+func TestCheckTokenSource(t *testing.T) {
+	const ghs = "ghs_16C7e42F292c6912E7710c838347Ae178B4a"
+	tests := []struct {
+		name, source, policy string
+		env                  map[string]string
+		tok                  string
+		// want are parts of the error; none means no error.
+		want []string
+	}{
+		{"env set", "{type: token, env: NEW_PAT}", "{}", map[string]string{"NEW_PAT": releaseTok}, "", nil},
+		{"env not set", "{type: token, env: NEW_PAT}", "{}", nil, releaseTok, []string{"secret A: environment variable NEW_PAT (its token source) is not set"}},
+		{"input with the run's token", "{type: token, input: token}", "{}", nil, releaseTok, nil},
+		{"input, env ignored", "{type: token, input: token}", "{}", map[string]string{"token": releaseTok}, "", []string{
+			"secret A: its token source takes the run's token (input: token), and the run was given none",
+			"set the action's token input to the new token, or on the command line PAT_ACTION_TOKEN, GH_TOKEN or --token-file"}},
+		{"input, not a token", "{type: token, input: token}", "{}", nil, "hunter2 with spaces", []string{"secret A: the run's token (input: token): "}},
+		{"input, the workflow's GITHUB_TOKEN", "{type: token, input: token}", "{}", nil, ghs, []string{
+			"secret A: the run's token (input: token) is an installation token (ghs_), such as the workflow's GITHUB_TOKEN",
+			"set the action's token input to the new token"}},
+		{"input, an installation token the policy allows", "{type: token, input: token}", "{allowed-token-types: [app]}", nil, ghs, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := ParsePlan("p.yml", []byte(head+"  - name: A\n    source: "+tt.source+"\n    policy: "+tt.policy+"\n    targets: [{repository: acme/a}]\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = Check(p, tt.tok, func(k string) string { return tt.env[k] }, nil)
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Errorf("Check: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Check passed, want an error mentioning %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\ndoes not mention %q", err, w)
+				}
+			}
+			for _, tok := range []string{releaseTok, ghs, "hunter2"} {
+				if strings.Contains(err.Error(), tok) {
+					t.Error("the error holds the token")
+				}
+			}
+		})
+	}
+}
+
+// An audit inspects the run's token for a token source with input: token.
+func TestAuditTokenFromInput(t *testing.T) {
+	e := newEnv(t)
+	e.emu.SetSecret("repo:acme/api", "RELEASE_PAT", []byte("x"), start.Add(-time.Hour))
+	p, err := ParsePlan("plan.yml", []byte(`version: 1
+secrets:
+  - name: RELEASE_PAT
+    source: {type: token, input: token}
+    policy: {required-scopes: [repo, workflow], min-days-left: 7}
+    targets: [{repository: acme/api}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := e.opts
+	o.Plan, o.Token = p, expiringTok
+	res, err := Audit(context.Background(), AuditOptions{Options: o})
+	if !errors.Is(err, ErrStale) {
+		t.Errorf("err = %v, want ErrStale for a token in its warning window", err)
+	}
+	if len(res.Sources) != 1 || res.Sources[0].Policy == nil || res.Sources[0].Policy.Expiry != policy.ExpiryWarning {
+		t.Errorf("sources %+v, want the run's token in its warning window", res.Sources)
+	}
+	if !e.isMasked(expiringTok) {
+		t.Error("the run's token was not masked")
 	}
 }

@@ -26,10 +26,11 @@ import (
 )
 
 // Check holds what a plan's sources need from the environment to it
-// before any request: every token source's variable is set and looks like a
-// token, and every GitHub App's private key is readable and parses. It
-// returns every problem, each naming the secret.
-func Check(p *Plan, getenv func(string) string, readFile func(string) ([]byte, error)) error {
+// before any request: every token source's token (its environment variable,
+// or tok, the token the run was given, for input: token) is set and looks
+// like a token, and every GitHub App's private key is readable and parses.
+// It returns every problem, each naming the secret.
+func Check(p *Plan, tok string, getenv func(string) string, readFile func(string) ([]byte, error)) error {
 	if readFile == nil {
 		readFile = func(string) ([]byte, error) { return nil, errors.New("no file reader") }
 	}
@@ -37,11 +38,8 @@ func Check(p *Plan, getenv func(string) string, readFile func(string) ([]byte, e
 	for _, s := range p.Secrets {
 		switch s.Source.Type {
 		case SourceToken:
-			tok := getenv(s.Source.Env)
-			if tok == "" {
-				errs = append(errs, fmt.Errorf("secret %s: environment variable %s (its token source) is not set", s.Name, s.Source.Env))
-			} else if err := token.CheckFormat(tok); err != nil {
-				errs = append(errs, fmt.Errorf("secret %s: token in %s: %w", s.Name, s.Source.Env, err))
+			if err := checkSourceToken(s, sourceToken(s.Source, tok, getenv)); err != nil {
+				errs = append(errs, fmt.Errorf("secret %s: %w", s.Name, err))
 			}
 			if _, err := tokenPolicy(s.Policy); err != nil {
 				errs = append(errs, fmt.Errorf("secret %s: policy: %w", s.Name, err))
@@ -53,6 +51,51 @@ func Check(p *Plan, getenv func(string) string, readFile func(string) ([]byte, e
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// sourceToken is a token source's token: its environment variable's value,
+// or runToken, the token the run was given, for input: token.
+func sourceToken(src Source, runToken string, getenv func(string) string) string {
+	if src.Input == InputToken {
+		return runToken
+	}
+	return getenv(src.Env)
+}
+
+// origin says where a token source's token comes from, for messages.
+func (s Source) origin() string {
+	if s.Input == InputToken {
+		return "the run's token (input: " + InputToken + ")"
+	}
+	return "environment variable " + s.Env
+}
+
+// checkSourceToken says what is wrong with a token source's token before
+// any request, and what to set instead.
+func checkSourceToken(s Secret, tok string) error {
+	if s.Source.Input != InputToken {
+		if tok == "" {
+			return fmt.Errorf("environment variable %s (its token source) is not set", s.Source.Env)
+		}
+		if err := token.CheckFormat(tok); err != nil {
+			return fmt.Errorf("token in %s: %w", s.Source.Env, err)
+		}
+		return nil
+	}
+	const set = "set the action's token input to the new token, or on the command line PAT_ACTION_TOKEN, GH_TOKEN or --token-file"
+	if tok == "" {
+		return fmt.Errorf("its token source takes the run's token (input: %s), and the run was given none: %s", InputToken, set)
+	}
+	if err := token.CheckFormat(tok); err != nil {
+		return fmt.Errorf("the run's token (input: %s): %w", InputToken, err)
+	}
+	// The token input defaults to the workflow's GITHUB_TOKEN, an
+	// installation token that dies with the job: never propagate it by
+	// accident.
+	if typ, _ := token.Classify(tok); typ == token.App && !slices.Contains(s.Policy.AllowedTokenTypes, token.App) {
+		return fmt.Errorf("the run's token (input: %s) is an installation token (ghs_), such as the workflow's GITHUB_TOKEN that the token input defaults to, and lives an hour: %s", InputToken, set)
+	}
+	return nil
 }
 
 // tokenPolicy is the policy a plan gives a token source, with check's
@@ -67,7 +110,7 @@ func tokenPolicy(ps PolicySpec) (policy.Policy, error) {
 // its warning window is reported and, with open-issue, a reminder issue is
 // opened or updated; a fresh token closes it.
 func (r *run) tokenSecret(ctx context.Context, s Secret, targets []Target, src *SourceResult) {
-	tok := r.o.Getenv(s.Source.Env)
+	tok := sourceToken(s.Source, r.o.Token, r.o.Getenv)
 	if tok != "" {
 		r.o.Mask(tok)
 	}
@@ -99,7 +142,7 @@ func (r *run) checkToken(ctx context.Context, s Secret, tok string) (policy.Resu
 		return policy.Result{}, token.Info{}, fmt.Errorf("policy of %s: %w", s.Name, err)
 	}
 	if err := token.CheckFormat(tok); err != nil {
-		return policy.Result{}, token.Info{}, fmt.Errorf("token of %s (from %s): %w", s.Name, s.Source.Env, err)
+		return policy.Result{}, token.Info{}, fmt.Errorf("token of %s (from %s): %w", s.Name, s.Source.origin(), err)
 	}
 	c := r.o.NewClient(tok)
 	typ, _ := token.Classify(tok)
