@@ -257,13 +257,14 @@ func ListOrgRepos(ctx context.Context, c *github.Client, org string) ([]Repo, er
 	}
 }
 
-// targets are a secret's targets in this run's shard. A deploy key's
-// targets all go together (one key pair is written to all of them and the
-// old key is retired only when all hold the new one), so the secret as a
-// whole belongs to one shard; other secrets are sharded target by target.
+// targets are a secret's targets in this run's shard. A generated value is
+// one value everywhere: a deploy key's pair is written to all its targets
+// (and the old key retired only when all hold the new one), and a random
+// value is shared by everything that reads the secret. So those secrets
+// belong to one shard as a whole; the others are sharded target by target.
 func (r *run) targets(s Secret) []Target {
 	all := ExpandAll(s.Targets, r.repos)
-	if s.Source.Type == SourceDeployKey {
+	if s.Source.Type == SourceDeployKey || s.Source.Type == SourceRandom {
 		if r.o.Shard.Has("secret:" + s.Name) {
 			return all
 		}

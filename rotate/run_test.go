@@ -197,36 +197,50 @@ secrets:
 	}
 }
 
+// A random value is one value in every target: while all are fresh they are
+// left alone; one that is missing or older than max-age makes a new value
+// for all of them, so that everything reading the secret agrees.
 func TestRunRandomMaxAge(t *testing.T) {
 	e := newEnv(t)
 	e.emu.SetSecret("repo:acme/api", "WEBHOOK_SECRET", []byte("old-fresh"), start.Add(-5*24*time.Hour))
-	e.emu.SetSecret("repo:acme/web", "WEBHOOK_SECRET", []byte("old-stale"), start.Add(-40*24*time.Hour))
+	e.emu.SetSecret("repo:acme/web", "WEBHOOK_SECRET", []byte("old-fresh"), start.Add(-10*24*time.Hour))
 	plan := `version: 1
 secrets:
   - name: WEBHOOK_SECRET
     source: {type: random, bytes: 24, encoding: base64url}
     max-age: 30d
-    targets: [{repository: acme/api}, {repository: acme/web}, {repository: acme/ops}]
+    targets: [{repository: acme/api}, {repository: acme/web}]
 `
 	res, err := e.run(t, plan, nil)
 	if err != nil {
 		t.Fatalf("run: %v %v", err, res.Problems)
 	}
-	want := map[string]string{"repo:acme/api": "unchanged", "repo:acme/web": "updated", "repo:acme/ops": "created"}
-	if diff := cmp.Diff(want, results(res, "WEBHOOK_SECRET")); diff != "" {
-		t.Errorf("results (-want +got):\n%s", diff)
+	if diff := cmp.Diff(map[string]string{"repo:acme/api": "unchanged", "repo:acme/web": "unchanged"}, results(res, "WEBHOOK_SECRET")); diff != "" {
+		t.Errorf("all fresh: results (-want +got):\n%s", diff)
 	}
 	if e.value(t, "repo:acme/api", "WEBHOOK_SECRET") != "old-fresh" {
 		t.Error("a fresh value was rotated")
 	}
-	web, ops := e.value(t, "repo:acme/web", "WEBHOOK_SECRET"), e.value(t, "repo:acme/ops", "WEBHOOK_SECRET")
-	if len(web) != 32 || web != ops || !e.isMasked(web) {
-		t.Errorf("the new value: length %d (want 32), same in both targets %v, masked %v", len(web), web == ops, e.isMasked(web))
+
+	// A new target, and one grown stale: every target gets one new value.
+	e.emu.SetSecret("repo:acme/web", "WEBHOOK_SECRET", []byte("old-stale"), start.Add(-40*24*time.Hour))
+	plan = strings.Replace(plan, "{repository: acme/web}]", "{repository: acme/web}, {repository: acme/ops}]", 1)
+	res, err = e.run(t, plan, nil)
+	if err != nil {
+		t.Fatalf("run: %v %v", err, res.Problems)
 	}
-	// Force rotates all of them.
+	want := map[string]string{"repo:acme/api": "updated", "repo:acme/web": "updated", "repo:acme/ops": "created"}
+	if diff := cmp.Diff(want, results(res, "WEBHOOK_SECRET")); diff != "" {
+		t.Errorf("one stale: results (-want +got):\n%s", diff)
+	}
+	api, web, ops := e.value(t, "repo:acme/api", "WEBHOOK_SECRET"), e.value(t, "repo:acme/web", "WEBHOOK_SECRET"), e.value(t, "repo:acme/ops", "WEBHOOK_SECRET")
+	if len(web) != 32 || web != ops || web != api || !e.isMasked(web) {
+		t.Errorf("the new value: length %d (want 32), same in every target %v, masked %v", len(web), web == ops && web == api, e.isMasked(web))
+	}
+	// Force rotates them all again.
 	_, err = e.run(t, plan, func(o *Options) { o.Force = true })
-	if err != nil || e.value(t, "repo:acme/api", "WEBHOOK_SECRET") == "old-fresh" {
-		t.Errorf("force did not rotate the fresh value: %v", err)
+	if err != nil || e.value(t, "repo:acme/api", "WEBHOOK_SECRET") == api {
+		t.Errorf("force did not rotate the value: %v", err)
 	}
 }
 

@@ -173,11 +173,14 @@ func (r *run) checkToken(ctx context.Context, s Secret, tok string) (policy.Resu
 // Force). Fresh targets are left alone, so a rerun after a partial failure
 // writes only where the last run did not.
 func (r *run) randomSecret(ctx context.Context, s Secret, targets []Target, src *SourceResult) {
-	due, fresh := r.due(ctx, s, targets)
-	r.unchanged(s, fresh)
+	due, _ := r.due(ctx, s, targets)
 	if len(due) == 0 {
+		r.unchanged(s, targets)
 		return
 	}
+	// One value for every target: those that read the secret share it, so
+	// a target that is due (missing, too old, or left behind by a failed
+	// run) makes a new value for all of them.
 	value, err := randomValue(s.Source.Bytes, s.Source.Encoding)
 	if err != nil {
 		r.problem("secret:"+s.Name, fmt.Errorf("make a random value for %s: %w", s.Name, err))
@@ -185,7 +188,7 @@ func (r *run) randomSecret(ctx context.Context, s Secret, targets []Target, src 
 	}
 	r.o.Mask(value)
 	src.Rotated = true
-	r.write(ctx, s, due, []byte(value))
+	r.write(ctx, s, targets, []byte(value))
 }
 
 // randomValue is n bytes from crypto/rand in the encoding.
