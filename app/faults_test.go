@@ -130,22 +130,9 @@ func runFaulty(t *testing.T, w *faultWorld, action bool, admin string) faultRun 
 	if action {
 		fr.texts["outputs"] = r.read(t, r.outputFile)
 		fr.texts["summary"] = r.read(t, r.summary)
-		for _, line := range strings.Split(out.String(), "\n") {
-			if rest, ok := strings.CutPrefix(line, "::error::repo:"); ok {
-				target, _, _ := strings.Cut(rest, ": ")
-				fr.failed = append(fr.failed, target)
-			}
-		}
-	} else {
-		var rep struct {
-			Problems []Problem `json:"problems"`
-		}
-		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-			t.Fatalf("stdout is not a JSON report: %v\nstderr:\n%s", err, errb.String())
-		}
-		for _, p := range rep.Problems {
-			fr.failed = append(fr.failed, strings.TrimPrefix(p.Target, "repo:"))
-		}
+	}
+	for _, target := range failedTargets(t, action, out.String(), errb.String()) {
+		fr.failed = append(fr.failed, strings.TrimPrefix(target, "repo:"))
 	}
 	sort.Strings(fr.failed)
 	if len(guard.bad) > 0 {
@@ -570,25 +557,8 @@ func rotateFaultCell(t *testing.T, ops *emulator.Operations, plan string, repos 
 		fr := faultRun{code: code, texts: map[string]string{"stdout": out.String(), "stderr": errb.String()}}
 		if action {
 			fr.texts["outputs"], fr.texts["summary"] = r.read(t, r.outputFile), r.read(t, r.summary)
-			// Each problem is an error annotation that starts with its
-			// target.
-			for _, line := range strings.Split(out.String(), "\n") {
-				if rest, ok := strings.CutPrefix(line, "::error::"); ok {
-					target, _, _ := strings.Cut(rest, ": ")
-					fr.failed = append(fr.failed, target)
-				}
-			}
-		} else {
-			var rep struct {
-				Problems []Problem `json:"problems"`
-			}
-			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-				t.Fatalf("stdout is not a JSON report: %v\nstderr:\n%s", err, errb.String())
-			}
-			for _, p := range rep.Problems {
-				fr.failed = append(fr.failed, p.Target)
-			}
 		}
+		fr.failed = failedTargets(t, action, out.String(), errb.String())
 		if len(guard.bad) > 0 {
 			t.Errorf("the Authorization header went to another host: %v", guard.bad)
 		}
@@ -959,4 +929,33 @@ func TestRotateKilledMidway(t *testing.T) {
 			t.Errorf("%s %s is not a current operation of openapi_operations.yaml", q.Method, q.Path)
 		}
 	}
+}
+
+// failedTargets are the targets a run reported as failed: in the action,
+// each problem is an error annotation that starts with its target; on the
+// command line, the JSON report's problems.
+func failedTargets(t *testing.T, action bool, stdout, stderr string) []string {
+	t.Helper()
+	var failed []string
+	if action {
+		for _, line := range strings.Split(stdout, "\n") {
+			if rest, ok := strings.CutPrefix(line, "::error::"); ok && strings.Contains(rest, ":") {
+				target, _, _ := strings.Cut(rest, ": ")
+				if strings.Contains(target, ":") {
+					failed = append(failed, target)
+				}
+			}
+		}
+		return failed
+	}
+	var rep struct {
+		Problems []Problem `json:"problems"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("stdout is not a JSON report: %v\nstderr:\n%s", err, stderr)
+	}
+	for _, p := range rep.Problems {
+		failed = append(failed, p.Target)
+	}
+	return failed
 }
