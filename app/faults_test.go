@@ -365,23 +365,7 @@ func TestStoreKilledMidway(t *testing.T) {
 	bin := buildBinary(t)
 	w := newFaultWorld(t, emulator.Options{Latency: 20 * time.Millisecond})
 	ops := loadOperations(t)
-	midway := make(chan struct{})
-	var once sync.Once
-	puts := 0
-	w.mu.Lock()
-	w.seen = func(r *http.Request) {
-		if r.Method != http.MethodPut {
-			return
-		}
-		w.mu.Lock()
-		puts++
-		n := puts
-		w.mu.Unlock()
-		if n == 10 {
-			once.Do(func() { close(midway) })
-		}
-	}
-	w.mu.Unlock()
+	midway := w.after(10, func(r *http.Request) bool { return r.Method == http.MethodPut })
 
 	start := func() (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 		cmd := exec.Command(bin, "store", "--json", "--api-url", w.apiURL, "--secret-name", "PAT",
@@ -395,17 +379,7 @@ func TestStoreKilledMidway(t *testing.T) {
 		return cmd, &out, &errb
 	}
 	cmd, out, errb := start()
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	select {
-	case <-midway:
-	case err := <-exited:
-		t.Fatalf("the run ended (%v) before it was midway; stderr:\n%s", err, errb.String())
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-exited
+	killAt(t, cmd, midway, errb)
 	written := 0
 	for _, repo := range w.repos {
 		if _, ok := w.emu.SecretValue("repo:"+repo, "PAT"); ok {
@@ -810,36 +784,12 @@ func TestRotateKilledMidway(t *testing.T) {
 
 	// A forced rotation, killed after ten of the deploy key's writes: the
 	// random secret, first in the plan, is written everywhere by then.
-	midway := make(chan struct{})
-	var once sync.Once
-	puts := 0
 	w.emu.SetLatency(10 * time.Millisecond)
-	w.mu.Lock()
-	w.seen = func(r *http.Request) {
-		if r.Method != http.MethodPut || !strings.HasSuffix(r.URL.Path, "/actions/secrets/INFRA_DEPLOY_KEY") {
-			return
-		}
-		w.mu.Lock()
-		puts++
-		n := puts
-		w.mu.Unlock()
-		if n == 10 {
-			once.Do(func() { close(midway) })
-		}
-	}
-	w.mu.Unlock()
+	midway := w.after(10, func(r *http.Request) bool {
+		return r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/actions/secrets/INFRA_DEPLOY_KEY")
+	})
 	cmd, out, errb := start(true)
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	select {
-	case <-midway:
-	case err := <-exited:
-		t.Fatalf("the run ended (%v) before it was midway; stderr:\n%s", err, errb.String())
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-exited
+	killAt(t, cmd, midway, errb)
 	texts = append(texts, map[string]string{"killed stdout": out.String(), "killed stderr": errb.String()})
 	written := 0
 	for _, v := range values("INFRA_DEPLOY_KEY") {
@@ -958,4 +908,44 @@ func failedTargets(t *testing.T, action bool, stdout, stderr string) []string {
 		failed = append(failed, p.Target)
 	}
 	return failed
+}
+
+// after returns a channel closed once the emulator has served n requests
+// that match, so a test can act midway through a run.
+func (w *faultWorld) after(n int, match func(*http.Request) bool) <-chan struct{} {
+	done := make(chan struct{})
+	var once sync.Once
+	seen := 0
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.seen = func(r *http.Request) {
+		if !match(r) {
+			return
+		}
+		w.mu.Lock()
+		seen++
+		k := seen
+		w.mu.Unlock()
+		if k == n {
+			once.Do(func() { close(done) })
+		}
+	}
+	return done
+}
+
+// killAt kills the running cmd once midway is closed, and fails the test if
+// cmd ends first.
+func killAt(t *testing.T, cmd *exec.Cmd, midway <-chan struct{}, stderr *bytes.Buffer) {
+	t.Helper()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-midway:
+	case err := <-exited:
+		t.Fatalf("the run ended (%v) before it was midway; stderr:\n%s", err, stderr.String())
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
 }
