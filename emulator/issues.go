@@ -147,14 +147,25 @@ type issueBody struct {
 	Labels *[]string `json:"labels"`
 }
 
-func (s *Server) createIssue(w http.ResponseWriter, r *http.Request) {
+// issueWrite is the start of every request that writes issues: the
+// repository, the access it needs, and the JSON body decoded into body. It
+// writes the refusal and returns nil when the request goes no further.
+func (s *Server) issueWrite(w http.ResponseWriter, r *http.Request, body any) *Repo {
 	rp := s.repo(w, r)
 	if rp == nil || !s.authorize(w, r, issueAccess(rp, "write")) {
-		return
+		return nil
 	}
-	var body issueBody
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+	if err := json.NewDecoder(r.Body).Decode(body); err != nil {
 		writeError(w, http.StatusBadRequest, "Problems parsing JSON")
+		return nil
+	}
+	return rp
+}
+
+func (s *Server) createIssue(w http.ResponseWriter, r *http.Request) {
+	var body issueBody
+	rp := s.issueWrite(w, r, &body)
+	if rp == nil {
 		return
 	}
 	if body.Title == nil || *body.Title == "" {
@@ -205,13 +216,9 @@ func (s *Server) getIssue(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateIssue(w http.ResponseWriter, r *http.Request) {
-	rp := s.repo(w, r)
-	if rp == nil || !s.authorize(w, r, issueAccess(rp, "write")) {
-		return
-	}
 	var body issueBody
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, "Problems parsing JSON")
+	rp := s.issueWrite(w, r, &body)
+	if rp == nil {
 		return
 	}
 	if body.State != nil && *body.State != "open" && *body.State != "closed" {
@@ -245,15 +252,11 @@ func (s *Server) updateIssue(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createIssueComment(w http.ResponseWriter, r *http.Request) {
-	rp := s.repo(w, r)
-	if rp == nil || !s.authorize(w, r, issueAccess(rp, "write")) {
-		return
-	}
 	var body struct {
 		Body *string `json:"body"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, "Problems parsing JSON")
+	rp := s.issueWrite(w, r, &body)
+	if rp == nil {
 		return
 	}
 	if body.Body == nil || *body.Body == "" {

@@ -531,6 +531,22 @@ func (s *Server) listSelected(w http.ResponseWriter, r *http.Request, f family) 
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(repos), "repositories": repos[page.from:page.to]})
 }
 
+// selectedOrgSecret is the request's organization secret, locked, when its
+// visibility is selected; otherwise it writes 404 or GitHub's 409 and
+// returns nil, unlocked.
+func (s *Server) selectedOrgSecret(w http.ResponseWriter, r *http.Request, f family) *secret {
+	sc := s.orgSecret(w, r, f, true)
+	if sc == nil {
+		return nil
+	}
+	if sc.visibility != secrets.VisibilitySelected {
+		s.sec.mu.Unlock()
+		writeError(w, http.StatusConflict, "Visibility of the secret is not set to selected")
+		return nil
+	}
+	return sc
+}
+
 func (s *Server) setSelected(w http.ResponseWriter, r *http.Request, f family) {
 	var body struct {
 		IDs *json.RawMessage `json:"selected_repository_ids"`
@@ -539,15 +555,11 @@ func (s *Server) setSelected(w http.ResponseWriter, r *http.Request, f family) {
 		writeError(w, http.StatusBadRequest, "Problems parsing JSON")
 		return
 	}
-	sc := s.orgSecret(w, r, f, true)
+	sc := s.selectedOrgSecret(w, r, f)
 	if sc == nil {
 		return
 	}
 	defer s.sec.mu.Unlock()
-	if sc.visibility != secrets.VisibilitySelected {
-		writeError(w, http.StatusConflict, "Visibility of the secret is not set to selected")
-		return
-	}
 	if body.IDs == nil {
 		writeError(w, http.StatusUnprocessableEntity, "Invalid request.\n\n\"selected_repository_ids\" wasn't supplied.")
 		return
@@ -569,15 +581,11 @@ func (s *Server) addSelected(w http.ResponseWriter, r *http.Request, f family, a
 		writeError(w, http.StatusNotFound, "Not Found")
 		return
 	}
-	sc := s.orgSecret(w, r, f, true)
+	sc := s.selectedOrgSecret(w, r, f)
 	if sc == nil {
 		return
 	}
 	defer s.sec.mu.Unlock()
-	if sc.visibility != secrets.VisibilitySelected {
-		writeError(w, http.StatusConflict, "Visibility of the secret is not set to selected")
-		return
-	}
 	if s.orgRepo(r.PathValue("org"), id) == nil {
 		errorf(w, http.StatusUnprocessableEntity, "Bad request - repository %d is not a repository of %s", id, r.PathValue("org"))
 		return

@@ -443,17 +443,20 @@ secrets:
 	}
 }
 
-func TestRunReminderIssue(t *testing.T) {
-	e := newEnv(t)
-	e.vars["NEW_PAT"] = expiringTok
-	plan := `version: 1
+// reminderPlan is a token secret in its warning window with a reminder
+// issue, up to its targets.
+const reminderPlan = `version: 1
 secrets:
   - name: RELEASE_PAT
     source: {type: token, env: NEW_PAT}
     policy: {min-days-left: 7}
     open-issue: true
-    targets: [{repository: acme/api}]
-`
+    targets: `
+
+func TestRunReminderIssue(t *testing.T) {
+	e := newEnv(t)
+	e.vars["NEW_PAT"] = expiringTok
+	plan := reminderPlan + "[{repository: acme/api}]\n"
 	withRepo := func(o *Options) { o.Repository = "acme/ops" }
 	for i := range 2 {
 		if _, err := e.run(t, plan, withRepo); err != nil {
@@ -489,13 +492,7 @@ func TestRunReminderIssueShards(t *testing.T) {
 			t.Run(fmt.Sprintf("%d shards, %s", n, targets), func(t *testing.T) {
 				e := newEnv(t)
 				e.vars["NEW_PAT"] = expiringTok
-				plan := `version: 1
-secrets:
-  - name: RELEASE_PAT
-    source: {type: token, env: NEW_PAT}
-    policy: {min-days-left: 7}
-    open-issue: true
-    targets: ` + targets + "\n"
+				plan := reminderPlan + targets + "\n"
 				touched := 0
 				for i := 1; i <= n; i++ {
 					res, err := e.run(t, plan, func(o *Options) {
