@@ -60,25 +60,13 @@ func writePlan(t *testing.T, plan string) string {
 // but in an add-mask command, which must come first.
 func TestRotateActionNoLeak(t *testing.T) {
 	w := rotateWorld(t)
-	dir := t.TempDir()
-	outFile, sumFile := filepath.Join(dir, "out"), filepath.Join(dir, "sum")
-	for _, f := range []string{outFile, sumFile} {
-		if err := os.WriteFile(f, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	env := map[string]string{
-		"GITHUB_ACTIONS": "true", "INPUT_MODE": "rotate", "INPUT_TOKEN": adminTok, "INPUT_API-URL": w.apiURL,
-		"INPUT_CONFIG": writePlan(t, rotatePlan), "NEW_PAT": classicTok,
-		"GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile,
-	}
-	res := run(t, nil, env, "")
+	r := newRunner(t, map[string]string{"mode": "rotate", "token": adminTok, "api-url": w.apiURL, "config": writePlan(t, rotatePlan)})
+	r.env["NEW_PAT"] = classicTok
+	res := run(t, nil, r.env, "")
 	if res.code != 0 {
 		t.Fatalf("exit %d; stdout:\n%s", res.code, res.stdout)
 	}
-	out, _ := os.ReadFile(outFile)
-	sum, _ := os.ReadFile(sumFile)
-	texts := map[string]string{"stdout": res.stdout, "stderr": res.stderr, "outputs": string(out), "summary": string(sum)}
+	texts := map[string]string{"stdout": res.stdout, "stderr": res.stderr, "outputs": r.read(t, r.outputFile), "summary": r.read(t, r.summary)}
 	for _, c := range []struct{ container, name string }{
 		{"repo:acme/api", "RELEASE_PAT"}, {"repo:acme/api", "WEBHOOK_SECRET"}, {"repo:acme/web", "INFRA_DEPLOY_KEY"},
 	} {
@@ -97,7 +85,7 @@ func TestRotateActionNoLeak(t *testing.T) {
 			t.Errorf("%s was not masked", c.name)
 		}
 	}
-	if !strings.Contains(string(out), "secrets-written") || !strings.Contains(string(sum), "INFRA_DEPLOY_KEY") {
+	if !strings.Contains(texts["outputs"], "secrets-written") || !strings.Contains(texts["summary"], "INFRA_DEPLOY_KEY") {
 		t.Error("outputs or summary miss the rotation")
 	}
 	// The token source's variable came from the process environment, as a
@@ -339,28 +327,16 @@ func assertOneDeployKey(t *testing.T, w *world, name, repo, container string) {
 // nowhere but in its add-mask command.
 func TestRotateActionAppKeyNoLeak(t *testing.T) {
 	w, appKey := rotationWorld(t)
-	dir := t.TempDir()
-	outFile, sumFile := filepath.Join(dir, "out"), filepath.Join(dir, "sum")
-	for _, f := range []string{outFile, sumFile} {
-		if err := os.WriteFile(f, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	env := map[string]string{
-		"GITHUB_ACTIONS": "true", "INPUT_MODE": "rotate", "INPUT_ADMIN-TOKEN": adminTok, "INPUT_API-URL": w.apiURL,
-		"INPUT_CONFIG": writePlan(t, fullPlan), "INPUT_PACING": "off",
-		"NEW_PAT": classicTok, "APP_KEY": appKey,
-		"GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile,
-	}
-	res, _ := runRotation(t, nil, env, false)
+	r := newRunner(t, map[string]string{"mode": "rotate", "admin-token": adminTok, "api-url": w.apiURL,
+		"config": writePlan(t, fullPlan), "pacing": "off"})
+	r.env["NEW_PAT"], r.env["APP_KEY"] = classicTok, appKey
+	res, _ := runRotation(t, nil, r.env, false)
 	if res.code != 0 {
 		t.Fatalf("exit %d; stdout:\n%s", res.code, res.stdout)
 	}
 	assertFullPlan(t, w)
 
-	out, _ := os.ReadFile(outFile)
-	sum, _ := os.ReadFile(sumFile)
-	texts := map[string]string{"stdout": res.stdout, "stderr": res.stderr, "outputs": string(out), "summary": string(sum)}
+	texts := map[string]string{"stdout": res.stdout, "stderr": res.stderr, "outputs": r.read(t, r.outputFile), "summary": r.read(t, r.summary)}
 	// Masks come first: no other line before the last add-mask command.
 	masks := map[string]bool{}
 	lines := strings.Split(res.stdout, "\n")

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -607,19 +605,8 @@ func TestStoreAction(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := storeWorld(t, emulator.Options{}, 0)
-			dir := t.TempDir()
-			outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
-			for _, f := range []string{outFile, sumFile} {
-				if err := os.WriteFile(f, nil, 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
-			env := map[string]string{
-				"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/api",
-				"GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile,
-				"INPUT_MODE": "store", "INPUT_TOKEN": classicTok, "INPUT_API-URL": w.apiURL,
-				"INPUT_REQUIRED-SCOPES": "repo,workflow",
-			}
+			r := newRunner(t, map[string]string{"mode": "store", "token": classicTok, "api-url": w.apiURL, "required-scopes": "repo,workflow"})
+			env := r.env
 			for k, v := range tt.inputs {
 				env[k] = v
 			}
@@ -634,11 +621,11 @@ func TestStoreAction(t *testing.T) {
 			if !strings.Contains(res.stdout, "::group::store RELEASE_PAT\n") || !strings.Contains(res.stdout, "::endgroup::\n") {
 				t.Errorf("no group of per-target lines:\n%s", res.stdout)
 			}
-			outputs := readOutputs(t, outFile)
+			outputs := parseOutputs(t, r.read(t, r.outputFile))
 			if outputs["secrets-written"] != tt.written || outputs["passed"] != "true" {
 				t.Errorf("outputs secrets-written=%q passed=%q, want %s and true", outputs["secrets-written"], outputs["passed"], tt.written)
 			}
-			sum, _ := os.ReadFile(sumFile)
+			sum := r.read(t, r.summary)
 			for _, s := range tt.summary {
 				if !strings.Contains(string(sum), s) {
 					t.Errorf("job summary lacks %q:\n%s", s, sum)
@@ -650,39 +637,11 @@ func TestStoreAction(t *testing.T) {
 			for _, c := range tt.containers {
 				assertValue(t, w, c, "RELEASE_PAT", classicTok)
 			}
-			all := map[string]string{"stdout": res.stdout, "stderr": res.stderr, "GITHUB_OUTPUT": readFile(t, outFile), "GITHUB_STEP_SUMMARY": string(sum)}
+			all := map[string]string{"stdout": res.stdout, "stderr": res.stderr, "GITHUB_OUTPUT": r.read(t, r.outputFile), "GITHUB_STEP_SUMMARY": sum}
 			assertNoLeak(t, classicTok, all)
 			assertNoLeak(t, adminTok, all)
 		})
 	}
-}
-
-// readOutputs reads a GITHUB_OUTPUT file of name<<DELIMITER blocks.
-func readOutputs(t *testing.T, path string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	lines := strings.Split(readFile(t, path), "\n")
-	for i := 0; i < len(lines); i++ {
-		name, delim, ok := strings.Cut(lines[i], "<<")
-		if !ok {
-			continue
-		}
-		var val []string
-		for i++; i < len(lines) && lines[i] != delim; i++ {
-			val = append(val, lines[i])
-		}
-		out[name] = strings.Join(val, "\n")
-	}
-	return out
-}
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // In a terminal the count of stored targets is rewritten in place.
