@@ -338,20 +338,7 @@ func TestRotateActionAppKeyNoLeak(t *testing.T) {
 
 	texts := map[string]string{"stdout": res.stdout, "stderr": res.stderr, "outputs": r.read(t, r.outputFile), "summary": r.read(t, r.summary)}
 	// Masks come first: no other line before the last add-mask command.
-	masks := map[string]bool{}
-	lines := strings.Split(res.stdout, "\n")
-	for i, line := range lines {
-		m, ok := strings.CutPrefix(line, "::add-mask::")
-		if !ok {
-			for _, later := range lines[i:] {
-				if strings.HasPrefix(later, "::add-mask::") {
-					t.Fatalf("stdout line %d is printed before an add-mask command", i+1)
-				}
-			}
-			break
-		}
-		masks[m] = true
-	}
+	masks := masksFirst(t, res.stdout)
 	var values []string
 	for _, line := range strings.Split(appKey, "\n") {
 		if line = strings.TrimSpace(line); line != "" {
