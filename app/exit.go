@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Exit codes, as INTERFACE.md fixes them.
+// Exit codes, as the README documents them.
 const (
 	exitOK      = 0
 	exitPolicy  = 1 // the token failed the policy; nothing was written

@@ -186,15 +186,7 @@ func checkInvariants(t *testing.T, w *faultWorld, ops *emulator.Operations, fr f
 
 func loadOperations(t *testing.T) *emulator.Operations {
 	t.Helper()
-	path, err := emulator.FindOperationsFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ops, err := emulator.LoadOperations(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ops
+	return emulator.GitHubOperations()
 }
 
 const (

@@ -64,7 +64,7 @@ func (r *Report) written() int {
 	return n
 }
 
-// outputs are the action outputs, INTERFACE.md's names.
+// outputs are the action outputs, the names the README documents.
 func (r *Report) outputs() [][2]string {
 	expires, days := "", ""
 	if r.Token.ExpiresAt != nil {

@@ -39,16 +39,6 @@ func storeWorld(t *testing.T, opts emulator.Options, extra int) *world {
 	return w
 }
 
-// githubOperations is GitHub's operation list, read once for all tests (it
-// is large, and read-only).
-var githubOperations = sync.OnceValues(func() (*emulator.Operations, error) {
-	path, err := emulator.FindOperationsFile()
-	if err != nil {
-		return nil, err
-	}
-	return emulator.LoadOperations(path)
-})
-
 // assertGitHubOperations holds every request the world received to GitHub's
 // operation list: each is a current (not deprecated) operation.
 func assertGitHubOperations(t *testing.T, w *world) {
@@ -56,10 +46,7 @@ func assertGitHubOperations(t *testing.T, w *world) {
 	if len(w.emu.Requests()) == 0 {
 		return
 	}
-	ops, err := githubOperations()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops := emulator.GitHubOperations()
 	base := strings.TrimPrefix(w.apiURL, w.srv.URL)
 	for _, r := range w.emu.Requests() {
 		op, ok := ops.Match(r.Method, strings.TrimPrefix(r.Path, base))

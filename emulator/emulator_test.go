@@ -10,15 +10,7 @@ import (
 
 func loadOps(t *testing.T) *Operations {
 	t.Helper()
-	path, err := FindOperationsFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ops, err := LoadOperations(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ops
+	return GitHubOperations()
 }
 
 // Every operation the emulator serves is one of GitHub's, so a product that

@@ -30,7 +30,7 @@ const (
 const bodyPeek = 64 << 10
 
 // Retry retries requests that GitHub asks to be retried or that failed on
-// the way, as GitHub's rate-limit rules say (FACTS.md "Rate limits"):
+// the way, as GitHub's rate-limit rules say (GitHub docs, "Rate limits for the REST API"):
 //   - a 403 or 429 with retry-after waits that long;
 //   - else one with x-ratelimit-remaining: 0 waits until x-ratelimit-reset;
 //   - else a secondary rate limit (a 429, or a 403 whose message says

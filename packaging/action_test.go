@@ -13,7 +13,7 @@ import (
 	"github.com/pat-action/pat-action/app"
 )
 
-// The input and output names of /work/shared/spec/INTERFACE.md: the contract users rely on.
+// The input and output names of the README's contract: the names users rely on.
 var (
 	interfaceInputs = []string{
 		"mode", "token", "admin-token", "api-url", "dry-run",

@@ -14,7 +14,7 @@ const scopesDocs = "https://docs.github.com/en/apps/oauth-apps/building-oauth-ap
 
 // includes maps each classic scope to the scopes it directly includes. A
 // scope with no entry includes nothing but itself. It is the hierarchy
-// GitHub documents (see FACTS.md, "Classic scope hierarchy"), plus the
+// GitHub documents (GitHub's "Scopes for OAuth apps" page), plus the
 // discussion scopes GitHub also documents. It is a function, not a
 // package-level map, so nothing can change it.
 func includes(scope string) []string {
