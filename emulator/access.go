@@ -3,8 +3,6 @@ package emulator
 import (
 	"net/http"
 	"strings"
-
-	"github.com/pat-action/pat-action/policy"
 )
 
 // access is what an operation needs, in the two vocabularies GitHub
@@ -41,10 +39,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, a access) boo
 		if len(a.scopes) == 0 {
 			return true
 		}
-		have := map[string]bool{}
-		for _, sc := range policy.Expand(tok.Scopes) {
-			have[sc] = true
-		}
+		have := grantedScopes(tok.Scopes)
 		for _, sc := range a.scopes {
 			if have[sc] {
 				return true

@@ -95,7 +95,7 @@ type Options struct {
 	// Latency is added to every request; see SetLatency.
 	Latency time.Duration
 	// Limits are secondary rate limits; the zero Limits enforce none. See
-	// SetLimits and GitHubLimits.
+	// SetLimits.
 	Limits Limits
 	// PrimaryLimit, when positive, is the number of requests allowed per
 	// ResetAfter before GitHub's primary "API rate limit exceeded" 403. At
