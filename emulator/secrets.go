@@ -91,8 +91,8 @@ type family struct {
 
 // secretRoutes registers the secrets operations: Actions secrets of
 // repositories, environments and organizations, Dependabot secrets of
-// repositories and organizations and, except on GHES, Codespaces secrets of
-// repositories and organizations.
+// repositories and organizations and, except on GHES, Codespaces and Copilot
+// agents secrets of repositories and organizations.
 func (s *Server) secretRoutes() {
 	fams := []family{
 		{actionsKind, repoLevel, "/repos/{owner}/{repo}/actions/secrets", []string{"repo"}, "secrets", "read", 100},
@@ -106,6 +106,7 @@ func (s *Server) secretRoutes() {
 			family{codespacesKind, repoLevel, "/repos/{owner}/{repo}/codespaces/secrets", []string{"repo"}, "codespaces_secrets", "write", 100},
 			family{codespacesKind, orgLevel, "/orgs/{org}/codespaces/secrets", []string{"admin:org"}, "organization_codespaces_secrets", "read", 1000},
 		)
+		fams = append(fams, agentsFamilies()...)
 	}
 	for _, f := range fams {
 		s.handle("GET "+f.base+"/public-key", func(w http.ResponseWriter, r *http.Request) { s.getPublicKey(w, r, f) })

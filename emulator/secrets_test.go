@@ -114,6 +114,8 @@ func targets(ghes bool) []testTarget {
 		out = append(out,
 			testTarget{Kind: codespacesKind, Scope: repoLevel, Owner: "acme", Repo: "api"},
 			testTarget{Kind: codespacesKind, Scope: orgLevel, Org: "acme", Visibility: "all"},
+			testTarget{Kind: agentsKind, Scope: repoLevel, Owner: "acme", Repo: "api"},
+			testTarget{Kind: agentsKind, Scope: orgLevel, Org: "acme", Visibility: "private"},
 		)
 	}
 	return out
