@@ -121,6 +121,9 @@ type Server struct {
 	nextID   int64
 	requests []Request
 	redirect map[string]string // path -> Location, for redirect tests
+	// envCreated is when each environment created through the API was,
+	// by lower-case "owner/repo/name" (environments.go).
+	envCreated map[string]time.Time
 
 	sec    secretStore // secrets.go
 	lim    limiter     // limits.go
