@@ -14,6 +14,7 @@ func (s *Server) routes() {
 	s.handle("GET /orgs/{org}", s.getOrg)
 	s.secretRoutes()
 	s.environmentRoutes()
+	s.variableRoutes()
 	s.rotateRoutes()
 }
 

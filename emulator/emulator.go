@@ -126,6 +126,7 @@ type Server struct {
 	envCreated map[string]time.Time
 
 	sec    secretStore // secrets.go
+	vars   varStore    // variables.go
 	lim    limiter     // limits.go
 	faults faultQueue  // faults.go
 }

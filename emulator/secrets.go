@@ -245,15 +245,21 @@ type pageRange struct{ from, to int }
 // GitHub does, sets the Link header for a list of n items, and returns the
 // page's range.
 func (s *Server) paginate(w http.ResponseWriter, r *http.Request, n int) (pageRange, bool) {
+	return s.paginateSized(w, r, n, 30, 100)
+}
+
+// paginateSized is paginate for a list whose pages hold def items by
+// default and at most most.
+func (s *Server) paginateSized(w http.ResponseWriter, r *http.Request, n, def, most int) (pageRange, bool) {
 	q := r.URL.Query()
-	perPage, page := 30, 1
+	perPage, page := def, 1
 	if v := q.Get("per_page"); v != "" {
 		p, err := strconv.Atoi(v)
 		if err != nil || p < 1 {
 			writeError(w, http.StatusUnprocessableEntity, "Invalid request.\n\nper_page must be a positive integer.")
 			return pageRange{}, false
 		}
-		perPage = min(p, 100)
+		perPage = min(p, most)
 	}
 	if v := q.Get("page"); v != "" {
 		p, err := strconv.Atoi(v)
