@@ -74,6 +74,8 @@ type Request struct {
 	// or "" when the request matched none.
 	Operation string
 	Path      string
+	// Query is the request's raw query string.
+	Query string
 	// Authorized is true when the request carried an Authorization header.
 	Authorized bool
 	Status     int
@@ -343,6 +345,7 @@ func (s *Server) record(r *http.Request, op string, status int) {
 		Method:     r.Method,
 		Operation:  op,
 		Path:       r.URL.EscapedPath(),
+		Query:      r.URL.RawQuery,
 		Authorized: r.Header.Get("Authorization") != "",
 		Status:     status,
 	})
