@@ -223,11 +223,8 @@ func (s *Server) listSecrets(w http.ResponseWriter, r *http.Request, f family) {
 		all = append(all, s.secretJSON(r, f, sc))
 	}
 	s.sec.mu.Unlock()
-	page, ok := s.paginate(w, r, len(all))
-	if !ok {
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(all), "secrets": all[page.from:page.to]})
+	lo, hi := s.listPage(w, r, len(all))
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(all), "secrets": all[lo:hi]})
 }
 
 func sortedSecrets(c *container) []*secret {
@@ -237,57 +234,6 @@ func sortedSecrets(c *container) []*secret {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
-}
-
-type pageRange struct{ from, to int }
-
-// paginate reads per_page (default 30, at most 100) and page (from 1) as
-// GitHub does, sets the Link header for a list of n items, and returns the
-// page's range.
-func (s *Server) paginate(w http.ResponseWriter, r *http.Request, n int) (pageRange, bool) {
-	return s.paginateSized(w, r, n, 30, 100)
-}
-
-// paginateSized is paginate for a list whose pages hold def items by
-// default and at most most.
-func (s *Server) paginateSized(w http.ResponseWriter, r *http.Request, n, def, most int) (pageRange, bool) {
-	q := r.URL.Query()
-	perPage, page := def, 1
-	if v := q.Get("per_page"); v != "" {
-		p, err := strconv.Atoi(v)
-		if err != nil || p < 1 {
-			writeError(w, http.StatusUnprocessableEntity, "Invalid request.\n\nper_page must be a positive integer.")
-			return pageRange{}, false
-		}
-		perPage = min(p, most)
-	}
-	if v := q.Get("page"); v != "" {
-		p, err := strconv.Atoi(v)
-		if err != nil || p < 1 {
-			writeError(w, http.StatusUnprocessableEntity, "Invalid request.\n\npage must be a positive integer.")
-			return pageRange{}, false
-		}
-		page = p
-	}
-	last := max(1, (n+perPage-1)/perPage)
-	link := func(p int, rel string) string {
-		q := r.URL.Query()
-		q.Set("per_page", strconv.Itoa(perPage))
-		q.Set("page", strconv.Itoa(p))
-		return "<" + s.apiURL(r, r.URL.EscapedPath()) + "?" + q.Encode() + `>; rel="` + rel + `"`
-	}
-	var links []string
-	if page < last {
-		links = append(links, link(page+1, "next"), link(last, "last"))
-	}
-	if page > 1 {
-		links = append(links, link(1, "first"), link(min(page-1, last), "prev"))
-	}
-	if len(links) > 0 {
-		w.Header().Set("Link", strings.Join(links, ", "))
-	}
-	from := min((page-1)*perPage, n)
-	return pageRange{from, min(from+perPage, n)}, true
 }
 
 func (s *Server) getSecret(w http.ResponseWriter, r *http.Request, f family) {

@@ -37,11 +37,8 @@ func (s *Server) listSelected(w http.ResponseWriter, r *http.Request, f family) 
 			repos = append(repos, repoJSON(rp))
 		}
 	}
-	page, ok := s.paginate(w, r, len(repos))
-	if !ok {
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(repos), "repositories": repos[page.from:page.to]})
+	lo, hi := s.listPage(w, r, len(repos))
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(repos), "repositories": repos[lo:hi]})
 }
 
 // selectedOrgSecret is the request's organization secret, locked, when its

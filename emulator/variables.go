@@ -150,11 +150,8 @@ func (s *Server) listVariables(w http.ResponseWriter, r *http.Request, f varFami
 		all = append(all, s.variableJSON(r, f, v))
 	}
 	s.vars.mu.Unlock()
-	page, ok := s.paginateSized(w, r, len(all), 10, 30)
-	if !ok {
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(all), "variables": all[page.from:page.to]})
+	lo, hi := s.sizedPage(w, r, len(all), 10, 30)
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(all), "variables": all[lo:hi]})
 }
 
 func (s *Server) getVariable(w http.ResponseWriter, r *http.Request, f varFamily) {

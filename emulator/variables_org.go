@@ -44,11 +44,8 @@ func (s *Server) listVariableRepos(w http.ResponseWriter, r *http.Request, f var
 			repos = append(repos, repoJSON(rp))
 		}
 	}
-	page, ok := s.paginate(w, r, len(repos))
-	if !ok {
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(repos), "repositories": repos[page.from:page.to]})
+	lo, hi := s.listPage(w, r, len(repos))
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(repos), "repositories": repos[lo:hi]})
 }
 
 func (s *Server) setVariableRepos(w http.ResponseWriter, r *http.Request, f varFamily) {

@@ -200,6 +200,8 @@ func TestVariablesPagination(t *testing.T) {
 		{"?per_page=30&page=2", 5, false, "V130"},
 		{"?per_page=10&page=4", 5, false, "V130"},
 		{"?page=9", 0, false, ""},
+		{"?per_page=abc", 10, true, "V100"},
+		{"?per_page=0&page=0", 10, true, "V100"},
 	}
 	for _, tt := range tests {
 		resp := f.do(t, "GET", "repos/acme/api/actions/variables"+tt.query, adminToken, nil)
