@@ -115,3 +115,32 @@ func hasLabel(labels []string, want string) bool {
 	}
 	return false
 }
+
+// An installation token has no login GET user can tell (GitHub refuses it),
+// so the run cannot tell its own reminders from a stranger's: it says so
+// and adopts nothing.
+func TestReminderWithoutALogin(t *testing.T) {
+	e := newEnv(t)
+	const ghs = "ghs_reminder000000000000000000000000000"
+	e.emu.AddToken(emulator.Token{Value: ghs, Login: "rotator[bot]", Repos: []string{"acme/api", "acme/ops"},
+		Permissions: map[string]string{"secrets": "write", "issues": "write", "metadata": "read"}})
+	e.vars["NEW_PAT"] = expiringTok
+	planted := emulator.Issue{Author: "mallory", Title: "Rotate RELEASE_PAT", Body: Marker("RELEASE_PAT"), Labels: []string{reminderLabel}}
+	e.emu.AddIssue("acme/ops", planted)
+	res, err := e.run(t, reminderPlan+"[{repository: acme/api}]\n", func(o *Options) {
+		o.Repository, o.Client = "acme/ops", o.NewClient(ghs)
+	})
+	if res == nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range res.Problems {
+		found = found || (p.Target == "issue:acme/ops" && strings.Contains(p.Error, "find the login that opens reminder issues"))
+	}
+	if !found || len(res.Issues) != 0 {
+		t.Errorf("problems %+v, issues %+v; want the login problem and no issue result", res.Problems, res.Issues)
+	}
+	if issues := e.emu.Issues("acme/ops"); len(issues) != 1 || issues[0].Body != planted.Body || issues[0].State != "open" {
+		t.Errorf("issues %+v; want the stranger's alone, untouched", issues)
+	}
+}
