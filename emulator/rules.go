@@ -47,27 +47,49 @@ func nameProblem(name string) string {
 	return ""
 }
 
-// scopeIncludes maps each classic scope to the scopes it includes, as
-// GitHub's "Scopes for OAuth apps" documents the hierarchy.
-var scopeIncludes = map[string][]string{
-	"repo":                  {"repo:status", "repo_deployment", "public_repo", "repo:invite", "security_events"},
-	"admin:repo_hook":       {"write:repo_hook", "read:repo_hook"},
-	"write:repo_hook":       {"read:repo_hook"},
-	"admin:org":             {"write:org", "read:org", "manage_runners:org"},
-	"write:org":             {"read:org"},
-	"admin:public_key":      {"write:public_key", "read:public_key"},
-	"write:public_key":      {"read:public_key"},
-	"admin:gpg_key":         {"write:gpg_key", "read:gpg_key"},
-	"write:gpg_key":         {"read:gpg_key"},
-	"admin:ssh_signing_key": {"write:ssh_signing_key", "read:ssh_signing_key"},
-	"write:ssh_signing_key": {"read:ssh_signing_key"},
-	"user":                  {"read:user", "user:email", "user:follow"},
-	"project":               {"read:project"},
-	"write:packages":        {"read:packages"},
-	"codespace":             {"codespace:secrets"},
-	"admin:enterprise":      {"manage_runners:enterprise", "manage_billing:enterprise", "read:enterprise"},
-	"audit_log":             {"read:audit_log"},
-	"copilot":               {"manage_billing:copilot"},
+// scopeIncludes returns the scopes a classic scope includes, as GitHub's
+// "Scopes for OAuth apps" documents the hierarchy. It is a function, not a
+// map, so that nothing can change it.
+func scopeIncludes(scope string) []string {
+	switch scope {
+	case "repo":
+		return []string{"repo:status", "repo_deployment", "public_repo", "repo:invite", "security_events"}
+	case "admin:repo_hook":
+		return []string{"write:repo_hook", "read:repo_hook"}
+	case "write:repo_hook":
+		return []string{"read:repo_hook"}
+	case "admin:org":
+		return []string{"write:org", "read:org", "manage_runners:org"}
+	case "write:org":
+		return []string{"read:org"}
+	case "admin:public_key":
+		return []string{"write:public_key", "read:public_key"}
+	case "write:public_key":
+		return []string{"read:public_key"}
+	case "admin:gpg_key":
+		return []string{"write:gpg_key", "read:gpg_key"}
+	case "write:gpg_key":
+		return []string{"read:gpg_key"}
+	case "admin:ssh_signing_key":
+		return []string{"write:ssh_signing_key", "read:ssh_signing_key"}
+	case "write:ssh_signing_key":
+		return []string{"read:ssh_signing_key"}
+	case "user":
+		return []string{"read:user", "user:email", "user:follow"}
+	case "project":
+		return []string{"read:project"}
+	case "write:packages":
+		return []string{"read:packages"}
+	case "codespace":
+		return []string{"codespace:secrets"}
+	case "admin:enterprise":
+		return []string{"manage_runners:enterprise", "manage_billing:enterprise", "read:enterprise"}
+	case "audit_log":
+		return []string{"read:audit_log"}
+	case "copilot":
+		return []string{"manage_billing:copilot"}
+	}
+	return nil
 }
 
 // grantedScopes is the set of scopes a token's scopes grant: each one and
@@ -80,7 +102,7 @@ func grantedScopes(scopes []string) map[string]bool {
 			return
 		}
 		have[sc] = true
-		for _, c := range scopeIncludes[sc] {
+		for _, c := range scopeIncludes(sc) {
 			add(c)
 		}
 	}
