@@ -82,8 +82,10 @@ type family struct {
 	base string
 	// scopes are the classic scopes that grant access.
 	scopes []string
-	// perm is the fine-grained permission's name; readLevel what reading
-	// needs of it (GitHub asks codespaces_secrets=write even to list).
+	// perm is the fine-grained permission's name (or several,
+	// comma-separated, all needed: an environment's secrets take secrets
+	// and environments); readLevel what reading needs of them (GitHub asks
+	// codespaces_secrets=write even to list).
 	perm, readLevel string
 	// max is how many secrets one container may hold.
 	max int
@@ -96,7 +98,7 @@ type family struct {
 func (s *Server) secretRoutes() {
 	fams := []family{
 		{actionsKind, repoLevel, "/repos/{owner}/{repo}/actions/secrets", []string{"repo"}, "secrets", "read", 100},
-		{actionsKind, envLevel, "/repos/{owner}/{repo}/environments/{environment_name}/secrets", []string{"repo"}, "secrets", "read", 100},
+		{actionsKind, envLevel, "/repos/{owner}/{repo}/environments/{environment_name}/secrets", []string{"repo"}, "secrets,environments", "read", 100},
 		{actionsKind, orgLevel, "/orgs/{org}/actions/secrets", []string{"admin:org"}, "organization_secrets", "read", 1000},
 		{dependabotKind, repoLevel, "/repos/{owner}/{repo}/dependabot/secrets", []string{"repo"}, "dependabot_secrets", "read", 100},
 		{dependabotKind, orgLevel, "/orgs/{org}/dependabot/secrets", []string{"admin:org"}, "organization_dependabot_secrets", "read", 1000},
@@ -131,7 +133,11 @@ func (s *Server) containerOf(w http.ResponseWriter, r *http.Request, f family, w
 	if write {
 		level = "write"
 	}
-	a := access{scopes: f.scopes, perm: f.perm + "=" + level}
+	var perms []string
+	for _, p := range strings.Split(f.perm, ",") {
+		perms = append(perms, p+"="+level)
+	}
+	a := access{scopes: f.scopes, perm: strings.Join(perms, ",")}
 	var owner, repo, env, org string
 	switch f.scope {
 	case repoLevel, envLevel:
