@@ -117,10 +117,8 @@ func (s *Server) secretRoutes() {
 		s.handle("PUT "+f.base+"/{secret_name}", func(w http.ResponseWriter, r *http.Request) { s.putSecret(w, r, f) })
 		s.handle("DELETE "+f.base+"/{secret_name}", func(w http.ResponseWriter, r *http.Request) { s.deleteSecret(w, r, f) })
 		if f.scope == orgLevel {
-			s.handle("GET "+f.base+"/{secret_name}/repositories", func(w http.ResponseWriter, r *http.Request) { s.listSelected(w, r, f) })
-			s.handle("PUT "+f.base+"/{secret_name}/repositories", func(w http.ResponseWriter, r *http.Request) { s.setSelected(w, r, f) })
-			s.handle("PUT "+f.base+"/{secret_name}/repositories/{repository_id}", func(w http.ResponseWriter, r *http.Request) { s.addSelected(w, r, f, true) })
-			s.handle("DELETE "+f.base+"/{secret_name}/repositories/{repository_id}", func(w http.ResponseWriter, r *http.Request) { s.addSelected(w, r, f, false) })
+			// GitHub lists a secret's selection whatever its visibility.
+			s.selectionRoutes(f.base+"/{secret_name}", s.secretSelection(f), false)
 		}
 	}
 }

@@ -68,10 +68,9 @@ func (s *Server) variableRoutes() {
 		s.handle("PATCH "+f.base+"/{name}", func(w http.ResponseWriter, r *http.Request) { s.updateVariable(w, r, f) })
 		s.handle("DELETE "+f.base+"/{name}", func(w http.ResponseWriter, r *http.Request) { s.deleteVariable(w, r, f) })
 		if f.level == orgLevel {
-			s.handle("GET "+f.base+"/{name}/repositories", func(w http.ResponseWriter, r *http.Request) { s.listVariableRepos(w, r, f) })
-			s.handle("PUT "+f.base+"/{name}/repositories", func(w http.ResponseWriter, r *http.Request) { s.setVariableRepos(w, r, f) })
-			s.handle("PUT "+f.base+"/{name}/repositories/{repository_id}", func(w http.ResponseWriter, r *http.Request) { s.addVariableRepo(w, r, f, true) })
-			s.handle("DELETE "+f.base+"/{name}/repositories/{repository_id}", func(w http.ResponseWriter, r *http.Request) { s.addVariableRepo(w, r, f, false) })
+			// A variable's selection is listed only for visibility
+			// selected; GitHub answers 409 otherwise.
+			s.selectionRoutes(f.base+"/{name}", s.variableSelection(f), true)
 		}
 	}
 }
