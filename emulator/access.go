@@ -3,8 +3,6 @@ package emulator
 import (
 	"net/http"
 	"strings"
-
-	"github.com/pat-action/pat-action/policy"
 )
 
 // access is what an operation needs, in the two vocabularies GitHub
@@ -13,7 +11,8 @@ import (
 type access struct {
 	// scopes are the classic scopes that grant the operation; any one suffices.
 	scopes []string
-	// perm is "permission=level", such as "secrets=write".
+	// perm is "permission=level", such as "secrets=write", or several,
+	// comma-separated, that are all needed, as GitHub writes them.
 	perm string
 	// repo is the "owner/repo" a scopeless token must have been granted.
 	repo string
@@ -41,10 +40,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, a access) boo
 		if len(a.scopes) == 0 {
 			return true
 		}
-		have := map[string]bool{}
-		for _, sc := range policy.Expand(tok.Scopes) {
-			have[sc] = true
-		}
+		have := grantedScopes(tok.Scopes)
 		for _, sc := range a.scopes {
 			if have[sc] {
 				return true
@@ -61,8 +57,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, a access) boo
 	if a.perm == "" {
 		return true
 	}
-	name, level, _ := strings.Cut(a.perm, "=")
-	if levels[tok.Permissions[name]] >= levels[level] {
+	if tok.grants(a.perm) {
 		return true
 	}
 	if strings.HasPrefix(tok.Value, "github_pat_") {
@@ -71,6 +66,18 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, a access) boo
 		writeError(w, http.StatusForbidden, "Resource not accessible by integration")
 	}
 	return false
+}
+
+// grants reports whether a scopeless token has every "permission=level" of
+// the comma-separated perm.
+func (t *Token) grants(perm string) bool {
+	for _, p := range strings.Split(perm, ",") {
+		name, level, _ := strings.Cut(p, "=")
+		if levels[t.Permissions[name]] < levels[level] {
+			return false
+		}
+	}
+	return true
 }
 
 // reaches reports whether a scopeless token was granted repository full.

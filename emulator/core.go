@@ -13,6 +13,8 @@ func (s *Server) routes() {
 	s.handle("GET /repos/{owner}/{repo}", s.getRepo)
 	s.handle("GET /orgs/{org}", s.getOrg)
 	s.secretRoutes()
+	s.environmentRoutes()
+	s.variableRoutes()
 	s.rotateRoutes()
 }
 

@@ -74,6 +74,8 @@ type Request struct {
 	// or "" when the request matched none.
 	Operation string
 	Path      string
+	// Query is the request's raw query string.
+	Query string
 	// Authorized is true when the request carried an Authorization header.
 	Authorized bool
 	Status     int
@@ -95,7 +97,7 @@ type Options struct {
 	// Latency is added to every request; see SetLatency.
 	Latency time.Duration
 	// Limits are secondary rate limits; the zero Limits enforce none. See
-	// SetLimits and GitHubLimits.
+	// SetLimits.
 	Limits Limits
 	// PrimaryLimit, when positive, is the number of requests allowed per
 	// ResetAfter before GitHub's primary "API rate limit exceeded" 403. At
@@ -121,8 +123,12 @@ type Server struct {
 	nextID   int64
 	requests []Request
 	redirect map[string]string // path -> Location, for redirect tests
+	// envCreated is when each environment created through the API was,
+	// by lower-case "owner/repo/name" (environments.go).
+	envCreated map[string]time.Time
 
 	sec    secretStore // secrets.go
+	vars   varStore    // variables.go
 	lim    limiter     // limits.go
 	faults faultQueue  // faults.go
 }
@@ -339,6 +345,7 @@ func (s *Server) record(r *http.Request, op string, status int) {
 		Method:     r.Method,
 		Operation:  op,
 		Path:       r.URL.EscapedPath(),
+		Query:      r.URL.RawQuery,
 		Authorized: r.Header.Get("Authorization") != "",
 		Status:     status,
 	})

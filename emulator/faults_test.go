@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/pat-action/pat-action/secrets"
 )
 
 // try sends GET path on a fresh connection (so that Go's transport never
@@ -96,7 +94,7 @@ func TestFaults(t *testing.T) {
 // when GitHub rotates a key between the GET and the PUT.
 func TestFaultRotateKeyBeforePut(t *testing.T) {
 	f := newFixture(t, Options{})
-	tg := secrets.Target{Scope: secrets.RepoScope, Owner: "acme", Repo: "api"}
+	tg := testTarget{Scope: repoLevel, Owner: "acme", Repo: "api"}
 	f.s.Inject(Fault{Kind: RotateKeyBeforePut, Count: 2})
 	// A GET does not fire it.
 	body := f.sealed(t, tg, []byte("v"))

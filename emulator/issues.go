@@ -44,6 +44,31 @@ func (s *Server) Issues(full string) []Issue {
 	return out
 }
 
+// AddIssue adds an issue to repository full ("owner/repo") as if its
+// Author had opened it at is.CreatedAt (the emulator's clock when zero),
+// for tests to place issues the product did not open. It gives the issue
+// its id and number, which it returns; an empty State is "open".
+func (s *Server) AddIssue(full string, is Issue) int {
+	if is.CreatedAt.IsZero() {
+		is.CreatedAt = s.opts.Now()
+	}
+	if is.UpdatedAt.IsZero() {
+		is.UpdatedAt = is.CreatedAt
+	}
+	if is.State == "" {
+		is.State = "open"
+	}
+	c := copyIssue(&is)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := strings.ToLower(full)
+	s.nextID++
+	c.ID = s.nextID
+	c.Number = len(s.rot.issues[key]) + 1
+	s.rot.issues[key] = append(s.rot.issues[key], &c)
+	return c.Number
+}
+
 func copyIssue(is *Issue) Issue {
 	c := *is
 	c.Labels = slices.Clone(is.Labels)

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,5 +143,53 @@ func TestIssueRefusals(t *testing.T) {
 				t.Errorf("status = %d (%v), want %d", resp.StatusCode, err, tt.wantCode)
 			}
 		})
+	}
+}
+
+// AddIssue places an issue as its Author opened it: listing by creator
+// tells it from the issues a token opened itself.
+func TestAddIssue(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	s := New(Options{Now: func() time.Time { return now }})
+	s.AddToken(Token{Value: "ghp_bot", Login: "rotator", Scopes: []string{"repo"}})
+	s.AddRepo(Repo{Owner: "acme", Name: "ops", Private: true})
+	srv, api := s.Start()
+	defer srv.Close()
+	bot := clientFor(t, api, "ghp_bot")
+	ctx := testContext(t)
+	if n := s.AddIssue("acme/ops", Issue{Author: "mallory", Title: "planted", Labels: []string{"pat-rotation"}}); n != 1 {
+		t.Errorf("AddIssue numbered %d, want 1", n)
+	}
+	if _, _, err := bot.Issues.Create(ctx, "acme", "ops", &github.IssueRequest{Title: github.String("mine"), Labels: &[]string{"pat-rotation"}}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		creator string
+		want    []string
+	}{
+		{"rotator", []string{"mine"}},
+		{"ROTATOR", []string{"mine"}},
+		{"mallory", []string{"planted"}},
+		{"", []string{"mine", "planted"}},
+		{"nobody", nil},
+	}
+	for _, tt := range tests {
+		issues, _, err := bot.Issues.ListByRepo(ctx, "acme", "ops", &github.IssueListByRepoOptions{Creator: tt.creator, Labels: []string{"pat-rotation"}, State: "all"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, is := range issues {
+			got = append(got, is.GetTitle())
+			if tt.creator != "" && !strings.EqualFold(is.GetUser().GetLogin(), tt.creator) {
+				t.Errorf("creator %q: listed an issue of %s", tt.creator, is.GetUser().GetLogin())
+			}
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("creator %q (-want +got):\n%s", tt.creator, diff)
+		}
+	}
+	if got := s.Issues("acme/ops")[0]; got.Author != "mallory" || got.State != "open" || !got.CreatedAt.Equal(now) {
+		t.Errorf("added issue = %+v", got)
 	}
 }

@@ -18,12 +18,6 @@ type Limits struct {
 	Window time.Duration
 }
 
-// GitHubLimits returns the secondary limits github.com documents: 100
-// concurrent requests and 900 points per minute.
-func GitHubLimits() Limits {
-	return Limits{Concurrent: 100, Points: 900, Window: time.Minute}
-}
-
 // primaryDefault is the primary limit of a personal access token, reported
 // when no PrimaryLimit is set.
 const primaryDefault = 5000

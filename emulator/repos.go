@@ -3,9 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -151,52 +149,4 @@ func (s *Server) getTopics(w http.ResponseWriter, r *http.Request) {
 		names = []string{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"names": names})
-}
-
-// listPage applies GitHub's pagination to a list of n items: per_page
-// (default 30, at most 100) and page (from 1). It sets the Link header with
-// first, prev, next and last as GitHub does, built from the request's own
-// URL, and returns the slice bounds of the page.
-func (s *Server) listPage(w http.ResponseWriter, r *http.Request, n int) (lo, hi int) {
-	q := r.URL.Query()
-	per, err := strconv.Atoi(q.Get("per_page"))
-	if err != nil || per < 1 {
-		per = 30
-	}
-	per = min(per, 100)
-	page, err := strconv.Atoi(q.Get("page"))
-	if err != nil || page < 1 {
-		page = 1
-	}
-	last := max((n+per-1)/per, 1)
-	link := func(p int, rel string) string {
-		u := url.URL{Scheme: "http", Host: r.Host, Path: s.basePath() + r.URL.Path}
-		if r.TLS != nil {
-			u.Scheme = "https"
-		}
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		v.Set("page", strconv.Itoa(p))
-		v.Set("per_page", strconv.Itoa(per))
-		u.RawQuery = v.Encode()
-		return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
-	}
-	var links []string
-	if page > 1 {
-		links = append(links, link(min(page-1, last), "prev"))
-	}
-	if page < last {
-		links = append(links, link(page+1, "next"), link(last, "last"))
-	}
-	if page > 1 {
-		links = append(links, link(1, "first"))
-	}
-	if len(links) > 0 {
-		w.Header().Set("Link", strings.Join(links, ", "))
-	}
-	lo = min((page-1)*per, n)
-	hi = min(lo+per, n)
-	return lo, hi
 }

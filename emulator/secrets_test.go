@@ -14,8 +14,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v45/github"
-
-	"github.com/pat-action/pat-action/secrets"
 )
 
 const adminToken = "ghp_admin"
@@ -83,40 +81,41 @@ func (f *fixture) do(t *testing.T, method, path, token string, body any) respons
 
 // sealed fetches the target's public key and seals value for it, returning
 // the PUT body.
-func (f *fixture) sealed(t *testing.T, tg secrets.Target, value []byte) map[string]any {
+func (f *fixture) sealed(t *testing.T, tg testTarget, value []byte) map[string]any {
 	t.Helper()
 	resp := f.do(t, "GET", tg.PublicKeyPath(), adminToken, nil)
 	if resp.status != 200 {
 		t.Fatalf("GET %s: status %d", tg.PublicKeyPath(), resp.status)
 	}
-	var key secrets.PublicKey
+	var key struct {
+		KeyID json.RawMessage `json:"key_id"`
+		Key   string          `json:"key"`
+	}
 	if err := json.Unmarshal(resp.body, &key); err != nil {
 		t.Fatal(err)
 	}
-	enc, err := secrets.Seal(key, value)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body := map[string]any{"encrypted_value": enc, "key_id": key.KeyID}
-	if tg.Scope == secrets.OrgScope {
+	body := map[string]any{"encrypted_value": seal(t, key.Key, value), "key_id": key.KeyID}
+	if tg.Scope == orgLevel {
 		body["visibility"] = tg.Visibility
 	}
 	return body
 }
 
-func targets(ghes bool) []secrets.Target {
-	out := []secrets.Target{
-		{Scope: secrets.RepoScope, Owner: "acme", Repo: "api"},
-		{Scope: secrets.EnvScope, Owner: "acme", Repo: "api", Environment: "production"},
-		{Scope: secrets.EnvScope, Owner: "acme", Repo: "api", Environment: "prod/us"},
-		{Scope: secrets.OrgScope, Org: "acme", Visibility: "all"},
-		{Kind: secrets.Dependabot, Scope: secrets.RepoScope, Owner: "acme", Repo: "api"},
-		{Kind: secrets.Dependabot, Scope: secrets.OrgScope, Org: "acme", Visibility: "private"},
+func targets(ghes bool) []testTarget {
+	out := []testTarget{
+		{Scope: repoLevel, Owner: "acme", Repo: "api"},
+		{Scope: envLevel, Owner: "acme", Repo: "api", Environment: "production"},
+		{Scope: envLevel, Owner: "acme", Repo: "api", Environment: "prod/us"},
+		{Scope: orgLevel, Org: "acme", Visibility: "all"},
+		{Kind: dependabotKind, Scope: repoLevel, Owner: "acme", Repo: "api"},
+		{Kind: dependabotKind, Scope: orgLevel, Org: "acme", Visibility: "private"},
 	}
 	if !ghes {
 		out = append(out,
-			secrets.Target{Kind: secrets.Codespaces, Scope: secrets.RepoScope, Owner: "acme", Repo: "api"},
-			secrets.Target{Kind: secrets.Codespaces, Scope: secrets.OrgScope, Org: "acme", Visibility: "all"},
+			testTarget{Kind: codespacesKind, Scope: repoLevel, Owner: "acme", Repo: "api"},
+			testTarget{Kind: codespacesKind, Scope: orgLevel, Org: "acme", Visibility: "all"},
+			testTarget{Kind: agentsKind, Scope: repoLevel, Owner: "acme", Repo: "api"},
+			testTarget{Kind: agentsKind, Scope: orgLevel, Org: "acme", Visibility: "private"},
 		)
 	}
 	return out
@@ -156,7 +155,7 @@ func TestSecretsRoundTrip(t *testing.T) {
 				var one map[string]any
 				_ = json.Unmarshal(resp.body, &one)
 				want := map[string]any{"name": "DEPLOY_KEY", "created_at": "2026-03-01T12:00:00Z", "updated_at": "2026-03-01T12:00:00Z"}
-				if tg.Scope == secrets.OrgScope {
+				if tg.Scope == orgLevel {
 					want["visibility"] = tg.Visibility
 				}
 				if diff := cmp.Diff(want, one); resp.status != 200 || diff != "" {
@@ -205,10 +204,7 @@ func TestSecretsWithGoGitHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, err := secrets.Seal(secrets.PublicKey{KeyID: key.GetKeyID(), Key: key.GetKey()}, []byte("s3cret"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	enc := seal(t, key.GetKey(), []byte("s3cret"))
 	resp, err := c.Actions.CreateOrUpdateRepoSecret(ctx, "acme", "api", &github.EncryptedSecret{Name: "TOKEN", KeyID: key.GetKeyID(), EncryptedValue: enc})
 	if err != nil || resp.StatusCode != 201 {
 		t.Fatalf("CreateOrUpdateRepoSecret: %v (status %v)", err, resp)
@@ -225,7 +221,7 @@ func TestSecretsWithGoGitHub(t *testing.T) {
 // A numeric key_id, as some GHES versions send it, still round-trips.
 func TestNumericKeyID(t *testing.T) {
 	f := newFixture(t, Options{NumericKeyID: true})
-	tg := secrets.Target{Scope: secrets.RepoScope, Owner: "acme", Repo: "api"}
+	tg := testTarget{Scope: repoLevel, Owner: "acme", Repo: "api"}
 	resp := f.do(t, "GET", tg.PublicKeyPath(), adminToken, nil)
 	var raw map[string]json.RawMessage
 	_ = json.Unmarshal(resp.body, &raw)
@@ -238,11 +234,11 @@ func TestNumericKeyID(t *testing.T) {
 }
 
 func TestSecretPutRefusals(t *testing.T) {
-	repo := secrets.Target{Scope: secrets.RepoScope, Owner: "acme", Repo: "api"}
-	org := secrets.Target{Scope: secrets.OrgScope, Org: "acme", Visibility: "private"}
+	repo := testTarget{Scope: repoLevel, Owner: "acme", Repo: "api"}
+	org := testTarget{Scope: orgLevel, Org: "acme", Visibility: "private"}
 	tests := []struct {
 		name   string
-		tg     secrets.Target
+		tg     testTarget
 		secret string
 		edit   func(f *fixture, body map[string]any)
 		want   int
@@ -261,9 +257,9 @@ func TestSecretPutRefusals(t *testing.T) {
 		{"org selecting another owner's repository", org, "X", func(f *fixture, b map[string]any) {
 			b["visibility"], b["selected_repository_ids"] = "selected", []int64{f.otherID}
 		}, 422},
-		{"environment that does not exist", secrets.Target{Scope: secrets.EnvScope, Owner: "acme", Repo: "api", Environment: "staging"}, "X", nil, 404},
-		{"repository that does not exist", secrets.Target{Scope: secrets.RepoScope, Owner: "acme", Repo: "gone"}, "X", nil, 404},
-		{"organization that does not exist", secrets.Target{Scope: secrets.OrgScope, Org: "nope", Visibility: "all"}, "X", nil, 404},
+		{"environment that does not exist", testTarget{Scope: envLevel, Owner: "acme", Repo: "api", Environment: "staging"}, "X", nil, 404},
+		{"repository that does not exist", testTarget{Scope: repoLevel, Owner: "acme", Repo: "gone"}, "X", nil, 404},
+		{"organization that does not exist", testTarget{Scope: orgLevel, Org: "nope", Visibility: "all"}, "X", nil, 404},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -273,7 +269,7 @@ func TestSecretPutRefusals(t *testing.T) {
 				keyTarget = repo
 			}
 			body := f.sealed(t, keyTarget, []byte("value"))
-			if tt.tg.Scope == secrets.OrgScope {
+			if tt.tg.Scope == orgLevel {
 				body["visibility"] = tt.tg.Visibility
 			}
 			if tt.edit != nil {
@@ -296,19 +292,19 @@ func TestSecretPutRefusals(t *testing.T) {
 func TestSecretSizeAndCountLimits(t *testing.T) {
 	tests := []struct {
 		name  string
-		tg    secrets.Target
+		tg    testTarget
 		seed  int // secrets already there
 		value int // bytes
 		want  int
 	}{
-		{"48 KB value", secrets.Target{Scope: secrets.RepoScope, Owner: "acme", Repo: "api"}, 0, secrets.MaxValueSize, 201},
-		{"value over 48 KB", secrets.Target{Scope: secrets.RepoScope, Owner: "acme", Repo: "api"}, 0, secrets.MaxValueSize + 1, 422},
-		{"100th repository secret", secrets.Target{Scope: secrets.RepoScope, Owner: "acme", Repo: "api"}, 99, 1, 201},
-		{"101st repository secret", secrets.Target{Scope: secrets.RepoScope, Owner: "acme", Repo: "api"}, 100, 1, 422},
-		{"101st environment secret", secrets.Target{Scope: secrets.EnvScope, Owner: "acme", Repo: "api", Environment: "production"}, 100, 1, 422},
-		{"101st dependabot secret", secrets.Target{Kind: secrets.Dependabot, Scope: secrets.RepoScope, Owner: "acme", Repo: "api"}, 100, 1, 422},
-		{"1,000th organization secret", secrets.Target{Scope: secrets.OrgScope, Org: "acme", Visibility: "all"}, 999, 1, 201},
-		{"1,001st organization secret", secrets.Target{Scope: secrets.OrgScope, Org: "acme", Visibility: "all"}, 1000, 1, 422},
+		{"48 KB value", testTarget{Scope: repoLevel, Owner: "acme", Repo: "api"}, 0, 48 * 1024, 201},
+		{"value over 48 KB", testTarget{Scope: repoLevel, Owner: "acme", Repo: "api"}, 0, 48*1024 + 1, 422},
+		{"100th repository secret", testTarget{Scope: repoLevel, Owner: "acme", Repo: "api"}, 99, 1, 201},
+		{"101st repository secret", testTarget{Scope: repoLevel, Owner: "acme", Repo: "api"}, 100, 1, 422},
+		{"101st environment secret", testTarget{Scope: envLevel, Owner: "acme", Repo: "api", Environment: "production"}, 100, 1, 422},
+		{"101st dependabot secret", testTarget{Kind: dependabotKind, Scope: repoLevel, Owner: "acme", Repo: "api"}, 100, 1, 422},
+		{"1,000th organization secret", testTarget{Scope: orgLevel, Org: "acme", Visibility: "all"}, 999, 1, 201},
+		{"1,001st organization secret", testTarget{Scope: orgLevel, Org: "acme", Visibility: "all"}, 1000, 1, 422},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -339,7 +335,7 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestOrgSecretVisibility(t *testing.T) {
 	f := newFixture(t, Options{})
-	tg := secrets.Target{Scope: secrets.OrgScope, Org: "acme", Visibility: "selected"}
+	tg := testTarget{Scope: orgLevel, Org: "acme", Visibility: "selected"}
 	body := f.sealed(t, tg, []byte("v"))
 	body["selected_repository_ids"] = []int64{f.webID, f.apiID}
 	if got := f.do(t, "PUT", tg.SecretPath("SHARED"), adminToken, body).status; got != 201 {
@@ -473,7 +469,10 @@ func TestSecretsAccess(t *testing.T) {
 		{"fine-grained writes only with secrets=write", Token{Value: "github_pat_r", Repos: []string{"acme/api"}, Permissions: map[string]string{"secrets": "read"}}, "DELETE", "repos/acme/api/actions/secrets/X", 403,
 			map[string]string{"X-Accepted-GitHub-Permissions": "secrets=write"}},
 		{"fine-grained environment secrets", Token{Value: "github_pat_e", Repos: []string{"acme/api"}}, "GET", "repos/acme/api/environments/production/secrets/public-key", 403,
-			map[string]string{"X-Accepted-GitHub-Permissions": "secrets=read"}},
+			map[string]string{"X-Accepted-GitHub-Permissions": "secrets=read,environments=read"}},
+		{"fine-grained environment secrets with secrets alone", Token{Value: "github_pat_e", Repos: []string{"acme/api"}, Permissions: map[string]string{"secrets": "write"}}, "PUT", "repos/acme/api/environments/production/secrets/X", 403,
+			map[string]string{"X-Accepted-GitHub-Permissions": "secrets=write,environments=write"}},
+		{"fine-grained environment secrets with both", Token{Value: "github_pat_e", Repos: []string{"acme/api"}, Permissions: map[string]string{"secrets": "read", "environments": "read"}}, "GET", "repos/acme/api/environments/production/secrets/public-key", 200, nil},
 		{"fine-grained dependabot", Token{Value: "github_pat_d", Repos: []string{"acme/api"}, Permissions: map[string]string{"secrets": "write"}}, "GET", "repos/acme/api/dependabot/secrets/public-key", 403,
 			map[string]string{"X-Accepted-GitHub-Permissions": "dependabot_secrets=read"}},
 		{"fine-grained codespaces needs write even to read", Token{Value: "github_pat_c", Repos: []string{"acme/api"}, Permissions: map[string]string{"codespaces_secrets": "read"}}, "GET", "repos/acme/api/codespaces/secrets", 403,

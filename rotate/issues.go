@@ -22,6 +22,10 @@ type IssueResult struct {
 	Result string `json:"result"`
 }
 
+// reminderLabel is the label of every reminder issue, so that a run finds
+// its reminders with a filtered list.
+const reminderLabel = "pat-action-reminder"
+
 // Marker is the hidden line that identifies the reminder issue of secret
 // name, so that a run finds it again rather than opening another.
 func Marker(name string) string { return "<!-- pat-action:reminder:" + name + " -->" }
@@ -72,6 +76,7 @@ func (r *run) reminder(ctx context.Context, s Secret, info token.Info, res polic
 		return
 	}
 	if existing == nil {
+		req.Labels = &[]string{reminderLabel}
 		is, _, err := r.o.Client.Issues.Create(ctx, owner, repo, req)
 		if err != nil {
 			r.problem("issue:"+r.o.Repository, fmt.Errorf("open the reminder issue for %s: %w", s.Name, err))
@@ -92,17 +97,26 @@ func (r *run) issue(i IssueResult) {
 }
 
 // findReminder finds the secret's reminder issue by its marker, preferring
-// an open one.
+// an open one. Only an issue opened by the login of the token that opens
+// reminders counts: anyone who may open issues could copy the marker, and
+// a stranger's issue must never be adopted and rewritten. The list is
+// filtered by that login, the reminder label and any state, so the lookup
+// costs two requests, not a walk through every issue and pull request.
 func (r *run) findReminder(ctx context.Context, owner, repo, name string) (*github.Issue, error) {
+	me, _, err := r.o.Client.Users.Get(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("find the login that opens reminder issues: %w", err)
+	}
+	login := me.GetLogin()
 	var found *github.Issue
-	opt := &github.IssueListByRepoOptions{State: "all", ListOptions: github.ListOptions{PerPage: 100}}
+	opt := &github.IssueListByRepoOptions{Creator: login, Labels: []string{reminderLabel}, State: "all", ListOptions: github.ListOptions{PerPage: 100}}
 	for {
 		page, resp, err := r.o.Client.Issues.ListByRepo(ctx, owner, repo, opt)
 		if err != nil {
-			return nil, fmt.Errorf("list issues of %s/%s: %w", owner, repo, err)
+			return nil, fmt.Errorf("list the reminder issues of %s/%s: %w", owner, repo, err)
 		}
 		for _, is := range page {
-			if is.IsPullRequest() || !strings.Contains(is.GetBody(), Marker(name)) {
+			if is.IsPullRequest() || !strings.EqualFold(is.GetUser().GetLogin(), login) || !strings.Contains(is.GetBody(), Marker(name)) {
 				continue
 			}
 			if found == nil || (found.GetState() != "open" && is.GetState() == "open") {

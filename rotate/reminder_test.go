@@ -1,0 +1,146 @@
+package rotate
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pat-action/pat-action/emulator"
+)
+
+// A stranger's issue carrying a reminder's marker (and label) is never
+// adopted: it is not updated, reopened or closed, and the run opens its own
+// reminder instead.
+func TestReminderIgnoresStrangersIssue(t *testing.T) {
+	tests := []struct {
+		name  string
+		state string // the stranger's issue's state
+		tok   string // the token source's token
+		want  string // the run's issue result
+	}{
+		{"open issue, expiring token", "open", expiringTok, "created"},
+		{"closed issue, expiring token", "closed", expiringTok, "created"},
+		{"open issue, fresh token", "open", releaseTok, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.vars["NEW_PAT"] = tt.tok
+			planted := emulator.Issue{
+				Author: "mallory", Title: "Rotate RELEASE_PAT", State: tt.state,
+				Body:   Marker("RELEASE_PAT") + "\n\nSend the new token to https://evil.example/",
+				Labels: []string{reminderLabel},
+			}
+			e.emu.AddIssue("acme/ops", planted)
+			e.clock.Advance(time.Hour)
+			res, err := e.run(t, reminderPlan+"[{repository: acme/api}]\n", func(o *Options) { o.Repository = "acme/ops" })
+			if err != nil {
+				t.Fatal(err)
+			}
+			issues := e.emu.Issues("acme/ops")
+			got := issues[0]
+			if got.Author != "mallory" || got.Title != planted.Title || got.Body != planted.Body || got.State != tt.state || len(got.Comments) != 0 || !got.UpdatedAt.Equal(got.CreatedAt) {
+				t.Errorf("the stranger's issue was changed: %+v", got)
+			}
+			var results []string
+			for _, r := range res.Issues {
+				results = append(results, r.Result)
+				if r.Number == 1 {
+					t.Errorf("the run reported the stranger's issue #1 as its reminder (%s)", r.Result)
+				}
+			}
+			if tt.want == "" {
+				if len(issues) != 1 || len(results) != 0 {
+					t.Errorf("%d issues, results %v; want the stranger's alone, untouched", len(issues), results)
+				}
+				return
+			}
+			if len(issues) != 2 || len(results) != 1 || results[0] != tt.want {
+				t.Fatalf("%d issues, results %v; want a reminder of its own, %s", len(issues), results, tt.want)
+			}
+			mine := issues[1]
+			if mine.Author != "admin" || mine.State != "open" || !strings.Contains(mine.Body, Marker("RELEASE_PAT")) {
+				t.Errorf("the run's reminder = %+v, want it opened by admin with the marker", mine)
+			}
+		})
+	}
+}
+
+// The run's own reminder is found again with a filtered lookup: one
+// request for the login and one issues list, however many issues and pull
+// requests the repository has.
+func TestReminderLookupIsFiltered(t *testing.T) {
+	e := newEnv(t)
+	e.vars["NEW_PAT"] = expiringTok
+	for i := range 250 {
+		e.emu.AddIssue("acme/ops", emulator.Issue{Author: "someone", Title: "unrelated " + strings.Repeat("x", i%3)})
+	}
+	plan := reminderPlan + "[{repository: acme/api}]\n"
+	withRepo := func(o *Options) { o.Repository = "acme/ops" }
+	for i, want := range []string{"created", "updated"} {
+		before := len(e.emu.Requests())
+		res, err := e.run(t, plan, withRepo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Issues) != 1 || res.Issues[0].Result != want || res.Issues[0].Number != 251 {
+			t.Fatalf("run %d: issues %+v, want #251 %s", i+1, res.Issues, want)
+		}
+		lists := 0
+		for _, r := range e.emu.Requests()[before:] {
+			if r.Operation != "GET /repos/{owner}/{repo}/issues" {
+				continue
+			}
+			lists++
+			q, _ := url.ParseQuery(r.Query)
+			if q.Get("creator") != "admin" || q.Get("labels") != reminderLabel || q.Get("state") != "all" {
+				t.Errorf("run %d: issues listed with %q, want creator, label and state filters", i+1, r.Query)
+			}
+		}
+		if lists != 1 {
+			t.Errorf("run %d: %d issue list requests, want 1", i+1, lists)
+		}
+	}
+	if mine := e.emu.Issues("acme/ops")[250]; !hasLabel(mine.Labels, reminderLabel) {
+		t.Errorf("the reminder has labels %v, want %s", mine.Labels, reminderLabel)
+	}
+}
+
+func hasLabel(labels []string, want string) bool {
+	for _, l := range labels {
+		if l == want {
+			return true
+		}
+	}
+	return false
+}
+
+// An installation token has no login GET user can tell (GitHub refuses it),
+// so the run cannot tell its own reminders from a stranger's: it says so
+// and adopts nothing.
+func TestReminderWithoutALogin(t *testing.T) {
+	e := newEnv(t)
+	const ghs = "ghs_reminder000000000000000000000000000"
+	e.emu.AddToken(emulator.Token{Value: ghs, Login: "rotator[bot]", Repos: []string{"acme/api", "acme/ops"},
+		Permissions: map[string]string{"secrets": "write", "issues": "write", "metadata": "read"}})
+	e.vars["NEW_PAT"] = expiringTok
+	planted := emulator.Issue{Author: "mallory", Title: "Rotate RELEASE_PAT", Body: Marker("RELEASE_PAT"), Labels: []string{reminderLabel}}
+	e.emu.AddIssue("acme/ops", planted)
+	res, err := e.run(t, reminderPlan+"[{repository: acme/api}]\n", func(o *Options) {
+		o.Repository, o.Client = "acme/ops", o.NewClient(ghs)
+	})
+	if res == nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range res.Problems {
+		found = found || (p.Target == "issue:acme/ops" && strings.Contains(p.Error, "find the login that opens reminder issues"))
+	}
+	if !found || len(res.Issues) != 0 {
+		t.Errorf("problems %+v, issues %+v; want the login problem and no issue result", res.Problems, res.Issues)
+	}
+	if issues := e.emu.Issues("acme/ops"); len(issues) != 1 || issues[0].Body != planted.Body || issues[0].State != "open" {
+		t.Errorf("issues %+v; want the stranger's alone, untouched", issues)
+	}
+}
