@@ -1,4 +1,4 @@
-package packaging
+package main
 
 import (
 	"path/filepath"
@@ -22,7 +22,7 @@ func workflowFiles(t *testing.T) []string {
 	t.Helper()
 	var files []string
 	for _, pattern := range []string{".github/workflows/*.yml", "examples/workflows/*.yml"} {
-		m, err := filepath.Glob(filepath.Join("..", pattern))
+		m, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +131,7 @@ func TestWorkflowsGrantLeastPermissions(t *testing.T) {
 
 func TestCIWorkflowTopLevelPermissions(t *testing.T) {
 	var got map[string]string
-	if err := lookup(parseYAMLFile(t, "../.github/workflows/ci.yml"), "permissions").Decode(&got); err != nil {
+	if err := lookup(parseYAMLFile(t, ".github/workflows/ci.yml"), "permissions").Decode(&got); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(map[string]string{"contents": "read"}, got); diff != "" {

@@ -1,6 +1,7 @@
-package packaging
+package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -8,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
 // The binary's path in the image and the flags that make it static, small and versioned.
@@ -22,7 +22,7 @@ var (
 	distrolessRef = regexp.MustCompile(`^gcr\.io/distroless/static-debian12:nonroot@sha256:[0-9a-f]{64}$`)
 )
 
-// instruction is one Dockerfile instruction as BuildKit parses it.
+// instruction is one Dockerfile instruction as docker build reads it.
 type instruction struct {
 	cmd   string // lower case: from, run, copy, ...
 	flags []string
@@ -42,24 +42,33 @@ func (in instruction) hasFlag(flag string) bool {
 // stage is one FROM and the instructions under it.
 type stage struct {
 	base, name string
+	flags      []string // the FROM's, such as --platform=$BUILDPLATFORM
 	instrs     []instruction
 }
 
-// parseDockerfile parses src with BuildKit's own parser, so the test reads the file as
-// docker build does (continuations, exec form, flags), and splits it into stages.
+// continuation ends a line that goes on in the next one.
+var continuation = regexp.MustCompile(`\\[ \t]*$`)
+
+// parseDockerfile reads src as docker build does, for what this Dockerfile uses: comment
+// and blank lines, continuation lines (comments inside them dropped), leading --flags and
+// the exec form, and splits it into stages. Heredocs and the escape directive are not
+// supported; the escape directive is refused rather than misread.
 func parseDockerfile(src string) ([]stage, error) {
-	res, err := parser.Parse(strings.NewReader(src))
-	if err != nil {
-		return nil, err
-	}
 	var stages []stage
-	for _, n := range res.AST.Children {
-		in := instruction{cmd: strings.ToLower(n.Value), flags: n.Flags, json: n.Attributes["json"]}
-		for a := n.Next; a != nil; a = a.Next {
-			in.args = append(in.args, a.Value)
+	var logical strings.Builder
+	add := func() error {
+		line := strings.TrimSpace(logical.String())
+		logical.Reset()
+		if line == "" {
+			return nil
 		}
-		if in.cmd == "from" {
-			st := stage{}
+		in, err := parseInstruction(line)
+		if err != nil {
+			return err
+		}
+		switch {
+		case in.cmd == "from":
+			st := stage{flags: in.flags}
 			if len(in.args) > 0 {
 				st.base = in.args[0]
 			}
@@ -67,14 +76,62 @@ func parseDockerfile(src string) ([]stage, error) {
 				st.name = in.args[2]
 			}
 			stages = append(stages, st)
+		case len(stages) > 0: // an ARG before the first FROM belongs to no stage
+			stages[len(stages)-1].instrs = append(stages[len(stages)-1].instrs, in)
+		}
+		return nil
+	}
+	for i, line := range strings.Split(src, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if d, ok := strings.CutPrefix(strings.ReplaceAll(trimmed, " ", ""), "#escape="); ok && i == 0 {
+			return nil, fmt.Errorf("line %d: escape directive %q is not supported", i+1, d)
+		}
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue // inside a continuation too, as docker build does
+		}
+		if loc := continuation.FindStringIndex(line); loc != nil {
+			logical.WriteString(line[:loc[0]])
 			continue
 		}
-		if len(stages) == 0 {
-			continue // ARG before the first FROM
+		logical.WriteString(line)
+		if err := add(); err != nil {
+			return nil, fmt.Errorf("line %d: %w", i+1, err)
 		}
-		stages[len(stages)-1].instrs = append(stages[len(stages)-1].instrs, in)
 	}
-	return stages, nil
+	return stages, add()
+}
+
+// parseInstruction splits one logical line into its command, leading --flags and
+// arguments: a JSON array of strings (the exec form) or whitespace-separated words.
+func parseInstruction(line string) (instruction, error) {
+	cmd, rest := cutWord(line)
+	in := instruction{cmd: strings.ToLower(cmd)}
+	for strings.HasPrefix(rest, "--") {
+		flag, after := cutWord(rest)
+		if flag == "--" {
+			break
+		}
+		in.flags = append(in.flags, flag)
+		rest = after
+	}
+	if rest == "" {
+		return in, fmt.Errorf("%s has no arguments", strings.ToUpper(in.cmd))
+	}
+	var exec []string
+	if strings.HasPrefix(rest, "[") && json.Unmarshal([]byte(rest), &exec) == nil {
+		in.args, in.json = exec, true
+		return in, nil
+	}
+	in.args = strings.Fields(rest) // not JSON: the shell form, as docker build falls back
+	return in, nil
+}
+
+// cutWord splits s at its first space or tab, trimming both halves.
+func cutWord(s string) (word, rest string) {
+	if i := strings.IndexAny(s, " \t"); i >= 0 {
+		return s[:i], strings.TrimSpace(s[i:])
+	}
+	return s, ""
 }
 
 // goBuildCommand returns the go build command line up to its -o flag, whitespace collapsed.
@@ -210,6 +267,57 @@ func buildStageProblems(st stage) []string {
 		add("no ARG VERSION before go build")
 	}
 	return problems
+}
+
+// TestParseDockerfile holds the small parser to what docker build reads.
+func TestParseDockerfile(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      []stage
+		wantErr   string
+	}{
+		{name: "stages, names and the ARG before the first FROM",
+			src: "ARG GO=1\nFROM a.io/b:1 AS build\nUSER 0:0\nfrom c.io/d as run\nCMD x",
+			want: []stage{
+				{base: "a.io/b:1", name: "build", instrs: []instruction{{cmd: "user", args: []string{"0:0"}}}},
+				{base: "c.io/d", name: "run", instrs: []instruction{{cmd: "cmd", args: []string{"x"}}}},
+			}},
+		{name: "continuations, with comment and blank lines inside them",
+			src: "FROM x\nRUN --mount=type=cache,target=/a \\\n  # a comment\n\n\tgo build \\  \n  -o /b",
+			want: []stage{{base: "x", instrs: []instruction{
+				{cmd: "run", flags: []string{"--mount=type=cache,target=/a"}, args: []string{"go", "build", "-o", "/b"}},
+			}}}},
+		{name: "flags, with tabs",
+			src: "FROM\t--platform=$BUILDPLATFORM x AS b\nCOPY --from=b --chmod=0755 /p /p",
+			want: []stage{{base: "x", name: "b", flags: []string{"--platform=$BUILDPLATFORM"}, instrs: []instruction{
+				{cmd: "copy", flags: []string{"--from=b", "--chmod=0755"}, args: []string{"/p", "/p"}},
+			}}}},
+		{name: "exec form, and shell form when the JSON is not valid",
+			src: "FROM x\nENTRYPOINT [\"/p\", \"a b\"]\nCMD [\"/p\", a]",
+			want: []stage{{base: "x", instrs: []instruction{
+				{cmd: "entrypoint", args: []string{"/p", "a b"}, json: true},
+				{cmd: "cmd", args: []string{`["/p",`, "a]"}},
+			}}}},
+		{name: "escape directive", src: "# escape=`\nFROM x", wantErr: "escape directive"},
+		{name: "instruction without arguments", src: "FROM x\nUSER\n", wantErr: "line 2: USER has no arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseDockerfile(tt.src)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(stage{}, instruction{})); diff != "" {
+				t.Errorf("parse (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
 
 func TestDockerfileKeepsItsPromises(t *testing.T) {
