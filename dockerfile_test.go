@@ -168,6 +168,9 @@ func dockerfileProblems(src string) []string {
 		if !digestPinned.MatchString(st.base) {
 			add("stage %d: FROM %s is not pinned by @sha256 digest", i+1, st.base)
 		}
+		if p := unqualified(st.base); p != "" {
+			add("stage %d: FROM %s %s", i+1, st.base, p)
+		}
 	}
 
 	build := -1
@@ -190,6 +193,9 @@ func dockerfileProblems(src string) []string {
 	final := stages[len(stages)-1]
 	if !distrolessRef.MatchString(final.base) {
 		add("final stage: FROM %s, want gcr.io/distroless/static-debian12:nonroot@sha256:...", final.base)
+	}
+	if slices.ContainsFunc(final.flags, func(f string) bool { return strings.HasPrefix(f, "--platform=") }) {
+		add("final stage: FROM %s: the runtime stage must be the target's platform", strings.Join(final.flags, " "))
 	}
 	var user string
 	var copied, entrypoint bool
@@ -225,11 +231,37 @@ func dockerfileProblems(src string) []string {
 	return problems
 }
 
-// buildStageProblems checks the stage that runs go build.
+// unqualified says why an image reference is not fully qualified (registry, namespace and
+// name), or "" when it is: podman and buildah refuse or ask about short names such as
+// golang:1.26, which docker alone expands to docker.io/library/golang:1.26.
+func unqualified(ref string) string {
+	registry, path, ok := strings.Cut(ref, "/")
+	switch {
+	case !ok || !(strings.ContainsAny(registry, ".:") || registry == "localhost"):
+		return "is a short name: want REGISTRY/NAME, such as docker.io/library/golang"
+	case registry == "docker.io" && !strings.Contains(path, "/"):
+		return "has no namespace: want docker.io/library/NAME for an official image"
+	}
+	return ""
+}
+
+// crossCompiled matches go build's target taken from the platform BuildKit, podman and
+// buildah build for.
+var crossCompiled = []*regexp.Regexp{
+	regexp.MustCompile(`(^| )GOOS=\$\{?TARGETOS\}? `),
+	regexp.MustCompile(`(^| )GOARCH=\$\{?TARGETARCH\}? `),
+}
+
+// buildStageProblems checks the stage that runs go build: it runs on the builder's own
+// platform and cross-compiles for the target's, so no compiler runs under emulation.
 func buildStageProblems(st stage) []string {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	copyMods, download, copySource, buildAt, version := -1, -1, -1, -1, -1
+	if !hasAny(st.flags, "--platform=$BUILDPLATFORM", "--platform=${BUILDPLATFORM}") {
+		add("build stage: FROM without --platform=$BUILDPLATFORM: the compiler would run emulated for each target")
+	}
+	copyMods, download, copySource, buildAt := -1, -1, -1, -1
+	argAt := map[string]int{}
 	for i, in := range st.instrs {
 		switch {
 		case in.cmd == "copy" && slices.Contains(in.args, "go.mod") && slices.Contains(in.args, "go.sum"):
@@ -241,14 +273,22 @@ func buildStageProblems(st stage) []string {
 			}
 		case in.cmd == "copy" && len(in.args) == 2 && in.args[0] == "." && copySource < 0:
 			copySource = i
-		case in.cmd == "arg" && (in.text() == "VERSION" || strings.HasPrefix(in.text(), "VERSION=")):
-			version = i
+		case in.cmd == "arg":
+			for _, a := range in.args {
+				name, _, _ := strings.Cut(a, "=")
+				argAt[name] = i
+			}
 		case in.cmd == "run" && strings.Contains(in.text(), "go build"):
 			buildAt = i
 			text := in.text()
 			for _, want := range []string{"CGO_ENABLED=0", "-trimpath", `-ldflags "-s -w`, versionStamp, "-o " + binaryPath} {
 				if !strings.Contains(text, want) {
 					add("go build does not use %s", want)
+				}
+			}
+			for _, re := range crossCompiled {
+				if !re.MatchString(text) {
+					add("go build does not set %s", re)
 				}
 			}
 		}
@@ -263,10 +303,18 @@ func buildStageProblems(st stage) []string {
 	case !(copyMods < download && download < copySource):
 		add("want COPY go.mod go.sum, then RUN go mod download, then COPY . . (got %d, %d, %d)", copyMods, download, copySource)
 	}
-	if version < 0 || version > buildAt {
-		add("no ARG VERSION before go build")
+	for _, name := range []string{"VERSION", "TARGETOS", "TARGETARCH"} {
+		// The platform ARGs are global: a stage sees them only once it declares them.
+		if at, ok := argAt[name]; !ok || at > buildAt {
+			add("no ARG %s before go build", name)
+		}
 	}
 	return problems
+}
+
+// hasAny reports whether list holds any of values.
+func hasAny(list []string, values ...string) bool {
+	return slices.ContainsFunc(list, func(s string) bool { return slices.Contains(values, s) })
 }
 
 // TestParseDockerfile holds the small parser to what docker build reads.
@@ -350,6 +398,15 @@ func TestDockerfileProblemsCatchBreakage(t *testing.T) {
 		{"download after source", "RUN --mount=type=cache,target=/go/pkg/mod go mod download\nCOPY . .", "COPY . .\nRUN --mount=type=cache,target=/go/pkg/mod go mod download", "then RUN go mod download, then COPY . ."},
 		{"no module layer", "COPY go.mod go.sum ./", "", "no COPY go.mod go.sum"},
 		{"binary not copied", "COPY --from=build /pat-action /pat-action", "", "no COPY --from=<build stage>"},
+		{"short name", "docker.io/library/golang:", "golang:", "is a short name"},
+		{"docker.io without namespace", "docker.io/library/golang:", "docker.io/golang:", "has no namespace"},
+		{"build stage emulated", "FROM --platform=$BUILDPLATFORM ", "FROM ", "without --platform=$BUILDPLATFORM"},
+		{"runtime on the build platform", "\nFROM gcr.io/", "\nFROM --platform=$BUILDPLATFORM gcr.io/", "must be the target's platform"},
+		{"no GOOS", "GOOS=$TARGETOS ", "", "GOOS="},
+		{"no GOARCH", "GOARCH=$TARGETARCH ", "GOARCH=amd64 ", "GOARCH="},
+		{"TARGETARCH not declared", "ARG TARGETARCH\n", "", "no ARG TARGETARCH"},
+		{"TARGETOS not declared", "ARG TARGETOS\n", "", "no ARG TARGETOS"},
+		{"no ARG VERSION", "ARG VERSION=dev\n", "", "no ARG VERSION"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
