@@ -262,3 +262,21 @@ func TestImagePlatformProblemsCatchBreakage(t *testing.T) {
 		})
 	}
 }
+
+// TestCIWorkflowRunsCIRun holds ci.yml's test job to .ci/run alone, so that CI on GitHub
+// and everywhere else cannot drift apart.
+func TestCIWorkflowRunsCIRun(t *testing.T) {
+	steps := lookup(lookup(lookup(parseYAMLFile(t, ".github/workflows/ci.yml"), "jobs"), "test"), "steps")
+	if steps == nil {
+		t.Fatal("ci.yml has no test job with steps")
+	}
+	var runs []string
+	for _, step := range steps.Content {
+		if run := lookup(step, "run"); run != nil {
+			runs = append(runs, strings.TrimSpace(run.Value))
+		}
+	}
+	if len(runs) != 1 || !strings.HasSuffix(runs[0], " .ci/run") {
+		t.Errorf("ci.yml's test job runs %q, want one step that runs .ci/run", runs)
+	}
+}
