@@ -27,24 +27,15 @@ import (
 // faultTargets is how many repositories the fault suite writes into.
 const faultTargets = 50
 
-// faultTimeout is the client timeout of a run under a Slow fault, short so
-// that a response slower than it is quick to see. Every other run has
-// ghclient's default, so that a loaded machine cannot time a request out.
-const faultTimeout = 500 * time.Millisecond
+// faultTimeout is the client timeout of a run under a Slow fault: short, so
+// that a response slower than it is quick to see, yet long enough that a
+// loaded machine does not time out the token check, which would leave no
+// target written or listed. Every other run has ghclient's default.
+const faultTimeout = time.Second
 
 // slowResponse is a Slow fault's delay: far beyond faultTimeout, as the
 // emulator ends the wait when the client gives up.
 const slowResponse = time.Minute
-
-// parallelUnlessSlow runs a fault cell in parallel with the others, unless
-// it has a short client timeout: that one runs alone, so that the other
-// cells cannot slow its requests past the timeout.
-func parallelUnlessSlow(t *testing.T, faults []emulator.Fault) {
-	t.Helper()
-	if clientTimeout(faults) == 0 {
-		t.Parallel()
-	}
-}
 
 // clientTimeout is the client timeout of a run under faults.
 func clientTimeout(faults []emulator.Fault) time.Duration {
@@ -295,7 +286,7 @@ func TestStoreFaults(t *testing.T) {
 				name = tt.name + "/action"
 			}
 			t.Run(name, func(t *testing.T) {
-				parallelUnlessSlow(t, tt.faults)
+				t.Parallel()
 				w := newFaultWorld(t, emulator.Options{})
 				for _, f := range tt.faults {
 					w.emu.Inject(f)
@@ -528,7 +519,7 @@ func TestRotateFaults(t *testing.T) {
 				name = tt.name + "/action"
 			}
 			t.Run(name, func(t *testing.T) {
-				parallelUnlessSlow(t, tt.faults)
+				t.Parallel()
 				rotateFaultCell(t, ops, plan, repos, tt, action)
 			})
 		}
