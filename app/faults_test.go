@@ -386,7 +386,11 @@ func buildBinary(t *testing.T) string {
 			return
 		}
 		built.path = filepath.Join(built.dir, "pat-action")
-		out, err := exec.Command("go", "build", "-o", built.path, "github.com/pat-action/pat-action").CombinedOutput()
+		// As the Dockerfile builds it, so the build shares the root package
+		// tests' cache.
+		build := exec.Command("go", "build", "-trimpath", "-o", built.path, "github.com/pat-action/pat-action")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		out, err := build.CombinedOutput()
 		if err != nil {
 			built.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}
