@@ -1,18 +1,23 @@
 # The pat-action container action: one static binary on distroless static, no shell.
-# Base images are pinned by manifest-list digest (the tag says what it is, the digest which
-# one); Dependabot's docker ecosystem keeps the digests fresh.
+# Base images are fully qualified, so podman and buildah build it as docker does, and pinned
+# by manifest-list digest (the tag says what it is, the digest which one); Dependabot's
+# docker ecosystem keeps the digests fresh.
+# The build stage runs on the builder's own platform and cross-compiles for the target's
+# (the release publishes linux/amd64 and linux/arm64), so no stage runs under emulation.
 # scripts/build-static.sh builds the same binary with the same flags outside Docker.
 
-FROM golang:1.26-bookworm@sha256:a688600ca24f8a4d3ca77f95b0dd40704a9fc787c826660eb7ba0b641b8b175d AS build
+FROM --platform=$BUILDPLATFORM docker.io/library/golang:1.26-bookworm@sha256:a688600ca24f8a4d3ca77f95b0dd40704a9fc787c826660eb7ba0b641b8b175d AS build
 WORKDIR /src
 # Modules first, in their own layer, so a source change does not download them again.
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 ARG VERSION=dev
+ARG TARGETOS
+ARG TARGETARCH
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -buildvcs=false \
+    GOOS=$TARGETOS GOARCH=$TARGETARCH CGO_ENABLED=0 go build -trimpath -buildvcs=false \
       -ldflags "-s -w -X github.com/pat-action/pat-action/app.Version=${VERSION}" \
       -o /pat-action .
 

@@ -280,13 +280,15 @@ func (rt runtime) rotationDemo(ctx context.Context, emu *emulator.Server, apiURL
 		ck.expect(ok && bytes.HasPrefix(bot, []byte("ghs_")) && emu.MintedTokens() == i+1, fmt.Sprintf("BOT_TOKEN in acme/api is a fresh installation token (%d minted)", i+1))
 	}
 
-	cases += 2
-	if !drt.demoRun(ctx, demoCase{"audit: the plan's targets are fresh and the PAT is not expiring", "audit", with(in, values{}), admin, admin, exitOK}) {
-		failed++
-	}
-	if !drt.demoRun(ctx, demoCase{"audit --organization acme --max-age 90d: a secret nobody rotates is reported", "audit",
-		values{"api-url": apiURL, "organization": "acme", "max-age": "90d", "pacing": "off"}, admin, admin, exitPolicy}) {
-		failed++
+	for _, c := range []demoCase{
+		{"audit: the plan's targets are fresh and the PAT is not expiring", "audit", with(in, values{}), admin, admin, exitOK},
+		{"audit --organization acme --max-age 90d: a secret nobody rotates is reported", "audit",
+			values{"api-url": apiURL, "organization": "acme", "max-age": "90d", "pacing": "off"}, admin, admin, exitPolicy},
+	} {
+		cases++
+		if !drt.demoRun(ctx, c) {
+			failed++
+		}
 	}
 	return cases, failed + ck.failed
 }

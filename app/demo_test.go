@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -31,8 +32,13 @@ func TestDemo(t *testing.T) {
 			if res.code != 0 {
 				t.Fatalf("exit %d; stdout:\n%s", res.code, res.stdout)
 			}
+			// The summary counts the cases the demo ran: one verdict line each.
+			verdicts := regexp.MustCompile(`(?m)^exit \d+ \(as expected\)$`).FindAllString(res.stdout, -1)
+			if len(verdicts) < 10 {
+				t.Errorf("%d cases behaved as expected, want the demo's checks, stores, rotations and audits", len(verdicts))
+			}
 			for _, want := range []string{
-				"demo: all 13 cases behaved as expected",
+				fmt.Sprintf("demo: all %d cases behaved as expected", len(verdicts)),
 				"31 days later", "deleted      pat-action INFRA_DEPLOY_KEY",
 				"(3 minted)", "stale        LEGACY_TOKEN repo:acme/ops",
 			} {

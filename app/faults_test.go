@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
-	goruntime "runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -21,17 +21,29 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/pat-action/pat-action/emulator"
+	"github.com/pat-action/pat-action/ghclient"
 )
 
 // faultTargets is how many repositories the fault suite writes into.
 const faultTargets = 50
 
-// faultTimeout is the client timeout of the fault suite's runs.
-const faultTimeout = 700 * time.Millisecond
+// faultTimeout is the client timeout of a run under a Slow fault: short, so
+// that a response slower than it is quick to see, yet long enough that a
+// loaded machine does not time out the token check, which would leave no
+// target written or listed. Every other run has ghclient's default.
+const faultTimeout = time.Second
 
-// ghclientMaxTries is how many times a request is tried before a target
-// fails: ghclient.DefaultMaxTries.
-const ghclientMaxTries = 5
+// slowResponse is a Slow fault's delay: far beyond faultTimeout, as the
+// emulator ends the wait when the client gives up.
+const slowResponse = time.Minute
+
+// clientTimeout is the client timeout of a run under faults.
+func clientTimeout(faults []emulator.Fault) time.Duration {
+	if slices.ContainsFunc(faults, func(f emulator.Fault) bool { return f.Kind == emulator.Slow }) {
+		return faultTimeout
+	}
+	return 0 // ghclient's default
+}
 
 // weakTok lacks the repo scope that writing repository secrets needs.
 const weakTok = "ghp_weak00000000000000000000000000000000"
@@ -43,6 +55,11 @@ type faultWorld struct {
 	apiURL string
 	host   string
 	repos  []string
+	// timeout is the client timeout of runFaulty; zero is ghclient's.
+	timeout time.Duration
+	// matched holds the requests checkInvariants found to be current
+	// operations, so that each is matched once.
+	matched map[string]bool
 	// seen is called with each request the emulator finished serving.
 	mu   sync.Mutex
 	seen func(*http.Request)
@@ -57,7 +74,7 @@ func newFaultWorld(t *testing.T, opts emulator.Options) *faultWorld {
 		emu.AddToken(tk)
 	}
 	emu.AddToken(emulator.Token{Value: weakTok, Login: "octocat", Scopes: []string{"workflow"}, ExpiresAt: testNow.Add(60 * 24 * time.Hour)})
-	w := &faultWorld{emu: emu}
+	w := &faultWorld{emu: emu, matched: map[string]bool{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		emu.ServeHTTP(rw, r)
 		w.mu.Lock()
@@ -101,8 +118,8 @@ type faultRun struct {
 }
 
 // runFaulty runs store into every repository of w, in the CLI or the
-// action, with instant retry sleeps and a short client timeout. Pacing is
-// off: the pacer waits in real time, and the benchmark measures it.
+// action, with instant retry sleeps and w's client timeout. Pacing is off:
+// the pacer waits in real time, and the benchmark measures it.
 func runFaulty(t *testing.T, w *faultWorld, action bool, admin string) faultRun {
 	t.Helper()
 	guard := &authGuard{host: w.host}
@@ -123,7 +140,7 @@ func runFaulty(t *testing.T, w *faultWorld, action bool, admin string) faultRun 
 		now:       func() time.Time { return testNow },
 		transport: guard,
 		sleep:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-		timeout:   faultTimeout,
+		timeout:   w.timeout,
 	}
 	code := rt.run(context.Background(), args)
 	fr := faultRun{code: code, texts: map[string]string{"stdout": out.String(), "stderr": errb.String()}}
@@ -171,6 +188,10 @@ func checkInvariants(t *testing.T, w *faultWorld, ops *emulator.Operations, fr f
 		assertNoLeak(t, tok, fr.texts)
 	}
 	for _, q := range w.emu.Requests() {
+		if w.matched[q.Method+" "+q.Path] {
+			continue
+		}
+		w.matched[q.Method+" "+q.Path] = true
 		op, ok := ops.Match(q.Method, q.Path)
 		switch {
 		case !ok:
@@ -216,33 +237,31 @@ func TestStoreFaults(t *testing.T) {
 		{name: "5xx bursts", allOK: true, faults: []emulator.Fault{
 			// Bursts shorter than the tries, so that even one target
 			// meeting the whole burst gets through.
-			{Op: putSecret, Kind: emulator.Status5xx, Count: ghclientMaxTries - 1},
+			{Op: putSecret, Kind: emulator.Status5xx, Count: ghclient.DefaultMaxTries - 1},
 			{Op: getKey, Kind: emulator.Status5xx, Status: 503, Count: 3},
 			{Op: putSecret, Kind: emulator.Status5xx, Status: 504, Match: "repo-010/", Count: 4},
 		}},
 		{name: "5xx for longer than the retries last", mustFail: []string{"acme/repo-020"}, faults: []emulator.Fault{
 			// ghclient.DefaultMaxTries attempts, all failing.
-			{Op: putSecret, Kind: emulator.Status5xx, Match: "repo-020/", Count: ghclientMaxTries},
+			{Op: putSecret, Kind: emulator.Status5xx, Match: "repo-020/", Count: ghclient.DefaultMaxTries},
 		}},
 		{name: "connection resets", allOK: true, faults: []emulator.Fault{
-			{Op: putSecret, Kind: emulator.Reset, Count: ghclientMaxTries - 1},
+			{Op: putSecret, Kind: emulator.Reset, Count: ghclient.DefaultMaxTries - 1},
 			{Op: getKey, Kind: emulator.Reset, Count: 3},
 		}},
 		{name: "responses slower than the client timeout", faults: []emulator.Fault{
-			// The emulator notices a PUT's client gone only after reading
-			// its body, so the delay is short rather than endless.
-			{Op: putSecret, Kind: emulator.Slow, Delay: 3 * faultTimeout, Count: 2},
-			{Op: getKey, Kind: emulator.Slow, Delay: 3 * faultTimeout, Count: 2},
+			{Op: putSecret, Kind: emulator.Slow, Delay: slowResponse, Count: 2},
+			{Op: getKey, Kind: emulator.Slow, Delay: slowResponse, Count: 2},
 		}},
 		{name: "secondary-limit 403 with retry-after", allOK: true, faults: []emulator.Fault{
-			{Op: putSecret, Kind: emulator.Secondary403, RetryAfter: 3 * time.Second, Count: ghclientMaxTries - 1},
-			{Op: getKey, Kind: emulator.Secondary403, RetryAfter: time.Minute, Count: ghclientMaxTries - 1},
+			{Op: putSecret, Kind: emulator.Secondary403, RetryAfter: 3 * time.Second, Count: ghclient.DefaultMaxTries - 1},
+			{Op: getKey, Kind: emulator.Secondary403, RetryAfter: time.Minute, Count: ghclient.DefaultMaxTries - 1},
 		}},
 		{name: "secondary-limit 403 on the token check", allOK: true, faults: []emulator.Fault{
 			{Op: "GET /user", Kind: emulator.Secondary403, RetryAfter: time.Second, Count: 1},
 		}},
 		{name: "primary exhaustion with x-ratelimit-reset", allOK: true, faults: []emulator.Fault{
-			{Op: putSecret, Kind: emulator.Primary403, RetryAfter: 40 * time.Second, Count: ghclientMaxTries - 1},
+			{Op: putSecret, Kind: emulator.Primary403, RetryAfter: 40 * time.Second, Count: ghclient.DefaultMaxTries - 1},
 			{Op: getKey, Kind: emulator.Primary403, RetryAfter: 2 * time.Minute, Count: 2},
 		}},
 		{name: "primary exhaustion on the token check", allOK: true, faults: []emulator.Fault{
@@ -267,10 +286,12 @@ func TestStoreFaults(t *testing.T) {
 				name = tt.name + "/action"
 			}
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				w := newFaultWorld(t, emulator.Options{})
 				for _, f := range tt.faults {
 					w.emu.Inject(f)
 				}
+				w.timeout = clientTimeout(tt.faults)
 				admin := tt.admin
 				if admin == "" {
 					admin = classicTok
@@ -296,6 +317,7 @@ func TestStoreFaults(t *testing.T) {
 				// The rerun, with the fault gone (or the scope granted),
 				// finishes the job.
 				drainFaults(t, w)
+				w.timeout = 0
 				again := runFaulty(t, w, action, classicTok)
 				checkInvariants(t, w, ops, again, classicTok)
 				if len(again.failed) > 0 || again.code != exitOK {
@@ -336,19 +358,47 @@ func drainFaults(t *testing.T, w *faultWorld) {
 	}
 }
 
-// buildBinary builds pat-action into a temporary directory, skipping the
-// test in -short mode.
+// built is the pat-action binary the process tests share: one go build per
+// test binary, removed by TestMain.
+var built struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// buildBinary returns the built pat-action, building it on first use, and
+// skips the test in -short mode.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "pat-action")
-	build := exec.Command(filepath.Join(goruntime.GOROOT(), "bin", "go"), "build", "-o", bin, "github.com/pat-action/pat-action")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "pat-action-test-"); built.err != nil {
+			return
+		}
+		built.path = filepath.Join(built.dir, "pat-action")
+		// As the Dockerfile builds it, so the build shares the root package
+		// tests' cache.
+		build := exec.Command("go", "build", "-trimpath", "-o", built.path, "github.com/pat-action/pat-action")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		out, err := build.CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.path
 }
 
 // TestStoreKilledMidway kills the real binary while it writes, with
@@ -361,7 +411,7 @@ func TestStoreKilledMidway(t *testing.T) {
 
 	start := func() (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 		cmd := exec.Command(bin, "store", "--json", "--api-url", w.apiURL, "--secret-name", "PAT",
-			"--repositories", strings.Join(w.repos, ","), "--concurrency", "2")
+			"--repositories", strings.Join(w.repos, ","), "--concurrency", "2", "--pacing", "off")
 		cmd.Env = []string{"GH_TOKEN=" + classicTok}
 		var out, errb bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb
@@ -454,16 +504,16 @@ func TestRotateFaults(t *testing.T) {
 	putAny := "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
 	tests := []rotateFaultCase{
 		{name: "no fault"},
-		{name: "5xx bursts", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Status5xx, Count: ghclientMaxTries - 1}}},
-		{name: "connection resets", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Reset, Count: ghclientMaxTries - 1}}},
-		{name: "responses slower than the client timeout", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Slow, Delay: 3 * faultTimeout, Count: 2}}},
-		{name: "secondary-limit 403 with retry-after", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Secondary403, RetryAfter: 2 * time.Second, Count: ghclientMaxTries - 1}}},
-		{name: "primary exhaustion with x-ratelimit-reset", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Primary403, RetryAfter: 30 * time.Second, Count: ghclientMaxTries - 1}}},
+		{name: "5xx bursts", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Status5xx, Count: ghclient.DefaultMaxTries - 1}}},
+		{name: "connection resets", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Reset, Count: ghclient.DefaultMaxTries - 1}}},
+		{name: "responses slower than the client timeout", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Slow, Delay: slowResponse, Count: 2}}},
+		{name: "secondary-limit 403 with retry-after", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Secondary403, RetryAfter: 2 * time.Second, Count: ghclient.DefaultMaxTries - 1}}},
+		{name: "primary exhaustion with x-ratelimit-reset", faults: []emulator.Fault{{Op: putAny, Kind: emulator.Primary403, RetryAfter: 30 * time.Second, Count: ghclient.DefaultMaxTries - 1}}},
 		{name: "public key rotated between GET and PUT", faults: []emulator.Fault{{Kind: emulator.RotateKeyBeforePut, Match: "repo-004/", Count: 1}}},
 		{name: "404 for one repository", mustFail: "acme/repo-006",
 			faults: []emulator.Fault{{Op: putAny, Kind: emulator.NotFound404, Match: "/repos/acme/repo-006/actions/secrets/INFRA_DEPLOY_KEY", Count: 1}}},
 		{name: "5xx for longer than the retries last", mustFail: "acme/repo-002",
-			faults: []emulator.Fault{{Op: putAny, Kind: emulator.Status5xx, Match: "repo-002/actions/secrets/INFRA_DEPLOY_KEY", Count: ghclientMaxTries}}},
+			faults: []emulator.Fault{{Op: putAny, Kind: emulator.Status5xx, Match: "repo-002/actions/secrets/INFRA_DEPLOY_KEY", Count: ghclient.DefaultMaxTries}}},
 		{name: "403 missing scope", admin: weakTok},
 	}
 	for _, tt := range tests {
@@ -473,6 +523,7 @@ func TestRotateFaults(t *testing.T) {
 				name = tt.name + "/action"
 			}
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				rotateFaultCell(t, ops, plan, repos, tt, action)
 			})
 		}
@@ -503,6 +554,8 @@ func rotateFaultCell(t *testing.T, ops *emulator.Operations, plan string, repos 
 		}
 		return out
 	}
+	var timeout time.Duration    // the client timeout of rotateRun; zero is ghclient's
+	matched := map[string]bool{} // the requests found to be current operations
 	rotateRun := func(tok string) faultRun {
 		t.Helper()
 		guard := &authGuard{host: host}
@@ -516,7 +569,7 @@ func rotateFaultCell(t *testing.T, ops *emulator.Operations, plan string, repos 
 		}
 		rt := runtime{
 			getenv: func(k string) string { return env[k] }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
-			now: func() time.Time { return testNow }, transport: guard, timeout: faultTimeout,
+			now: func() time.Time { return testNow }, transport: guard, timeout: timeout,
 			sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 		}
 		code := rt.run(context.Background(), args)
@@ -580,6 +633,10 @@ func rotateFaultCell(t *testing.T, ops *emulator.Operations, plan string, repos 
 		}
 		assertNoLeak(t, tok, fr.texts)
 		for _, q := range emu.Requests() {
+			if matched[q.Method+" "+q.Path] {
+				continue
+			}
+			matched[q.Method+" "+q.Path] = true
 			if op, ok := ops.Match(q.Method, strings.TrimPrefix(q.Path, "/api/v3")); !ok || op.Deprecated {
 				t.Errorf("%s %s is not a current operation of openapi_operations.yaml", q.Method, q.Path)
 			}
@@ -607,6 +664,7 @@ func rotateFaultCell(t *testing.T, ops *emulator.Operations, plan string, repos 
 	for _, f := range tt.faults {
 		emu.Inject(f)
 	}
+	timeout = clientTimeout(tt.faults)
 	tok := classicTok
 	if tt.admin != "" {
 		tok = tt.admin
@@ -627,6 +685,7 @@ func rotateFaultCell(t *testing.T, ops *emulator.Operations, plan string, repos 
 	for emu.PendingFaults() > 0 {
 		emu = drainRotateFaults(t, emu, apiURL)
 	}
+	timeout = 0
 	if _, complete := run(classicTok, stale); !complete {
 		t.Error("the rerun did not leave every target with the same new deploy key")
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -187,6 +188,10 @@ func TestAuditCLI(t *testing.T) {
 // appID is the GitHub App of rotation tests, installed on acme.
 const appID = 12345
 
+// testAppKey is the test app's private key, made once: RSA key generation
+// is slow under the race detector, and no test needs a key of its own.
+var testAppKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+
 // rotationWorld is rotateWorld with what a whole plan reaches: acme/svc-a
 // and acme/svc-b (topic deploy), acme/svc-c (no topic), acme/svc-old
 // (archived), and a GitHub App installed on acme. It returns the App's
@@ -202,7 +207,7 @@ func rotationWorld(t *testing.T) (*world, string) {
 	} {
 		w.emu.AddRepo(r)
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	key, err := testAppKey()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -173,6 +175,15 @@ func (s *Server) fault(w *recorder, r *http.Request, op string) *http.Request {
 		}
 		conn.Close()
 	case Slow:
+		// The server notices the client gone, and cancels r's context, only
+		// once the body is read: read it first, so a client that gives up
+		// ends the wait, PUTs included.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			w.status = 0 // the client went away mid-body: no answer
+			return nil
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		sleep(r, f.Delay)
 		return r
 	case Secondary403:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,5 +111,35 @@ func TestFaultRotateKeyBeforePut(t *testing.T) {
 	}
 	if n := f.s.FaultsFired(RotateKeyBeforePut); n != 2 {
 		t.Errorf("FaultsFired = %d, want 2", n)
+	}
+}
+
+// A Slow fault ends when its client gives up, a PUT's too: the server
+// notices a client gone only once the request body is read.
+func TestSlowEndsWhenTheClientGivesUp(t *testing.T) {
+	s := New(Options{})
+	s.AddToken(Token{Value: adminToken, Login: "octocat", Scopes: []string{"repo"}})
+	s.AddRepo(Repo{Owner: "acme", Name: "api"})
+	s.Inject(Fault{Op: "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}", Kind: Slow, Delay: time.Hour, Count: 1})
+	srv, api := s.Start()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "PUT", api+"/repos/acme/api/actions/secrets/X", strings.NewReader(`{"encrypted_value":"","key_id":""}`))
+	req.Header.Set("User-Agent", "test")
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("PUT answered %s before its client gave up", resp.Status)
+	}
+	// Close waits for every handler: it returns once the slow one has.
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the slow PUT still holds the server 30s after its client gave up")
+	}
+	if n := s.FaultsFired(Slow); n != 1 {
+		t.Errorf("FaultsFired(Slow) = %d, want 1", n)
 	}
 }

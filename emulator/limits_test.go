@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -182,14 +183,43 @@ func TestSecondaryConcurrency(t *testing.T) {
 	}
 }
 
+// The latency ends when the request is cancelled while the server holds it.
 func TestLatencyIsCancelledWithTheRequest(t *testing.T) {
-	f := newFixture(t, Options{Latency: time.Hour})
+	s := New(Options{Latency: time.Hour})
+	s.AddToken(Token{Value: adminToken, Login: "octocat"})
+	arrived := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		s.ServeHTTP(w, r)
+	}))
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/user", nil)
+	req.Header.Set("User-Agent", "test")
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	answered := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		answered <- err
+	}()
+	<-arrived // the server holds the request in its latency
 	cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", f.api+"/user", nil)
-	if _, err := http.DefaultClient.Do(req); err == nil {
-		t.Fatal("request with a cancelled context succeeded")
+	if err := <-answered; err == nil {
+		t.Fatal("a request cancelled during an hour's latency succeeded")
 	}
+	// Close waits for every handler: it returns once the held one has.
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server still holds the request 30s after it was cancelled")
+	}
+
+	f := newFixture(t, Options{Latency: time.Hour})
 	f.s.SetLatency(0)
 	if got := f.do(t, "GET", "user", adminToken, nil).status; got != 200 {
 		t.Errorf("without latency: status %d, want 200", got)

@@ -21,6 +21,10 @@ type operation struct {
 	method string
 	re     *regexp.Regexp
 	params int
+	// slashes is the template's count of "/": a parameter matches no "/",
+	// so only paths with as many can match, and the regexp is not tried
+	// on the others.
+	slashes int
 }
 
 // Op is one REST operation.
@@ -69,7 +73,7 @@ func parseOperations(data []byte) (*Operations, error) {
 		for _, f := range e.Files {
 			ghes = ghes || strings.Contains(f, "ghes")
 		}
-		o.ops = append(o.ops, operation{Op: Op{Name: e.Name, GHES: ghes, Deprecated: e.Deprecated}, method: method, re: templateRE(p), params: strings.Count(p, "{")})
+		o.ops = append(o.ops, operation{Op: Op{Name: e.Name, GHES: ghes, Deprecated: e.Deprecated}, method: method, re: templateRE(p), params: strings.Count(p, "{"), slashes: strings.Count(p, "/")})
 	}
 	if len(o.ops) == 0 {
 		return nil, fmt.Errorf("parse operations: no operations found")
@@ -102,9 +106,10 @@ func (o *Operations) Match(method, path string) (Op, bool) {
 		method = "GET"
 	}
 	var best *operation
+	slashes := strings.Count(path, "/")
 	for i := range o.ops {
 		op := &o.ops[i]
-		if op.method != method || !op.re.MatchString(path) {
+		if op.method != method || op.slashes != slashes || !op.re.MatchString(path) {
 			continue
 		}
 		if best == nil || (best.Deprecated && !op.Deprecated) ||

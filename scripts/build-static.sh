@@ -19,7 +19,7 @@ VERSION=${VERSION:-$(git -C "$root" describe --tags --always --dirty 2>/dev/null
 
 mkdir -p "$(dirname "$out")"
 cd "$root"
-# Keep in step with the Dockerfile; packaging/dockerfile_test.go checks that they agree.
+# Keep in step with the Dockerfile; dockerfile_test.go checks that they agree.
 CGO_ENABLED=0 go build -trimpath -buildvcs=false \
   -ldflags "-s -w -X github.com/pat-action/pat-action/app.Version=${VERSION}" \
   -o "$out" .

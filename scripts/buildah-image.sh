@@ -3,8 +3,12 @@
 # engine: FROM scratch, the static binary at /pat-action and a CA bundle, run as root as
 # GitHub requires of Docker actions (see the Dockerfile); it is also run once as 65532.
 # It holds what the Dockerfile's distroless stage needs (distroless adds passwd, tzdata and
-# /tmp), so its size is the floor for the real image. Without BINARY it builds one with
-# build-static.sh. IMAGE defaults to localhost/pat-action:VERSION.
+# /tmp), so its size is the floor for the real image. IMAGE defaults to
+# localhost/pat-action:VERSION.
+# With BINARY it builds one image, for this machine's architecture. Without, it
+# cross-compiles with build-static.sh for each of ARCHES (default: amd64 arm64, what the
+# release publishes) and makes IMAGE a manifest list of IMAGE-ARCH images; only this
+# machine's architecture can be run, so only its image is run.
 # Storage is vfs by default (STORAGE_DRIVER=overlay to change) so it works inside containers.
 set -euo pipefail
 
@@ -31,29 +35,51 @@ cleanup() {
 }
 trap cleanup EXIT
 
-binary=${1:-}
-if [[ -z $binary ]]; then
-  binary="$work/pat-action"
-  VERSION=$version "$root/scripts/build-static.sh" "$binary"
-fi
-
 bah() { buildah --storage-driver "$driver" "$@"; }
 
-ctr=$(bah from scratch)
-bah copy --chmod 0755 "$ctr" "$binary" /pat-action >/dev/null
-bah copy --chmod 0644 "$ctr" "$ca_bundle" /etc/ssl/certs/ca-certificates.crt >/dev/null
-bah config \
-  --user 0:0 \
-  --entrypoint '["/pat-action"]' \
-  --cmd '' \
-  --label org.opencontainers.image.title=pat-action \
-  --label org.opencontainers.image.version="$version" \
-  "$ctr"
+case $(uname -m) in
+  x86_64) native=amd64 ;;
+  aarch64) native=arm64 ;;
+  *) native=$(uname -m) ;;
+esac
 
-# The image must run, and without privilege: version as 65532 in the working container,
-# chroot isolation (no daemon, no userns).
-bah run --isolation chroot --user 65532:65532 "$ctr" -- /pat-action version
+# one ARCH BINARY TAG: commits the image of one architecture as TAG.
+one() {
+  local arch=$1 bin=$2 tag=$3
+  ctr=$(bah from --arch "$arch" scratch)
+  bah copy --chmod 0755 "$ctr" "$bin" /pat-action >/dev/null
+  bah copy --chmod 0644 "$ctr" "$ca_bundle" /etc/ssl/certs/ca-certificates.crt >/dev/null
+  bah config \
+    --os linux \
+    --arch "$arch" \
+    --user 0:0 \
+    --entrypoint '["/pat-action"]' \
+    --cmd '' \
+    --label org.opencontainers.image.title=pat-action \
+    --label org.opencontainers.image.version="$version" \
+    "$ctr"
+  # The image must run, and without privilege: version as 65532 in the working container,
+  # chroot isolation (no daemon, no userns).
+  if [[ $arch == "$native" ]]; then
+    bah run --isolation chroot --user 65532:65532 "$ctr" -- /pat-action version
+  fi
+  bah commit --quiet --rm "$ctr" "$tag" >/dev/null
+  ctr=
+  bah images --format '{{.Name}}:{{.Tag}} {{.ID}} {{.Size}}' "$tag"
+}
 
-bah commit --quiet --rm "$ctr" "$image" >/dev/null
-ctr=
-bah images --format '{{.Name}}:{{.Tag}} {{.ID}} {{.Size}}' "$image"
+binary=${1:-}
+if [[ -n $binary ]]; then
+  one "$native" "$binary" "$image"
+  exit 0
+fi
+
+read -r -a arches <<<"${ARCHES:-amd64 arm64}"
+bah rmi "$image" >/dev/null 2>&1 || true # a list (or image) of an earlier run
+bah manifest create "$image" >/dev/null
+for arch in "${arches[@]}"; do
+  GOOS=linux GOARCH=$arch VERSION=$version "$root/scripts/build-static.sh" "$work/pat-action-$arch"
+  one "$arch" "$work/pat-action-$arch" "$image-$arch"
+  bah manifest add "$image" "$image-$arch" >/dev/null
+done
+echo "$image: manifest list of ${arches[*]}"

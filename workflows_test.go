@@ -1,6 +1,7 @@
-package packaging
+package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -22,7 +23,7 @@ func workflowFiles(t *testing.T) []string {
 	t.Helper()
 	var files []string
 	for _, pattern := range []string{".github/workflows/*.yml", "examples/workflows/*.yml"} {
-		m, err := filepath.Glob(filepath.Join("..", pattern))
+		m, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +132,7 @@ func TestWorkflowsGrantLeastPermissions(t *testing.T) {
 
 func TestCIWorkflowTopLevelPermissions(t *testing.T) {
 	var got map[string]string
-	if err := lookup(parseYAMLFile(t, "../.github/workflows/ci.yml"), "permissions").Decode(&got); err != nil {
+	if err := lookup(parseYAMLFile(t, ".github/workflows/ci.yml"), "permissions").Decode(&got); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(map[string]string{"contents": "read"}, got); diff != "" {
@@ -185,5 +186,97 @@ func TestDependabotCoversEveryEcosystem(t *testing.T) {
 	slices.Sort(got)
 	if diff := cmp.Diff([]string{"docker", "github-actions", "gomod"}, got); diff != "" {
 		t.Errorf("dependabot ecosystems (-want +got):\n%s", diff)
+	}
+}
+
+// releasePlatforms are the platforms the release publishes: GitHub's x64 and arm runners
+// both run container actions.
+var releasePlatforms = []string{"linux/amd64", "linux/arm64"}
+
+// imagePlatformProblems lists how a workflow's image builds miss releasePlatforms: every
+// docker/build-push-action step must build them all (the CI one without pushing, so an
+// arm64 break shows before a release), and none may set up QEMU: the Dockerfile
+// cross-compiles, and its runtime stage runs nothing.
+func imagePlatformProblems(t *testing.T, src string) []string {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatalf("parse workflow: %v", err)
+	}
+	var problems []string
+	var builds, multi int
+	walkUses(doc.Content[0], func(uses, step *yaml.Node) {
+		action, _, _ := strings.Cut(uses.Value, "@")
+		switch action {
+		case "docker/setup-qemu-action":
+			problems = append(problems, fmt.Sprintf("line %d: %s: the build cross-compiles, no emulation is needed", uses.Line, action))
+		case "docker/build-push-action":
+			builds++
+			var got []string
+			if p := lookup(lookup(step, "with"), "platforms"); p != nil {
+				got = strings.FieldsFunc(p.Value, func(r rune) bool { return r == ',' || r == '\n' || r == ' ' })
+			}
+			slices.Sort(got)
+			if slices.Equal(got, releasePlatforms) {
+				multi++
+			} else if push := lookup(lookup(step, "with"), "push"); push != nil && push.Value == "true" {
+				problems = append(problems, fmt.Sprintf("line %d: pushes platforms %q, want %q", uses.Line, got, releasePlatforms))
+			}
+		}
+	})
+	if builds > 0 && multi == 0 {
+		problems = append(problems, fmt.Sprintf("no docker build for %q", releasePlatforms))
+	}
+	return problems
+}
+
+func TestImagesAreBuiltForEveryPlatform(t *testing.T) {
+	for _, path := range []string{".github/workflows/release.yml", ".github/workflows/ci.yml"} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			if diff := cmp.Diff([]string(nil), imagePlatformProblems(t, readRepoFile(t, path))); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", path, diff)
+			}
+		})
+	}
+}
+
+// TestImagePlatformProblemsCatchBreakage breaks release.yml one way at a time.
+func TestImagePlatformProblemsCatchBreakage(t *testing.T) {
+	src := readRepoFile(t, ".github/workflows/release.yml")
+	tests := []struct {
+		name, old, new, want string
+	}{
+		{"amd64 only", "platforms: linux/amd64,linux/arm64", "platforms: linux/amd64", `pushes platforms ["linux/amd64"]`},
+		{"no platforms", "platforms: linux/amd64,linux/arm64", "", "pushes platforms []"},
+		{"QEMU", "      - uses: docker/setup-buildx-action@", "      - uses: docker/setup-qemu-action@v3\n      - uses: docker/setup-buildx-action@", "no emulation is needed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(src, tt.old) {
+				t.Fatalf("release.yml has no %q to break; update this case", tt.old)
+			}
+			problems := imagePlatformProblems(t, strings.Replace(src, tt.old, tt.new, 1))
+			if !slices.ContainsFunc(problems, func(p string) bool { return strings.Contains(p, tt.want) }) {
+				t.Errorf("problems = %q, want one containing %q", problems, tt.want)
+			}
+		})
+	}
+}
+
+// TestCIWorkflowRunsCIRun holds ci.yml's test job to .ci/run alone, so that CI on GitHub
+// and everywhere else cannot drift apart.
+func TestCIWorkflowRunsCIRun(t *testing.T) {
+	steps := lookup(lookup(lookup(parseYAMLFile(t, ".github/workflows/ci.yml"), "jobs"), "test"), "steps")
+	if steps == nil {
+		t.Fatal("ci.yml has no test job with steps")
+	}
+	var runs []string
+	for _, step := range steps.Content {
+		if run := lookup(step, "run"); run != nil {
+			runs = append(runs, strings.TrimSpace(run.Value))
+		}
+	}
+	if len(runs) != 1 || !strings.HasSuffix(runs[0], " .ci/run") {
+		t.Errorf("ci.yml's test job runs %q, want one step that runs .ci/run", runs)
 	}
 }

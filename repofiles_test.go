@@ -1,4 +1,4 @@
-package packaging
+package main
 
 import (
 	"errors"
@@ -9,11 +9,11 @@ import (
 	"testing"
 )
 
-// readRepoFile reads a file by its path from the repository root, the parent of packaging/
-// where the tests run.
+// readRepoFile reads a file by its path from the repository root, where the root
+// package's tests run.
 func readRepoFile(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", name))
+	b, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatalf("read %s: %v", name, err)
 	}
@@ -41,7 +41,7 @@ func writeTemp(t *testing.T, name, content string) string {
 // runScript runs a repository script with bash and returns its exit code.
 func runScript(t *testing.T, stderr io.Writer, script string, args ...string) int {
 	t.Helper()
-	cmd := exec.Command("bash", append([]string{filepath.Join("..", script)}, args...)...)
+	cmd := exec.Command("bash", append([]string{script}, args...)...)
 	cmd.Stderr = stderr
 	err := cmd.Run()
 	var exit *exec.ExitError

@@ -1,2 +1,0 @@
-// Package packaging holds tests that hold the action's packaging to its promises.
-package packaging
