@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v45/github"
 
 	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/rotate"
 )
@@ -25,7 +26,7 @@ type RotateOptions struct {
 	// Token is the token the run was given, for token sources that take
 	// it (input: token).
 	Token string
-	Plan  *rotate.Plan
+	Plan  *plan.Plan
 	Shard rotate.Shard
 	Force bool
 	// DryRun only reads and reports what would be written or deleted.
@@ -41,7 +42,7 @@ type RotateOptions struct {
 
 // loadPlan reads the config input's plan and the shard; every problem is
 // bad input.
-func loadPlan(v values, rt runtime) (*rotate.Plan, rotate.Shard, error) {
+func loadPlan(v values, rt runtime) (*plan.Plan, rotate.Shard, error) {
 	shard, err := rotate.ParseShard(v.str("shard"))
 	if err != nil {
 		return nil, shard, asUsage(err)
@@ -57,11 +58,11 @@ func loadPlan(v values, rt runtime) (*rotate.Plan, rotate.Shard, error) {
 	if err != nil {
 		return nil, shard, usagef("config %s: %v", path, err)
 	}
-	plan, err := rotate.ParsePlan(path, data)
+	p, err := plan.Parse(path, data)
 	if err != nil {
 		return nil, shard, asUsage(err)
 	}
-	return plan, shard, nil
+	return p, shard, nil
 }
 
 // rotateOptions parses and validates rotate's inputs, the plan included,

@@ -1,4 +1,4 @@
-package rotate
+package plan
 
 import (
 	"bytes"
@@ -891,15 +891,15 @@ func (p *parser) targets(n *yaml.Node, path string) []TargetSpec {
 		if !ok {
 			continue
 		}
-		if !t.Expands() {
-			k := strings.ToLower(Expand(t, nil)[0].String())
+		if st, fixed := t.Target(); fixed {
+			k := strings.ToLower(st.String())
 			if line, dup := seen[k]; dup {
-				p.errorf(it, index(path, i), "target %s is already listed on line %d: list each target once", Expand(t, nil)[0], line)
+				p.errorf(it, index(path, i), "target %s is already listed on line %d: list each target once", st, line)
 				continue
 			}
 			seen[k] = it.Line
 			// The secrets package has the last word on what a target may be.
-			if err := Expand(t, nil)[0].Validate(false); err != nil {
+			if err := st.Validate(false); err != nil {
 				p.errorf(it, index(path, i), "%v", err)
 				continue
 			}

@@ -1,4 +1,4 @@
-package rotate
+package plan
 
 import (
 	"errors"
@@ -23,7 +23,11 @@ func ptr[T any](v T) *T { return &v }
 
 // TestParsePlanFull parses the rotation spec's own example.
 func TestParsePlanFull(t *testing.T) {
-	plan, err := LoadPlan("../examples/plans/full.yml")
+	data, err := os.ReadFile("../examples/plans/full.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := Parse("../examples/plans/full.yml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +85,7 @@ func TestParsePlanFull(t *testing.T) {
 // TestParsePlanDefaults checks that defaults merge into each secret field
 // by field, that a secret's own values win, and which sources take what.
 func TestParsePlanDefaults(t *testing.T) {
-	plan, err := ParsePlan("p.yml", []byte(`version: 1
+	plan, err := Parse("p.yml", []byte(`version: 1
 defaults:
   policy:
     required-scopes: repo, workflow
@@ -168,7 +172,7 @@ func TestPolicySpecPolicy(t *testing.T) {
 }
 
 func TestParsePlanOpenIssueInSource(t *testing.T) {
-	plan, err := ParsePlan("p.yml", []byte(`version: 1
+	plan, err := Parse("p.yml", []byte(`version: 1
 secrets:
   - name: A
     source: {type: token, env: A, open-issue: true}
@@ -195,7 +199,7 @@ func TestParsePlanTokenFrom(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, err := ParsePlan("p.yml", []byte(head+"  - name: A\n    source: "+tt.source+"\n    targets: [{repository: acme/a}]\n"))
+			plan, err := Parse("p.yml", []byte(head+"  - name: A\n    source: "+tt.source+"\n    targets: [{repository: acme/a}]\n"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -533,13 +537,13 @@ func TestParsePlanErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParsePlan("p.yml", []byte(tt.plan))
+			_, err := Parse("p.yml", []byte(tt.plan))
 			if err == nil {
-				t.Fatalf("ParsePlan succeeded, want an error starting %q", tt.prefix)
+				t.Fatalf("Parse succeeded, want an error starting %q", tt.prefix)
 			}
 			msg := err.Error()
 			if strings.Contains(msg, "\n") {
-				t.Errorf("ParsePlan reported more than one problem, want one:\n%s", msg)
+				t.Errorf("Parse reported more than one problem, want one:\n%s", msg)
 			}
 			if !strings.HasPrefix(msg, tt.prefix) {
 				t.Errorf("error = %q\nwant it to start with %q", msg, tt.prefix)
@@ -558,7 +562,7 @@ func TestParsePlanErrors(t *testing.T) {
 // TestParsePlanManyErrors checks that every problem is reported, in order
 // of position, not just the first.
 func TestParsePlanManyErrors(t *testing.T) {
-	_, err := ParsePlan("p.yml", []byte(head+`  - name: 1A
+	_, err := Parse("p.yml", []byte(head+`  - name: 1A
     source: {type: random, bytes: 0}
     targets: [{repository: a}]
   - name: B
@@ -582,7 +586,7 @@ func TestParsePlanTooManyErrors(t *testing.T) {
 	for range 30 {
 		b.WriteString("  - name: 1A\n    source: {type: random}\n    targets: [{repository: acme/a}]\n")
 	}
-	_, err := ParsePlan("p.yml", []byte(b.String()))
+	_, err := Parse("p.yml", []byte(b.String()))
 	lines := strings.Split(err.Error(), "\n")
 	if len(lines) != maxErrors+1 || lines[maxErrors] != "p.yml: 10 more problems not shown" {
 		t.Errorf("got %d lines ending %q, want %d problems and a count of the rest", len(lines), lines[len(lines)-1], maxErrors)
@@ -600,32 +604,21 @@ func TestParsePlanAliasBomb(t *testing.T) {
 	for i := range 100 {
 		fmt.Fprintf(&b, "  - {name: S%d, source: {type: random}, targets: *t}\n", i)
 	}
-	_, err := ParsePlan("p.yml", []byte(b.String()))
+	_, err := Parse("p.yml", []byte(b.String()))
 	if err == nil || !strings.Contains(err.Error(), "expands to more than 100000 YAML nodes") {
-		t.Errorf("ParsePlan(alias bomb) = %v, want it refused for its size", err)
+		t.Errorf("Parse(alias bomb) = %v, want it refused for its size", err)
 	}
 }
 
-func TestLoadPlanMissingFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "nope.yml")
-	_, err := LoadPlan(path)
-	if !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "read plan: ") {
-		t.Errorf("LoadPlan(missing) = %v, want a wrapped not-exist error", err)
-	}
-}
-
-func TestLoadPlanNamesTheFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "plan.yml")
-	if err := os.WriteFile(path, []byte("version: 1\nsecrets: 3\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	_, err := LoadPlan(path)
+func TestParseNamesTheFile(t *testing.T) {
+	path := filepath.Join("dir", "plan.yml")
+	_, err := Parse(path, []byte("version: 1\nsecrets: 3\n"))
 	if want := path + ":2:10: secrets: want a list of secrets"; err == nil || !strings.HasPrefix(err.Error(), want) {
-		t.Errorf("LoadPlan error = %v, want it to start %q", err, want)
+		t.Errorf("Parse error = %v, want it to start %q", err, want)
 	}
 }
 
-// FuzzParsePlan checks that no input makes ParsePlan panic, and that every
+// FuzzParsePlan checks that no input makes Parse panic, and that every
 // line of every error it returns starts with the file name.
 func FuzzParsePlan(f *testing.F) {
 	files, err := filepath.Glob("../examples/plans/*.yml")
@@ -643,15 +636,15 @@ func FuzzParsePlan(f *testing.F) {
 	f.Add([]byte("version: 1\nsecrets: &a [*a]\n"))
 	f.Add([]byte("- - -\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		plan, err := ParsePlan("f.yml", data)
+		plan, err := Parse("f.yml", data)
 		if err == nil {
 			if plan == nil || plan.Version != 1 || len(plan.Secrets) == 0 {
-				t.Fatalf("ParsePlan succeeded with plan %+v", plan)
+				t.Fatalf("Parse succeeded with plan %+v", plan)
 			}
 			return
 		}
 		if plan != nil {
-			t.Fatal("ParsePlan returned both a plan and an error")
+			t.Fatal("Parse returned both a plan and an error")
 		}
 		for _, line := range strings.Split(err.Error(), "\n") {
 			if !strings.HasPrefix(line, "f.yml:") {
