@@ -267,19 +267,3 @@ func (e *Error) Error() string {
 	}
 	return s + e.Msg
 }
-
-// Parse parses and checks a plan, naming it name in errors. It reports
-// every problem it finds (up to a limit), each as an *Error
-// ("file:line:col: key: what is wrong and what would be right"), joined
-// with errors.Join; errors.As finds the first.
-func Parse(name string, data []byte) (*Plan, error) {
-	p := &parser{file: name}
-	plan := p.parse(data)
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return plan, nil
-}
-
-// maxErrors is how many problems Parse reports before it stops.
-const maxErrors = 20
