@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/pat-action/pat-action/internal/suggest"
 )
 
 func join(path, key string) string {
@@ -83,7 +85,7 @@ func (p *parser) mapping(n *yaml.Node, path, what string, known []string, mispla
 			}
 			if msg == "" {
 				msg = fmt.Sprintf("unknown key %q in %s", key, what)
-				if s := suggest(key, known); s != "" {
+				if s := suggest.Nearest(key, known); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 					p.cover(n, s)
 				} else {

@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pat-action/pat-action/internal/suggest"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/secrets"
 	"github.com/pat-action/pat-action/token"
@@ -93,11 +94,7 @@ func oneOf(what, s string, want []string) string {
 	if slices.Contains(want, s) {
 		return ""
 	}
-	msg := fmt.Sprintf("unknown %s %q", what, s)
-	if sg := suggest(s, want); sg != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", sg)
-	}
-	return msg + ": want one of " + strings.Join(want, ", ")
+	return fmt.Sprintf("unknown %s %q%s: want one of %s", what, s, suggest.Hint(s, want), strings.Join(want, ", "))
 }
 
 // checkFullName returns a problem unless s is "owner/repo".

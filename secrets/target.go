@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/pat-action/pat-action/internal/suggest"
 )
 
 // Kind is the type of a secret: which GitHub feature reads it. Its values are
@@ -150,7 +152,7 @@ func ParseKind(s string) (Kind, error) {
 	case Actions, Dependabot, Codespaces:
 		return k, nil
 	}
-	return "", fmt.Errorf("unknown secret type %q%s (want actions, dependabot or codespaces)", s, suggest(s, "actions", "dependabot", "codespaces"))
+	return "", fmt.Errorf("unknown secret type %q%s (want actions, dependabot or codespaces)", s, suggest.Hint(s, []string{"actions", "dependabot", "codespaces"}))
 }
 
 // ParseVisibility parses an organization secret's visibility: "all",
@@ -160,19 +162,7 @@ func ParseVisibility(s string) (string, error) {
 	case VisibilityAll, VisibilityPrivate, VisibilitySelected:
 		return s, nil
 	}
-	return "", fmt.Errorf("unknown visibility %q%s (want all, private or selected)", s, suggest(s, VisibilityAll, VisibilityPrivate, VisibilitySelected))
-}
-
-// suggest returns ` (did you mean "x"?)` when s is one of choices but for
-// case, surrounding space or a trailing "s", else "".
-func suggest(s string, choices ...string) string {
-	n := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), "s")
-	for _, c := range choices {
-		if n != "" && (n == c || n == strings.TrimSuffix(c, "s")) {
-			return fmt.Sprintf(` (did you mean %q?)`, c)
-		}
-	}
-	return ""
+	return "", fmt.Errorf("unknown visibility %q%s (want all, private or selected)", s, suggest.Hint(s, []string{VisibilityAll, VisibilityPrivate, VisibilitySelected}))
 }
 
 // Validate checks that t names a secret that can exist, before any request
@@ -215,7 +205,7 @@ func (t Target) Validate(ghes bool) error {
 	case "":
 		return errors.New("scope is empty (want repo, env or org)")
 	default:
-		return fmt.Errorf("unknown scope %q%s (want repo, env or org)", t.Scope, suggest(string(t.Scope), "repo", "env", "org"))
+		return fmt.Errorf("unknown scope %q%s (want repo, env or org)", t.Scope, suggest.Hint(string(t.Scope), []string{"repo", "env", "org"}))
 	}
 }
 
