@@ -71,7 +71,7 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 		}
 		return o, nil
 	}
-	if o.Plan, o.Shard, err = loadPlan(v, rt); err != nil {
+	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
 		return o, err
 	}
 	return o, nil

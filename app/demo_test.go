@@ -89,7 +89,7 @@ func TestDemoPlanSchema(t *testing.T) {
 	if err := sch.Validate(inst); err != nil {
 		t.Errorf("the demo plan does not pass the schema: %v", err)
 	}
-	if _, err := plan.Parse("demo.yml", []byte(demoPlan)); err != nil {
+	if _, err := plan.Parse("demo.yml", []byte(demoPlan), plan.Options{}); err != nil {
 		t.Errorf("the demo plan does not parse: %v", err)
 	}
 }

@@ -40,9 +40,9 @@ type RotateOptions struct {
 	rt          runtime
 }
 
-// loadPlan reads the config input's plan and the shard; every problem is
-// bad input.
-func loadPlan(v values, rt runtime) (*plan.Plan, rotate.Shard, error) {
+// loadPlan reads the config input's plan, checked for the server api
+// points at, and the shard; every problem is bad input.
+func loadPlan(v values, rt runtime, api ghclient.API) (*plan.Plan, rotate.Shard, error) {
 	shard, err := rotate.ParseShard(v.str("shard"))
 	if err != nil {
 		return nil, shard, asUsage(err)
@@ -51,14 +51,19 @@ func loadPlan(v values, rt runtime) (*plan.Plan, rotate.Shard, error) {
 	if path == "" {
 		path = defaultConfig
 	}
-	data, err := rt.readFile(path)
+	f, err := rt.open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, shard, usagef("config %s: no such file: write a rotation plan there or point the config input at one", path)
 	}
 	if err != nil {
 		return nil, shard, usagef("config %s: %v", path, err)
 	}
-	p, err := plan.Parse(path, data)
+	defer f.Close()
+	p, err := plan.Read(path, f, plan.Options{GHES: api.GHES})
+	var perr *plan.Error
+	if err != nil && !errors.As(err, &perr) {
+		return nil, shard, usagef("config %s: %v", path, err)
+	}
 	if err != nil {
 		return nil, shard, asUsage(err)
 	}
@@ -95,7 +100,7 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if !o.Pacing.Off {
 		o.Pacing.Concurrent = o.Concurrency
 	}
-	if o.Plan, o.Shard, err = loadPlan(v, rt); err != nil {
+	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
 		return o, err
 	}
 	if err := rotate.Check(o.Plan, o.Token, rt.getenv, rt.readFile); err != nil {

@@ -15,12 +15,38 @@ import (
 	"github.com/pat-action/pat-action/secrets"
 )
 
+// Options say what a plan is checked for.
+type Options struct {
+	// GHES is true when the plan runs against GitHub Enterprise Server,
+	// which has no Codespaces secrets: a target of that type is refused.
+	GHES bool
+}
+
+// MaxSize is the largest plan Read accepts. A plan lists names and where
+// values come from; a larger file is a mistake, and parsing 200 MB of
+// YAML would take gigabytes of memory.
+const MaxSize = 1 << 20
+
+// Read reads a plan from r and parses it as Parse does. A plan larger than
+// MaxSize is refused before any of it is parsed, having read no more than
+// one byte past MaxSize. An error reading r is returned as it is.
+func Read(name string, r io.Reader, o Options) (*Plan, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxSize {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("the plan is larger than %d bytes (1 MB): a plan lists secrets by name; split it into several plans", MaxSize)}
+	}
+	return Parse(name, data, o)
+}
+
 // Parse parses and checks a plan, naming it name in errors. It reports
 // every problem it finds (up to a limit), each as an *Error
 // ("file:line:col: key: what is wrong and what would be right"), joined
 // with errors.Join; errors.As finds the first.
-func Parse(name string, data []byte) (*Plan, error) {
-	p := &parser{file: name}
+func Parse(name string, data []byte, o Options) (*Plan, error) {
+	p := &parser{file: name, ghes: o.GHES}
 	plan := p.parse(data)
 	if err := p.err(); err != nil {
 		return nil, err
@@ -59,8 +85,6 @@ var (
 
 var (
 	envNameRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	ownerRE    = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	repoNameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 	topicRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,49}$`)
 	permNameRE = regexp.MustCompile(`^[a-z][a-z_]*$`)
 	yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -73,6 +97,7 @@ const maxNodes = 100000
 // parser walks a plan's YAML nodes, collecting every problem it finds.
 type parser struct {
 	file  string
+	ghes  bool // the plan runs on GitHub Enterprise Server
 	errs  []*Error
 	nodes int
 	// covered holds, per mapping, the keys an earlier problem already

@@ -27,7 +27,7 @@ func TestParsePlanFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := Parse("../examples/plans/full.yml", data)
+	plan, err := Parse("../examples/plans/full.yml", data, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ secrets:
   - name: D
     source: {type: github-app, app-id: 1, private-key-file: key.pem, installation: 42}
     targets: [{repository: acme/d}]
-`))
+`), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ secrets:
   - name: A
     source: {type: token, env: A, open-issue: true}
     targets: [{repository: acme/a}]
-`))
+`), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestParsePlanTokenFrom(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, err := Parse("p.yml", []byte(head+"  - name: A\n    source: "+tt.source+"\n    targets: [{repository: acme/a}]\n"))
+			plan, err := Parse("p.yml", []byte(head+"  - name: A\n    source: "+tt.source+"\n    targets: [{repository: acme/a}]\n"), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -530,6 +530,41 @@ func TestParsePlanErrors(t *testing.T) {
 			prefix: "p.yml:4:1: ", want: `a second YAML document (after ---): a plan is one document`,
 		},
 		{
+			name:   "environment dot dot",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/api, environment: \"..\"}]\n",
+			prefix: "p.yml:5:51: secrets[0].targets[0].environment: ", want: `environment name "..": ".." is not allowed`,
+		},
+		{
+			name:   "environment dot",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/api, environment: .}]\n",
+			prefix: "p.yml:5:51: secrets[0].targets[0].environment: ", want: `environment name ".": "." is not allowed`,
+		},
+		{
+			name:   "environment walks the path",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/api, environment: ../../../orgs/acme/actions}]\n",
+			prefix: "p.yml:5:51: secrets[0].targets[0].environment: ", want: `".." is not allowed as a name or a part of one between slashes`,
+		},
+		{
+			name:   "environment with a newline",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/api, environment: \"prod\\nuction\"}]\n",
+			prefix: "p.yml:5:51: secrets[0].targets[0].environment: ", want: `environment name "prod\nuction": control character '\n'`,
+		},
+		{
+			name:   "environment with a control character",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/api, environment: \"prod\\e\"}]\n",
+			prefix: "p.yml:5:51: secrets[0].targets[0].environment: ", want: `control character '\x1b'`,
+		},
+		{
+			name:   "organization by the secrets package's rules",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{organization: ac--me}]\n",
+			prefix: "p.yml:5:30: secrets[0].targets[0].organization: ", want: `organization "ac--me": owner "ac--me" must not contain consecutive hyphens`,
+		},
+		{
+			name:   "app repository by the secrets package's rules",
+			plan:   head + "  - name: A\n    source: {type: github-app, app-id: 1, private-key-env: K, installation: acme, repositories: [\"..\"]}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:98: secrets[0].source.repositories[0]: ", want: `repository "..": repository name ".." is not allowed`,
+		},
+		{
 			name:   "empty plan",
 			plan:   "# nothing\n",
 			prefix: "p.yml: ", want: `the plan is empty: want version: 1 and a secrets: list`,
@@ -537,7 +572,7 @@ func TestParsePlanErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("p.yml", []byte(tt.plan))
+			_, err := Parse("p.yml", []byte(tt.plan), Options{})
 			if err == nil {
 				t.Fatalf("Parse succeeded, want an error starting %q", tt.prefix)
 			}
@@ -568,7 +603,7 @@ func TestParsePlanManyErrors(t *testing.T) {
   - name: B
     source: {type: token}
     targets: [{organization: acme, visibility: none}]
-`))
+`), Options{})
 	var got []string
 	for _, line := range strings.Split(err.Error(), "\n") {
 		pos, _, _ := strings.Cut(line, " ")
@@ -586,7 +621,7 @@ func TestParsePlanTooManyErrors(t *testing.T) {
 	for range 30 {
 		b.WriteString("  - name: 1A\n    source: {type: random}\n    targets: [{repository: acme/a}]\n")
 	}
-	_, err := Parse("p.yml", []byte(b.String()))
+	_, err := Parse("p.yml", []byte(b.String()), Options{})
 	lines := strings.Split(err.Error(), "\n")
 	if len(lines) != maxErrors+1 || lines[maxErrors] != "p.yml: 10 more problems not shown" {
 		t.Errorf("got %d lines ending %q, want %d problems and a count of the rest", len(lines), lines[len(lines)-1], maxErrors)
@@ -604,7 +639,7 @@ func TestParsePlanAliasBomb(t *testing.T) {
 	for i := range 100 {
 		fmt.Fprintf(&b, "  - {name: S%d, source: {type: random}, targets: *t}\n", i)
 	}
-	_, err := Parse("p.yml", []byte(b.String()))
+	_, err := Parse("p.yml", []byte(b.String()), Options{})
 	if err == nil || !strings.Contains(err.Error(), "expands to more than 100000 YAML nodes") {
 		t.Errorf("Parse(alias bomb) = %v, want it refused for its size", err)
 	}
@@ -612,7 +647,7 @@ func TestParsePlanAliasBomb(t *testing.T) {
 
 func TestParseNamesTheFile(t *testing.T) {
 	path := filepath.Join("dir", "plan.yml")
-	_, err := Parse(path, []byte("version: 1\nsecrets: 3\n"))
+	_, err := Parse(path, []byte("version: 1\nsecrets: 3\n"), Options{})
 	if want := path + ":2:10: secrets: want a list of secrets"; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("Parse error = %v, want it to start %q", err, want)
 	}
@@ -636,7 +671,7 @@ func FuzzParsePlan(f *testing.F) {
 	f.Add([]byte("version: 1\nsecrets: &a [*a]\n"))
 	f.Add([]byte("- - -\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		plan, err := Parse("f.yml", data)
+		plan, err := Parse("f.yml", data, Options{})
 		if err == nil {
 			if plan == nil || plan.Version != 1 || len(plan.Secrets) == 0 {
 				t.Fatalf("Parse succeeded with plan %+v", plan)

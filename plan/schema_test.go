@@ -86,7 +86,7 @@ func TestExamplePlans(t *testing.T) {
 			if err := sch.Validate(yamlToJSON(t, data)); err != nil {
 				t.Errorf("schema: %v", err)
 			}
-			if _, err := Parse(file, data); err != nil {
+			if _, err := Parse(file, data, Options{}); err != nil {
 				t.Errorf("Parse: %v", err)
 			}
 		})
@@ -121,7 +121,7 @@ func TestSchemaRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := Parse("p.yml", []byte(tt.plan)); err == nil {
+			if _, err := Parse("p.yml", []byte(tt.plan), Options{}); err == nil {
 				t.Error("Parse accepted the plan")
 			}
 			err := sch.Validate(yamlToJSON(t, []byte(tt.plan)))

@@ -105,9 +105,10 @@ func checkFullName(s string) string {
 	return ""
 }
 
+// checkOwner returns a problem unless s is an account login.
 func checkOwner(what, s string) string {
-	if !ownerRE.MatchString(s) {
-		return fmt.Sprintf("%s %q: want an account login (letters, digits and hyphens, such as \"acme\")", what, s)
+	if err := secrets.ValidateOwner(s); err != nil {
+		return fmt.Sprintf("%s %q: %v", what, s, err)
 	}
 	return ""
 }

@@ -223,8 +223,8 @@ func (p *parser) appRepositories(n *yaml.Node, path, installation string) []stri
 		if !hasOwner {
 			name = owner
 		}
-		if !repoNameRE.MatchString(name) {
-			return fmt.Sprintf("repository %q: want a repository name such as \"api\"", s)
+		if err := secrets.ValidateRepoName(name); err != nil {
+			return fmt.Sprintf("repository %q: %v", s, err)
 		}
 		if hasOwner && !strings.EqualFold(owner, installation) {
 			return fmt.Sprintf("repository %q: an installation token reaches only the installation's own repositories: write the name alone, such as %q", s, name)

@@ -121,7 +121,7 @@ func (p *parser) targets(n *yaml.Node, path string) []TargetSpec {
 			}
 			seen[k] = it.Line
 			// The secrets package has the last word on what a target may be.
-			if err := st.Validate(false); err != nil {
+			if err := st.Validate(p.ghes); err != nil {
 				p.errorf(it, index(path, i), "%v", err)
 				continue
 			}
@@ -179,9 +179,12 @@ func (p *parser) targetFields(m map[string]entry, path string, t *TargetSpec) ta
 	t.Exclude, k.exclude = p.orgRepoList(m, path, "exclude", t.Organization,
 		"repository %q is not in organization %[2]s, so excluding it changes nothing: write %[2]s/NAME")
 	if typ != "" {
-		if msg := oneOf("secret type", typ, secretTypes); msg != "" {
+		switch msg := oneOf("secret type", typ, secretTypes); {
+		case msg != "":
 			p.errorf(m["type"].val, join(path, "type"), "%s", msg)
-		} else {
+		case p.ghes && secrets.Kind(typ) == secrets.Codespaces:
+			p.errorf(m["type"].val, join(path, "type"), "codespaces secrets do not exist on GitHub Enterprise Server: use type actions or dependabot, or run this plan against github.com")
+		default:
 			t.Type = secrets.Kind(typ)
 		}
 	}
@@ -233,6 +236,11 @@ func (p *parser) repoTarget(m map[string]entry, path string, k targetNodes, t *T
 	p.orgOnly(k.exclude, path, "exclude", "it removes repositories from match or topic")
 	if k.env != nil && t.Type != secrets.Actions {
 		p.errorf(k.env, join(path, "environment"), "%s secrets have no environments: remove environment or use type: actions", t.Type)
+	}
+	if t.Environment != "" {
+		if err := secrets.ValidateEnvironment(t.Environment); err != nil {
+			p.errorf(m["environment"].val, join(path, "environment"), "%v", err)
+		}
 	}
 }
 

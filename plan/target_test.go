@@ -15,7 +15,7 @@ secrets:
   - name: B
     source: {type: random}
     targets: [{organization: ACME, topic: z}, {repository: gamma/x}]
-`))
+`), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func TestExpand(t *testing.T) {
 }
 
 func TestExpandParsedMatch(t *testing.T) {
-	p, err := plan.Parse("p.yml", []byte(`version: 1
+	p, err := parsePlan("p.yml", []byte(`version: 1
 secrets:
   - name: X
     source: {type: token, env: X}

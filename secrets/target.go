@@ -38,9 +38,6 @@ const (
 	VisibilitySelected = "selected"
 )
 
-// maxEnvironmentName is GitHub's limit on an environment name's length.
-const maxEnvironmentName = 255
-
 // Target is one place a secret is written to.
 type Target struct {
 	Kind  Kind
@@ -95,51 +92,13 @@ func ParseRepo(s string) (owner, repo string, err error) {
 	if !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {
 		return "", "", fmt.Errorf("repository %q: want owner/repo", s)
 	}
-	if err := checkOwner(owner); err != nil {
+	if err := ValidateOwner(owner); err != nil {
 		return "", "", fmt.Errorf("repository %q: %w", s, err)
 	}
-	if err := checkRepoName(repo); err != nil {
+	if err := ValidateRepoName(repo); err != nil {
 		return "", "", fmt.Errorf("repository %q: %w", s, err)
 	}
 	return owner, repo, nil
-}
-
-// checkOwner checks a user or organization name.
-func checkOwner(name string) error {
-	switch {
-	case name == "":
-		return errors.New("owner is empty")
-	case len(name) > 39:
-		return fmt.Errorf("owner %q is %d characters long, the most is 39", name, len(name))
-	case name[0] == '-' || name[len(name)-1] == '-':
-		return fmt.Errorf("owner %q must not start or end with a hyphen", name)
-	case strings.Contains(name, "--"):
-		return fmt.Errorf("owner %q must not contain consecutive hyphens", name)
-	}
-	for _, r := range name {
-		if !isAlnum(r) && r != '-' {
-			return fmt.Errorf("owner %q: character %q is not allowed (use only letters, digits and single hyphens)", name, r)
-		}
-	}
-	return nil
-}
-
-// checkRepoName checks a repository name (without its owner).
-func checkRepoName(name string) error {
-	switch {
-	case name == "":
-		return errors.New("repository name is empty")
-	case len(name) > 100:
-		return fmt.Errorf("repository name %q is %d characters long, the most is 100", name, len(name))
-	case name == "." || name == "..":
-		return fmt.Errorf("repository name %q is not allowed", name)
-	}
-	for _, r := range name {
-		if !isAlnum(r) && r != '.' && r != '-' && r != '_' {
-			return fmt.Errorf("repository name %q: character %q is not allowed (use only letters, digits, '.', '-' and '_')", name, r)
-		}
-	}
-	return nil
 }
 
 func isAlnum(r rune) bool {
@@ -196,8 +155,8 @@ func (t Target) Validate(ghes bool) error {
 		if t.Environment == "" {
 			return errors.New("environment is empty: an environment secret needs the environment's name")
 		}
-		if n := len(t.Environment); n > maxEnvironmentName {
-			return fmt.Errorf("environment name is %d characters long, the most is %d", n, maxEnvironmentName)
+		if err := ValidateEnvironment(t.Environment); err != nil {
+			return err
 		}
 		return t.checkNoOrg()
 	case OrgScope:
@@ -240,7 +199,7 @@ func (t Target) checkOrg() error {
 	if t.Org == "" {
 		return errors.New("organization is empty: an organization secret needs the organization's name")
 	}
-	if err := checkOwner(t.Org); err != nil {
+	if err := ValidateOwner(t.Org); err != nil {
 		return fmt.Errorf("organization %q: %w", t.Org, err)
 	}
 	if t.Environment != "" {
