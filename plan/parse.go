@@ -242,18 +242,21 @@ func (p *parser) secrets(n *yaml.Node, d Defaults) []Secret {
 	var out []Secret
 	names := map[string]Secret{}
 	for i, it := range items {
+		// A name given twice is reported even when either entry has other
+		// problems, so that one run shows them all.
 		s, ok := p.secret(it, index("secrets", i), d)
-		if !ok {
-			continue
-		}
 		key := strings.ToUpper(s.Name)
-		if prev, dup := names[key]; dup {
+		if prev, dup := names[key]; dup && s.Name != "" {
 			p.errorf(it, index("secrets", i)+".name", "secret %q is already defined on line %d as %q: secret names are case-insensitive, so give each secret one entry",
 				s.Name, prev.Line, prev.Name)
 			continue
 		}
-		names[key] = s
-		out = append(out, s)
+		if s.Name != "" {
+			names[key] = s
+		}
+		if ok {
+			out = append(out, s)
+		}
 	}
 	return out
 }

@@ -618,8 +618,8 @@ func TestParsePlanManyErrors(t *testing.T) {
 func TestParsePlanTooManyErrors(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(head)
-	for range 30 {
-		b.WriteString("  - name: 1A\n    source: {type: random}\n    targets: [{repository: acme/a}]\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "  - name: 1A%d\n    source: {type: random}\n    targets: [{repository: acme/a}]\n", i)
 	}
 	_, err := Parse("p.yml", []byte(b.String()), Options{})
 	lines := strings.Split(err.Error(), "\n")
@@ -687,4 +687,28 @@ func FuzzParsePlan(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParsePlanDuplicatesAmongOtherErrors checks that a secret or target
+// given twice is reported even when the entries have other problems too,
+// with every other problem.
+func TestParsePlanDuplicatesAmongOtherErrors(t *testing.T) {
+	_, err := Parse("p.yml", []byte(head+`  - name: PAT
+    source: {type: random, bytes: 0}
+    targets: [{repository: acme/api}]
+  - name: pat
+    source: {type: random}
+    targets: [{repository: acme/api, environment: ".."}, {repository: ACME/API, environment: ".."}]
+`), Options{})
+	got := strings.Split(fmt.Sprint(err), "\n")
+	want := []string{
+		`p.yml:4:35: secrets[0].source.bytes: 0 is out of range: want 1 to 4096 random bytes`,
+		`p.yml:6:5: secrets[1].name: secret "pat" is already defined on line 3 as "PAT": secret names are case-insensitive, so give each secret one entry`,
+		`p.yml:8:51: secrets[1].targets[0].environment: environment name "..": ".." is not allowed as a name or a part of one between slashes`,
+		`p.yml:8:58: secrets[1].targets[1]: target env:ACME/API/.. is already listed on line 8: list each target once`,
+		`p.yml:8:94: secrets[1].targets[1].environment: environment name "..": ".." is not allowed as a name or a part of one between slashes`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
 }

@@ -109,18 +109,23 @@ func (p *parser) targets(n *yaml.Node, path string) []TargetSpec {
 	var out []TargetSpec
 	seen := map[string]int{} // a fixed target's name -> line
 	for i, it := range items {
+		// A target given twice is reported even when it has other
+		// problems, so that one run shows them all.
 		t, ok := p.target(it, index(path, i))
-		if !ok {
-			continue
-		}
-		if st, fixed := t.Target(); fixed {
+		st, fixed := t.Target()
+		if fixed {
 			k := strings.ToLower(st.String())
 			if line, dup := seen[k]; dup {
 				p.errorf(it, index(path, i), "target %s is already listed on line %d: list each target once", st, line)
 				continue
 			}
 			seen[k] = it.Line
-			// The secrets package has the last word on what a target may be.
+		}
+		if !ok {
+			continue
+		}
+		// The secrets package has the last word on what a target may be.
+		if fixed {
 			if err := st.Validate(p.ghes); err != nil {
 				p.errorf(it, index(path, i), "%v", err)
 				continue
