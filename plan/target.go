@@ -80,22 +80,6 @@ func (t TargetSpec) Target() (secrets.Target, bool) {
 		SelectedRepos: slices.Clone(t.Repositories)}, true
 }
 
-// Organizations returns, sorted and in lower case, the organizations whose
-// repositories must be listed to expand the plan's targets: those of
-// targets with match or topic. Each needs listing once per run.
-func (p *Plan) Organizations() []string {
-	var out []string
-	for _, s := range p.Secrets {
-		for _, t := range s.Targets {
-			if t.Expands() {
-				out = append(out, strings.ToLower(t.Organization))
-			}
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 // targets reads a secret's targets, rejecting a fixed target listed twice.
 func (p *parser) targets(n *yaml.Node, path string) []TargetSpec {
 	items, ok := p.seq(n, path, "a list of targets, such as [{repository: acme/api}]")

@@ -18,9 +18,6 @@ type Repo struct {
 	ID       int64
 }
 
-// FullName returns "owner/name".
-func (r Repo) FullName() string { return r.Owner + "/" + r.Name }
-
 // Target is one place a secret is written, resolved from a plan's target
 // spec. Its String form ("repo:acme/api", "dependabot:org:acme") is the
 // report's target field and the shard key.
