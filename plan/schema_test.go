@@ -117,6 +117,9 @@ func TestSchemaRejects(t *testing.T) {
 		{"empty targets", head + "  - name: A\n    source: {type: random}\n    targets: []\n", "/secrets/0/targets"},
 		{"bytes out of range", head + "  - name: A\n    source: {type: random, bytes: 0}\n    targets: [{repository: acme/a}]\n", "/secrets/0/source"},
 		{"github-app with both keys", head + "  - name: A\n    source: {type: github-app, app-id: 1, installation: acme, private-key-env: K, private-key-file: k.pem}\n    targets: [{repository: acme/a}]\n", "/secrets/0/source"},
+		{"environment ..", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, environment: \"..\"}]\n", "/secrets/0/targets/0"},
+		{"environment that walks up", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, environment: \"prod/../x\"}]\n", "/secrets/0/targets/0"},
+		{"environment with a newline", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, environment: \"pro\\nd\"}]\n", "/secrets/0/targets/0"},
 		{"negative min-days-left", "version: 1\ndefaults: {policy: {min-days-left: -1}}\nsecrets:\n" + good, "/defaults/policy/min-days-left"},
 	}
 	for _, tt := range tests {
