@@ -18,7 +18,8 @@ import (
 // Options say what a plan is checked for.
 type Options struct {
 	// GHES is true when the plan runs against GitHub Enterprise Server,
-	// which has no Codespaces secrets: a target of that type is refused.
+	// which lacks some secret types (secrets.Kind.OnGHES): a target of such
+	// a type is refused.
 	GHES bool
 }
 

@@ -171,8 +171,8 @@ func (p *parser) targetFields(m map[string]entry, path string, t *TargetSpec) ta
 		switch msg := oneOf("secret type", typ, secretTypes); {
 		case msg != "":
 			p.errorf(m["type"].val, join(path, "type"), "%s", msg)
-		case p.ghes && secrets.Kind(typ) == secrets.Codespaces:
-			p.errorf(m["type"].val, join(path, "type"), "codespaces secrets do not exist on GitHub Enterprise Server: use type actions or dependabot, or run this plan against github.com")
+		case p.ghes && !secrets.Kind(typ).OnGHES():
+			p.errorf(m["type"].val, join(path, "type"), "%s secrets do not exist on GitHub Enterprise Server: use type actions or dependabot, or run this plan against github.com", typ)
 		default:
 			t.Type = secrets.Kind(typ)
 		}

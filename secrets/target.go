@@ -20,6 +20,10 @@ const (
 	Codespaces Kind = "codespaces"
 )
 
+// OnGHES reports whether GitHub Enterprise Server has secrets of kind k
+// (the zero Kind is Actions). It has no Codespaces.
+func (k Kind) OnGHES() bool { return k != Codespaces }
+
 // Scope is the level a secret lives at.
 type Scope string
 
@@ -133,8 +137,8 @@ func (t Target) Validate(ghes bool) error {
 	if _, err := ParseKind(string(kind)); err != nil {
 		return err
 	}
-	if kind == Codespaces && ghes {
-		return errors.New("codespaces secrets do not exist on GitHub Enterprise Server: use secret type actions or dependabot")
+	if ghes && !kind.OnGHES() {
+		return fmt.Errorf("%s secrets do not exist on GitHub Enterprise Server: use secret type actions or dependabot", kind)
 	}
 	switch t.Scope {
 	case RepoScope:
