@@ -3,6 +3,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -48,6 +49,19 @@ func (rt runtime) readFile(name string) ([]byte, error) {
 		return rt.files(name)
 	}
 	return os.ReadFile(name)
+}
+
+// open opens a file the inputs name, for a reader that bounds how much it
+// reads (a plan).
+func (rt runtime) open(name string) (io.ReadCloser, error) {
+	if rt.files != nil {
+		data, err := rt.files(name)
+		if err != nil {
+			return nil, err
+		}
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}
+	return os.Open(name)
 }
 
 // Run runs pat-action with the process's arguments (without the program

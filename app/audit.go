@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/rotate"
 )
 
@@ -19,7 +20,7 @@ type AuditOptions struct {
 	// that take it (input: token).
 	Token string
 	// Plan is the plan audited; nil with Organization.
-	Plan         *rotate.Plan
+	Plan         *plan.Plan
 	Organization string
 	MaxAge       time.Duration
 	Shard        rotate.Shard
@@ -54,7 +55,7 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 		o.Pacing.Concurrent = o.Concurrency
 	}
 	if s := v.str("max-age"); s != "" {
-		if o.MaxAge, err = rotate.ParseDuration(s); err != nil {
+		if o.MaxAge, err = plan.ParseDuration(s); err != nil {
 			return o, asUsage(fmt.Errorf("max-age: %w", err))
 		}
 		if o.MaxAge <= 0 {
@@ -70,7 +71,7 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 		}
 		return o, nil
 	}
-	if o.Plan, o.Shard, err = loadPlan(v, rt); err != nil {
+	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
 		return o, err
 	}
 	return o, nil

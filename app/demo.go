@@ -152,7 +152,7 @@ func (c *demoClock) advance(d time.Duration) {
 // a repository, an environment, an organization secret and every acme
 // repository named svc-* with the topic deploy; a random webhook secret; a
 // deploy key; and a GitHub App's installation token.
-const demoPlan = `# yaml-language-server: $schema=https://raw.githubusercontent.com/pat-action/pat-action/v1/rotate/plan.schema.json
+const demoPlan = `# yaml-language-server: $schema=https://raw.githubusercontent.com/pat-action/pat-action/v1/plan/plan.schema.json
 version: 1
 defaults:
   policy: {min-days-left: 14}

@@ -12,7 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/pat-action/pat-action/rotate"
+	"github.com/pat-action/pat-action/plan"
 )
 
 // The demo runs the whole product against the emulator, rotation and audit
@@ -62,7 +62,7 @@ func TestDemo(t *testing.T) {
 // The plan the demo prints is one a user can copy: it passes the published
 // schema as well as the parser.
 func TestDemoPlanSchema(t *testing.T) {
-	f, err := os.Open("../rotate/plan.schema.json")
+	f, err := os.Open("../plan/plan.schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestDemoPlanSchema(t *testing.T) {
 	if err := sch.Validate(inst); err != nil {
 		t.Errorf("the demo plan does not pass the schema: %v", err)
 	}
-	if _, err := rotate.ParsePlan("demo.yml", []byte(demoPlan)); err != nil {
+	if _, err := plan.Parse("demo.yml", []byte(demoPlan), plan.Options{}); err != nil {
 		t.Errorf("the demo plan does not parse: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v45/github"
 
 	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/rotate"
 )
@@ -25,7 +26,7 @@ type RotateOptions struct {
 	// Token is the token the run was given, for token sources that take
 	// it (input: token).
 	Token string
-	Plan  *rotate.Plan
+	Plan  *plan.Plan
 	Shard rotate.Shard
 	Force bool
 	// DryRun only reads and reports what would be written or deleted.
@@ -39,9 +40,9 @@ type RotateOptions struct {
 	rt          runtime
 }
 
-// loadPlan reads the config input's plan and the shard; every problem is
-// bad input.
-func loadPlan(v values, rt runtime) (*rotate.Plan, rotate.Shard, error) {
+// loadPlan reads the config input's plan, checked for the server api
+// points at, and the shard; every problem is bad input.
+func loadPlan(v values, rt runtime, api ghclient.API) (*plan.Plan, rotate.Shard, error) {
 	shard, err := rotate.ParseShard(v.str("shard"))
 	if err != nil {
 		return nil, shard, asUsage(err)
@@ -50,18 +51,23 @@ func loadPlan(v values, rt runtime) (*rotate.Plan, rotate.Shard, error) {
 	if path == "" {
 		path = defaultConfig
 	}
-	data, err := rt.readFile(path)
+	f, err := rt.open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, shard, usagef("config %s: no such file: write a rotation plan there or point the config input at one", path)
 	}
 	if err != nil {
 		return nil, shard, usagef("config %s: %v", path, err)
 	}
-	plan, err := rotate.ParsePlan(path, data)
+	defer f.Close()
+	p, err := plan.Read(path, f, plan.Options{GHES: api.GHES})
+	var perr *plan.Error
+	if err != nil && !errors.As(err, &perr) {
+		return nil, shard, usagef("config %s: %v", path, err)
+	}
 	if err != nil {
 		return nil, shard, asUsage(err)
 	}
-	return plan, shard, nil
+	return p, shard, nil
 }
 
 // rotateOptions parses and validates rotate's inputs, the plan included,
@@ -94,7 +100,7 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if !o.Pacing.Off {
 		o.Pacing.Concurrent = o.Concurrency
 	}
-	if o.Plan, o.Shard, err = loadPlan(v, rt); err != nil {
+	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
 		return o, err
 	}
 	if err := rotate.Check(o.Plan, o.Token, rt.getenv, rt.readFile); err != nil {

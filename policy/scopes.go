@@ -6,7 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/pat-action/pat-action/internal/suggest"
 )
 
 // scopesDocs is where GitHub lists the classic OAuth scopes.
@@ -145,7 +146,7 @@ func ParseScopes(list string) ([]string, error) {
 func CheckScopes(names []string) error {
 	for _, n := range names {
 		if !Known(n) {
-			return &UnknownScopeError{Scope: n, Suggestion: suggest(n, knownScopes())}
+			return &UnknownScopeError{Scope: n, Suggestion: suggest.Nearest(n, knownScopes())}
 		}
 	}
 	return nil
@@ -164,65 +165,4 @@ func (e *UnknownScopeError) Error() string {
 		return fmt.Sprintf("unknown scope %q (did you mean %q?)", e.Scope, e.Suggestion)
 	}
 	return fmt.Sprintf("unknown scope %q (known scopes: see %s)", e.Scope, scopesDocs)
-}
-
-// suggest returns the candidate nearest to name, or "" when none is
-// reasonably close. Names are compared case-folded and with '_', '-' and ':'
-// treated alike, since those are the usual slips ("Repo", "read_org"); what
-// is left is judged by edit distance, allowing about one edit in three
-// characters. Ties go to the first candidate in order.
-func suggest(name string, candidates []string) string {
-	// Very long input is no typo of a short name; don't spend time on it.
-	if utf8.RuneCountInString(name) > 64 {
-		return ""
-	}
-	key := foldName(name)
-	limit := min(max(utf8.RuneCountInString(key)/3, 1), 3)
-	best, bestDist := "", limit+1
-	for _, c := range candidates {
-		d := editDistance(key, foldName(c))
-		if d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-// foldName lower-cases s and maps '-' and ':' to '_'.
-func foldName(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case '-', ':':
-			return '_'
-		}
-		return unicode.ToLower(r)
-	}, s)
-}
-
-// editDistance is the optimal string alignment distance between a and b:
-// insertions, deletions, substitutions and swaps of neighbours each cost one.
-func editDistance(a, b string) int {
-	x, y := []rune(a), []rune(b)
-	// Three rows suffice: the swap looks two rows back.
-	prev2 := make([]int, len(y)+1)
-	prev := make([]int, len(y)+1)
-	cur := make([]int, len(y)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(x); i++ {
-		cur[0] = i
-		for j := 1; j <= len(y); j++ {
-			cost := 1
-			if x[i-1] == y[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(y)]
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pat-action/pat-action/internal/suggest"
 )
 
 func TestKnownScopesSortedAndClosed(t *testing.T) {
@@ -29,7 +31,7 @@ func TestKnownScopesSortedAndClosed(t *testing.T) {
 	// or a suggestion could be ambiguous.
 	seen := map[string]string{}
 	for _, s := range known {
-		k := foldName(s)
+		k := suggest.Fold(s)
 		if other, ok := seen[k]; ok {
 			t.Errorf("%s and %s fold to the same key %q", other, s, k)
 		}
@@ -180,32 +182,6 @@ func TestUnknownScopeErrorMessage(t *testing.T) {
 	}
 	if err := CheckScopes([]string{"repo", "workflow"}); err != nil {
 		t.Errorf("CheckScopes of known scopes: %v", err)
-	}
-}
-
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0},
-		{"", "abc", 3},
-		{"repo", "repo", 0},
-		{"repos", "repo", 1},
-		{"gits", "gist", 1},
-		{"kitten", "sitting", 3},
-		{"ab", "ba", 1},
-		{"héllo", "hello", 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.a+"/"+tt.b, func(t *testing.T) {
-			if got := editDistance(tt.a, tt.b); got != tt.want {
-				t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-			}
-			if got := editDistance(tt.b, tt.a); got != tt.want {
-				t.Errorf("editDistance(%q, %q) = %d, want %d", tt.b, tt.a, got, tt.want)
-			}
-		})
 	}
 }
 

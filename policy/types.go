@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pat-action/pat-action/internal/suggest"
 	"github.com/pat-action/pat-action/token"
 )
 
@@ -52,7 +53,7 @@ func newUnknownTokenTypeError(name string) *UnknownTokenTypeError {
 	for _, v := range validTypes() {
 		names = append(names, string(v))
 	}
-	return &UnknownTokenTypeError{Type: name, Suggestion: suggest(name, names)}
+	return &UnknownTokenTypeError{Type: name, Suggestion: suggest.Nearest(name, names)}
 }
 
 // Error names the unknown type, the nearest valid one if any, and all valid ones.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-github/v45/github"
 
+	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/secrets"
 )
@@ -99,7 +100,7 @@ func (r *run) auditPlan(ctx context.Context, o AuditOptions) bool {
 			stale = stale || res != AuditFresh
 			r.add(SecretResult{Target: t.String(), Name: s.Name, Result: res})
 		}
-		if s.Source.Type == SourceToken {
+		if s.Source.Type == plan.SourceToken {
 			if r.auditToken(ctx, o, s, &src) {
 				stale = true
 			}
@@ -117,7 +118,7 @@ func (r *run) auditPlan(ctx context.Context, o AuditOptions) bool {
 // auditToken inspects a token source's token, when it is set,
 // and holds it against the secret's policy. It reports whether the token
 // fails the policy or is within its warning window.
-func (r *run) auditToken(ctx context.Context, o AuditOptions, s Secret, src *SourceResult) bool {
+func (r *run) auditToken(ctx context.Context, o AuditOptions, s plan.Secret, src *SourceResult) bool {
 	if o.NewClient == nil {
 		return false
 	}
@@ -229,5 +230,5 @@ func formatMaxAge(d time.Duration) string {
 	if d%day == 0 {
 		return fmt.Sprintf("%dd", d/day)
 	}
-	return FormatDuration(d)
+	return plan.FormatDuration(d)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/secrets"
 )
 
@@ -23,59 +24,59 @@ func TestExpand(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		spec TargetSpec
+		spec plan.TargetSpec
 		want []Target
 	}{
 		{
 			name: "repository ignores the listing",
-			spec: TargetSpec{Repository: "acme/api", Type: secrets.Dependabot, Line: 9},
+			spec: plan.TargetSpec{Repository: "acme/api", Type: secrets.Dependabot, Line: 9},
 			want: []Target{{Target: secrets.Target{Kind: secrets.Dependabot, Scope: secrets.RepoScope, Owner: "acme", Repo: "api"}, Line: 9}},
 		},
 		{
 			name: "environment",
-			spec: TargetSpec{Repository: "acme/web", Environment: "production", Line: 9},
+			spec: plan.TargetSpec{Repository: "acme/web", Environment: "production", Line: 9},
 			want: []Target{{Target: secrets.Target{Kind: secrets.Actions, Scope: secrets.EnvScope, Owner: "acme", Repo: "web", Environment: "production"}, Line: 9}},
 		},
 		{
 			name: "organization secret defaults to selected with repositories",
-			spec: TargetSpec{Organization: "acme", Repositories: []string{"acme/api"}, Line: 9},
+			spec: plan.TargetSpec{Organization: "acme", Repositories: []string{"acme/api"}, Line: 9},
 			want: []Target{{Target: secrets.Target{Kind: secrets.Actions, Scope: secrets.OrgScope, Org: "acme",
 				Visibility: "selected", SelectedRepos: []string{"acme/api"}}, Line: 9}},
 		},
 		{
 			name: "organization secret defaults to private",
-			spec: TargetSpec{Organization: "acme", Line: 9},
+			spec: plan.TargetSpec{Organization: "acme", Line: 9},
 			want: []Target{{Target: secrets.Target{Kind: secrets.Actions, Scope: secrets.OrgScope, Org: "acme", Visibility: "private"}, Line: 9}},
 		},
 		{
 			name: "match, topic and exclude; archived and other owners skipped; sorted",
-			spec: TargetSpec{Organization: "acme", Match: "^svc-", Topic: "deploy", Exclude: []string{"ACME/svc-legacy"}, Line: 9},
+			spec: plan.TargetSpec{Organization: "acme", Match: "^svc-", Topic: "deploy", Exclude: []string{"ACME/svc-legacy"}, Line: 9},
 			want: []Target{repo("svc-api", 2, secrets.Actions), repo("svc-web", 3, secrets.Actions)},
 		},
 		{
 			name: "match alone",
-			spec: TargetSpec{Organization: "ACME", Match: "^svc-(api|notopic)$", Type: secrets.Dependabot, Line: 9},
+			spec: plan.TargetSpec{Organization: "ACME", Match: "^svc-(api|notopic)$", Type: secrets.Dependabot, Line: 9},
 			want: []Target{repo("svc-api", 2, secrets.Dependabot), repo("svc-notopic", 6, secrets.Dependabot)},
 		},
 		{
 			name: "topic alone",
-			spec: TargetSpec{Organization: "acme", Topic: "deploy", Line: 9},
+			spec: plan.TargetSpec{Organization: "acme", Topic: "deploy", Line: 9},
 			want: []Target{repo("svc-api", 2, secrets.Actions), repo("svc-legacy", 5, secrets.Actions),
 				repo("svc-web", 3, secrets.Actions), repo("web", 7, secrets.Actions)},
 		},
 		{
 			name: "match is unanchored",
-			spec: TargetSpec{Organization: "acme", Match: "eb", Line: 9},
+			spec: plan.TargetSpec{Organization: "acme", Match: "eb", Line: 9},
 			want: []Target{repo("svc-web", 3, secrets.Actions), repo("web", 7, secrets.Actions)},
 		},
 		{
 			name: "nothing selected",
-			spec: TargetSpec{Organization: "acme", Topic: "none", Line: 9},
+			spec: plan.TargetSpec{Organization: "acme", Topic: "none", Line: 9},
 			want: nil,
 		},
 		{
 			name: "invalid hand-built match selects nothing",
-			spec: TargetSpec{Organization: "acme", Match: "(", Line: 9},
+			spec: plan.TargetSpec{Organization: "acme", Match: "(", Line: 9},
 			want: nil,
 		},
 	}
@@ -90,7 +91,7 @@ func TestExpand(t *testing.T) {
 }
 
 func TestExpandParsedMatch(t *testing.T) {
-	plan, err := ParsePlan("p.yml", []byte(`version: 1
+	p, err := parsePlan("p.yml", []byte(`version: 1
 secrets:
   - name: X
     source: {type: token, env: X}
@@ -100,14 +101,14 @@ secrets:
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := targetNames(Expand(plan.Secrets[0].Targets[0], []Repo{{Owner: "acme", Name: "svc-a"}, {Owner: "acme", Name: "a-svc-b"}}))
+	got := targetNames(Expand(p.Secrets[0].Targets[0], []Repo{{Owner: "acme", Name: "svc-a"}, {Owner: "acme", Name: "a-svc-b"}}))
 	if diff := cmp.Diff([]string{"repo:acme/svc-a"}, got); diff != "" {
 		t.Errorf("Expand (-want +got):\n%s", diff)
 	}
 }
 
 func TestExpandAll(t *testing.T) {
-	specs := []TargetSpec{
+	specs := []plan.TargetSpec{
 		{Repository: "acme/svc-b"},
 		{Organization: "acme", Match: "^svc-"},
 		{Repository: "ACME/svc-a"},
@@ -138,22 +139,4 @@ func targetNames(ts []Target) []string {
 		out = append(out, t.String())
 	}
 	return out
-}
-
-func TestPlanOrganizations(t *testing.T) {
-	plan, err := ParsePlan("p.yml", []byte(`version: 1
-secrets:
-  - name: A
-    source: {type: random}
-    targets: [{organization: Beta, topic: x}, {organization: acme, match: y}, {organization: zeta}]
-  - name: B
-    source: {type: random}
-    targets: [{organization: ACME, topic: z}, {repository: gamma/x}]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]string{"acme", "beta"}, plan.Organizations()); diff != "" {
-		t.Errorf("Organizations (-want +got):\n%s", diff)
-	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-github/v45/github"
 
+	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/token"
 )
@@ -32,12 +33,12 @@ func Marker(name string) string { return "<!-- pat-action:reminder:" + name + " 
 
 // reminderKey is the shard key of a secret's reminder issue: one shard of
 // a matrix owns it, so that jobs running at once never each open one.
-func reminderKey(s Secret) string { return "secret:" + s.Name }
+func reminderKey(s plan.Secret) string { return "secret:" + s.Name }
 
 // reminder opens, updates or closes the reminder issue of a token source:
 // open while the token is within its policy's warning window (a person must
 // make the next token), closed once the token is fresh.
-func (r *run) reminder(ctx context.Context, s Secret, info token.Info, res policy.Result) {
+func (r *run) reminder(ctx context.Context, s plan.Secret, info token.Info, res policy.Result) {
 	owner, repo, _ := strings.Cut(r.o.Repository, "/")
 	expiring := res.Expiry == policy.ExpiryWarning || res.Expiry == policy.ExpiryTooSoon || res.Expiry == policy.ExpiryExpired
 	existing, err := r.findReminder(ctx, owner, repo, s.Name)
@@ -130,7 +131,7 @@ func (r *run) findReminder(ctx context.Context, owner, repo, name string) (*gith
 	}
 }
 
-func reminderBody(s Secret, info token.Info, now func() time.Time) string {
+func reminderBody(s plan.Secret, info token.Info, now func() time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\nThe token stored as **%s** ", Marker(s.Name), s.Name)
 	if info.ExpiresAt != nil {
@@ -139,7 +140,7 @@ func reminderBody(s Secret, info token.Info, now func() time.Time) string {
 		b.WriteString("is within its policy's warning window.")
 	}
 	where := fmt.Sprintf("store it as `%s` where the rotation workflow reads it", s.Source.Env)
-	if s.Source.Input == InputToken {
+	if s.Source.Input == plan.InputToken {
 		where = "store it as the secret the rotation workflow passes as its `token` input"
 	}
 	fmt.Fprintf(&b, "\n\nA person must create its successor: make a new token with the same scopes, %s, and the next run propagates it to every target. This issue closes itself once the token is fresh.\n", where)

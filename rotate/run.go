@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-github/v45/github"
 
+	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/secrets"
 	"github.com/pat-action/pat-action/token"
@@ -29,7 +30,7 @@ type Options struct {
 	// tok: a token source's token is inspected with it, and a GitHub App's
 	// JWT is sent with it.
 	NewClient func(tok string) *github.Client
-	Plan      *Plan
+	Plan      *plan.Plan
 	// Shard is the slice of all targets this run handles.
 	Shard Shard
 	// Force rotates generated values that are younger than their max age.
@@ -206,7 +207,7 @@ func (r *run) problem(target string, err error) {
 }
 
 // orgsToList are the organizations whose repositories the plan needs.
-func orgsToList(p *Plan) []string {
+func orgsToList(p *plan.Plan) []string {
 	var out []string
 	for _, s := range p.Secrets {
 		for _, t := range s.Targets {
@@ -262,9 +263,9 @@ func ListOrgRepos(ctx context.Context, c *github.Client, org string) ([]Repo, er
 // (and the old key retired only when all hold the new one), and a random
 // value is shared by everything that reads the secret. So those secrets
 // belong to one shard as a whole; the others are sharded target by target.
-func (r *run) targets(s Secret) []Target {
+func (r *run) targets(s plan.Secret) []Target {
 	all := ExpandAll(s.Targets, r.repos)
-	if s.Source.Type == SourceDeployKey || s.Source.Type == SourceRandom {
+	if s.Source.Type == plan.SourceDeployKey || s.Source.Type == plan.SourceRandom {
 		if r.o.Shard.Has("secret:" + s.Name) {
 			return all
 		}
@@ -282,20 +283,20 @@ func plain(ts []Target) []secrets.Target {
 }
 
 // secret runs one secret of the plan.
-func (r *run) secret(ctx context.Context, s Secret) {
+func (r *run) secret(ctx context.Context, s plan.Secret) {
 	targets := r.targets(s)
 	src := SourceResult{Name: s.Name, Type: s.Source.Type}
-	if s.Source.Type == SourceToken && (len(targets) > 0 || r.o.Shard.Has(reminderKey(s))) {
+	if s.Source.Type == plan.SourceToken && (len(targets) > 0 || r.o.Shard.Has(reminderKey(s))) {
 		// The shard that owns the reminder checks the token even when
 		// it holds none of the secret's targets.
 		r.tokenSecret(ctx, s, targets, &src)
 	} else if len(targets) > 0 {
 		switch s.Source.Type {
-		case SourceGitHubApp:
+		case plan.SourceGitHubApp:
 			r.appSecret(ctx, s, targets, &src)
-		case SourceRandom:
+		case plan.SourceRandom:
 			r.randomSecret(ctx, s, targets, &src)
-		case SourceDeployKey:
+		case plan.SourceDeployKey:
 			r.deployKeySecret(ctx, s, targets, &src)
 		}
 	}
@@ -309,7 +310,7 @@ func (r *run) secret(ctx context.Context, s Secret) {
 
 // write stores value as s in targets and reports each result. It returns
 // whether every target was written (or would be).
-func (r *run) write(ctx context.Context, s Secret, targets []Target, value []byte) bool {
+func (r *run) write(ctx context.Context, s plan.Secret, targets []Target, value []byte) bool {
 	ok := true
 	for _, res := range r.w.Store(ctx, plain(targets), s.Name, value) {
 		r.add(SecretResult{Target: res.Target.String(), Name: s.Name, Result: string(res.Outcome)})
@@ -322,7 +323,7 @@ func (r *run) write(ctx context.Context, s Secret, targets []Target, value []byt
 }
 
 // unchanged reports targets left alone.
-func (r *run) unchanged(s Secret, targets []Target) {
+func (r *run) unchanged(s plan.Secret, targets []Target) {
 	for _, t := range targets {
 		r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "unchanged"})
 	}
@@ -387,7 +388,7 @@ func (r *run) ages(ctx context.Context, name string, targets []Target) map[strin
 // due splits targets into those whose value must be rotated (missing,
 // older than the secret's max age, or all of them with Force) and those
 // that are fresh. Targets whose age could not be read are in neither.
-func (r *run) due(ctx context.Context, s Secret, targets []Target) (due, fresh []Target) {
+func (r *run) due(ctx context.Context, s plan.Secret, targets []Target) (due, fresh []Target) {
 	ages := r.ages(ctx, s.Name, targets)
 	now := r.o.Now()
 	for _, t := range targets {

@@ -95,7 +95,7 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) run(t *testing.T, plan string, mod func(*Options)) (*Result, error) {
 	t.Helper()
-	p, err := ParsePlan("plan.yml", []byte(plan))
+	p, err := parsePlan("plan.yml", []byte(plan))
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
@@ -534,7 +534,7 @@ secrets:
     max-age: 30d
     targets: [{repository: acme/api}, {repository: acme/web}, {repository: acme/ops}]
 `
-	p, err := ParsePlan("plan.yml", []byte(plan))
+	p, err := parsePlan("plan.yml", []byte(plan))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -588,7 +588,7 @@ func TestAuditTokenSource(t *testing.T) {
 				e.vars["NEW_PAT"] = tt.tok
 			}
 			e.emu.SetSecret("repo:acme/api", "RELEASE_PAT", []byte("x"), start.Add(-tt.stored))
-			p, err := ParsePlan("plan.yml", []byte(fmt.Sprintf(`version: 1
+			p, err := parsePlan("plan.yml", []byte(fmt.Sprintf(`version: 1
 secrets:
   - name: RELEASE_PAT
     source: {type: token, env: NEW_PAT}
@@ -715,7 +715,7 @@ func TestCheckTokenSource(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := ParsePlan("p.yml", []byte(head+"  - name: A\n    source: "+tt.source+"\n    policy: "+tt.policy+"\n    targets: [{repository: acme/a}]\n"))
+			p, err := parsePlan("p.yml", []byte(head+"  - name: A\n    source: "+tt.source+"\n    policy: "+tt.policy+"\n    targets: [{repository: acme/a}]\n"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -747,7 +747,7 @@ func TestCheckTokenSource(t *testing.T) {
 func TestAuditTokenFromInput(t *testing.T) {
 	e := newEnv(t)
 	e.emu.SetSecret("repo:acme/api", "RELEASE_PAT", []byte("x"), start.Add(-time.Hour))
-	p, err := ParsePlan("plan.yml", []byte(`version: 1
+	p, err := parsePlan("plan.yml", []byte(`version: 1
 secrets:
   - name: RELEASE_PAT
     source: {type: token, input: token}

@@ -35,14 +35,6 @@ func ParseShard(s string) (Shard, error) {
 	return Shard{Index: i, Count: n}, nil
 }
 
-// String returns the shard as "i/n".
-func (s Shard) String() string {
-	if s.Count < 1 {
-		return "1/1"
-	}
-	return fmt.Sprintf("%d/%d", s.Index, s.Count)
-}
-
 // Has reports whether the item with this key belongs to the shard.
 func (s Shard) Has(key string) bool {
 	if s.Count <= 1 {
@@ -51,12 +43,6 @@ func (s Shard) Has(key string) bool {
 	h := fnv.New64a()
 	h.Write([]byte(key)) // never fails
 	return h.Sum64()%uint64(s.Count) == uint64(s.Index-1)
-}
-
-// Select returns the targets of the shard, keyed by their String form, in
-// their original order.
-func (s Shard) Select(targets []Target) []Target {
-	return SelectFunc(s, targets, Target.String)
 }
 
 // SelectFunc returns the items of the shard, each keyed by key, in their

@@ -69,7 +69,7 @@ func TestShardsPartition(t *testing.T) {
 		for n := 1; n <= 8; n++ {
 			shardOf := map[string]int{}
 			for i := 1; i <= n; i++ {
-				got := Shard{Index: i, Count: n}.Select(targets)
+				got := SelectFunc(Shard{Index: i, Count: n}, targets, Target.String)
 				if !isSubsequence(got, targets) {
 					t.Fatalf("round %d: shard %d/%d changed the targets' order", round, i, n)
 				}
@@ -118,10 +118,10 @@ func TestShardStable(t *testing.T) {
 		var alone, among []int
 		for i := 1; i <= n; i++ {
 			s := Shard{Index: i, Count: n}
-			if len(s.Select([]Target{a})) == 1 {
+			if len(SelectFunc(s, []Target{a}, Target.String)) == 1 {
 				alone = append(alone, i)
 			}
-			if slices.ContainsFunc(s.Select(append(slices.Clone(others), a)), func(t Target) bool { return t.String() == a.String() }) {
+			if slices.ContainsFunc(SelectFunc(s, append(slices.Clone(others), a), Target.String), func(t Target) bool { return t.String() == a.String() }) {
 				among = append(among, i)
 			}
 		}

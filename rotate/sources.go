@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-github/v45/github"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/secrets"
 	"github.com/pat-action/pat-action/token"
@@ -30,21 +31,21 @@ import (
 // or tok, the token the run was given, for input: token) is set and looks
 // like a token, and every GitHub App's private key is readable and parses.
 // It returns every problem, each naming the secret.
-func Check(p *Plan, tok string, getenv func(string) string, readFile func(string) ([]byte, error)) error {
+func Check(p *plan.Plan, tok string, getenv func(string) string, readFile func(string) ([]byte, error)) error {
 	if readFile == nil {
 		readFile = func(string) ([]byte, error) { return nil, errors.New("no file reader") }
 	}
 	var errs []error
 	for _, s := range p.Secrets {
 		switch s.Source.Type {
-		case SourceToken:
+		case plan.SourceToken:
 			if err := checkSourceToken(s, sourceToken(s.Source, tok, getenv)); err != nil {
 				errs = append(errs, fmt.Errorf("secret %s: %w", s.Name, err))
 			}
 			if _, err := tokenPolicy(s.Policy); err != nil {
 				errs = append(errs, fmt.Errorf("secret %s: policy: %w", s.Name, err))
 			}
-		case SourceGitHubApp:
+		case plan.SourceGitHubApp:
 			if _, err := appKey(s.Source, getenv, readFile); err != nil {
 				errs = append(errs, fmt.Errorf("secret %s: %w", s.Name, err))
 			}
@@ -55,25 +56,25 @@ func Check(p *Plan, tok string, getenv func(string) string, readFile func(string
 
 // sourceToken is a token source's token: its environment variable's value,
 // or runToken, the token the run was given, for input: token.
-func sourceToken(src Source, runToken string, getenv func(string) string) string {
-	if src.Input == InputToken {
+func sourceToken(src plan.Source, runToken string, getenv func(string) string) string {
+	if src.Input == plan.InputToken {
 		return runToken
 	}
 	return getenv(src.Env)
 }
 
 // origin says where a token source's token comes from, for messages.
-func (s Source) origin() string {
-	if s.Input == InputToken {
-		return "the run's token (input: " + InputToken + ")"
+func origin(s plan.Source) string {
+	if s.Input == plan.InputToken {
+		return "the run's token (input: " + plan.InputToken + ")"
 	}
 	return "environment variable " + s.Env
 }
 
 // checkSourceToken says what is wrong with a token source's token before
 // any request, and what to set instead.
-func checkSourceToken(s Secret, tok string) error {
-	if s.Source.Input != InputToken {
+func checkSourceToken(s plan.Secret, tok string) error {
+	if s.Source.Input != plan.InputToken {
 		if tok == "" {
 			return fmt.Errorf("environment variable %s (its token source) is not set", s.Source.Env)
 		}
@@ -84,23 +85,23 @@ func checkSourceToken(s Secret, tok string) error {
 	}
 	const set = "set the action's token input to the new token, or on the command line PAT_ACTION_TOKEN, GH_TOKEN or --token-file"
 	if tok == "" {
-		return fmt.Errorf("its token source takes the run's token (input: %s), and the run was given none: %s", InputToken, set)
+		return fmt.Errorf("its token source takes the run's token (input: %s), and the run was given none: %s", plan.InputToken, set)
 	}
 	if err := token.CheckFormat(tok); err != nil {
-		return fmt.Errorf("the run's token (input: %s): %w", InputToken, err)
+		return fmt.Errorf("the run's token (input: %s): %w", plan.InputToken, err)
 	}
 	// The token input defaults to the workflow's GITHUB_TOKEN, an
 	// installation token that dies with the job: never propagate it by
 	// accident.
 	if typ, _ := token.Classify(tok); typ == token.App && !slices.Contains(s.Policy.AllowedTokenTypes, token.App) {
-		return fmt.Errorf("the run's token (input: %s) is an installation token (ghs_), such as the workflow's GITHUB_TOKEN that the token input defaults to, and lives an hour: %s", InputToken, set)
+		return fmt.Errorf("the run's token (input: %s) is an installation token (ghs_), such as the workflow's GITHUB_TOKEN that the token input defaults to, and lives an hour: %s", plan.InputToken, set)
 	}
 	return nil
 }
 
 // tokenPolicy is the policy a plan gives a token source, with check's
 // defaults (min-days-left 7) where the plan is silent.
-func tokenPolicy(ps PolicySpec) (policy.Policy, error) {
+func tokenPolicy(ps plan.PolicySpec) (policy.Policy, error) {
 	p := ps.Policy()
 	return p, p.Validate()
 }
@@ -109,7 +110,7 @@ func tokenPolicy(ps PolicySpec) (policy.Policy, error) {
 // only if it passes, propagates it to every target (idempotent). A token in
 // its warning window is reported and, with open-issue, a reminder issue is
 // opened or updated; a fresh token closes it.
-func (r *run) tokenSecret(ctx context.Context, s Secret, targets []Target, src *SourceResult) {
+func (r *run) tokenSecret(ctx context.Context, s plan.Secret, targets []Target, src *SourceResult) {
 	tok := sourceToken(s.Source, r.o.Token, r.o.Getenv)
 	if tok != "" {
 		r.o.Mask(tok)
@@ -136,13 +137,13 @@ func (r *run) tokenSecret(ctx context.Context, s Secret, targets []Target, src *
 
 // checkToken reads what tok is with one request (two with repositories to
 // reach) and holds it against the secret's policy.
-func (r *run) checkToken(ctx context.Context, s Secret, tok string) (policy.Result, token.Info, error) {
+func (r *run) checkToken(ctx context.Context, s plan.Secret, tok string) (policy.Result, token.Info, error) {
 	p, err := tokenPolicy(s.Policy)
 	if err != nil {
 		return policy.Result{}, token.Info{}, fmt.Errorf("policy of %s: %w", s.Name, err)
 	}
 	if err := token.CheckFormat(tok); err != nil {
-		return policy.Result{}, token.Info{}, fmt.Errorf("token of %s (from %s): %w", s.Name, s.Source.origin(), err)
+		return policy.Result{}, token.Info{}, fmt.Errorf("token of %s (from %s): %w", s.Name, origin(s.Source), err)
 	}
 	c := r.o.NewClient(tok)
 	typ, _ := token.Classify(tok)
@@ -172,7 +173,7 @@ func (r *run) checkToken(ctx context.Context, s Secret, tok string) (policy.Resu
 // target whose value is missing or older than the max age (all of them with
 // Force). Fresh targets are left alone, so a rerun after a partial failure
 // writes only where the last run did not.
-func (r *run) randomSecret(ctx context.Context, s Secret, targets []Target, src *SourceResult) {
+func (r *run) randomSecret(ctx context.Context, s plan.Secret, targets []Target, src *SourceResult) {
 	due, _ := r.due(ctx, s, targets)
 	if len(due) == 0 {
 		r.unchanged(s, targets)
@@ -194,18 +195,18 @@ func (r *run) randomSecret(ctx context.Context, s Secret, targets []Target, src 
 // randomValue is n bytes from crypto/rand in the encoding.
 func randomValue(n int, encoding string) (string, error) {
 	if n <= 0 {
-		n = DefaultRandomBytes
+		n = plan.DefaultRandomBytes
 	}
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
 	switch encoding {
-	case EncodingBase64:
+	case plan.EncodingBase64:
 		return base64.StdEncoding.EncodeToString(b), nil
-	case EncodingBase64URL:
+	case plan.EncodingBase64URL:
 		return base64.RawURLEncoding.EncodeToString(b), nil
-	case EncodingHex, "":
+	case plan.EncodingHex, "":
 		return hex.EncodeToString(b), nil
 	}
 	return "", fmt.Errorf("unknown encoding %q", encoding)
@@ -213,7 +214,7 @@ func randomValue(n int, encoding string) (string, error) {
 
 // appSecret mints a fresh installation token every run and writes it to
 // every target.
-func (r *run) appSecret(ctx context.Context, s Secret, targets []Target, src *SourceResult) {
+func (r *run) appSecret(ctx context.Context, s plan.Secret, targets []Target, src *SourceResult) {
 	tok, err := r.mint(ctx, s)
 	if err != nil {
 		r.problem("secret:"+s.Name, err)
@@ -230,13 +231,13 @@ func (r *run) appSecret(ctx context.Context, s Secret, targets []Target, src *So
 }
 
 // appKey reads and parses a github-app source's RSA private key.
-func appKey(src Source, getenv func(string) string, readFile func(string) ([]byte, error)) (*rsa.PrivateKey, error) {
+func appKey(src plan.Source, getenv func(string) string, readFile func(string) ([]byte, error)) (*rsa.PrivateKey, error) {
 	return appKeyMasked(src, getenv, readFile, func(string) {})
 }
 
 // appKeyMasked is appKey, calling mask with the key's PEM text as soon as
 // it is read, before it is parsed or could show in an error.
-func appKeyMasked(src Source, getenv func(string) string, readFile func(string) ([]byte, error), mask func(string)) (*rsa.PrivateKey, error) {
+func appKeyMasked(src plan.Source, getenv func(string) string, readFile func(string) ([]byte, error), mask func(string)) (*rsa.PrivateKey, error) {
 	var pemBytes []byte
 	switch {
 	case src.PrivateKeyEnv != "":
@@ -267,7 +268,7 @@ func appKeyMasked(src Source, getenv func(string) string, readFile func(string) 
 // with the app's key authenticates as the app, which finds its installation
 // and asks for a token narrowed to the plan's permissions and repositories.
 // In a dry run it finds the installation but mints nothing.
-func (r *run) mint(ctx context.Context, s Secret) (string, error) {
+func (r *run) mint(ctx context.Context, s plan.Secret) (string, error) {
 	src := s.Source
 	key, err := appKeyMasked(src, r.o.Getenv, r.o.ReadFile, r.o.Mask)
 	if err != nil {
@@ -317,7 +318,7 @@ func (r *run) mint(ctx context.Context, s Secret) (string, error) {
 
 // installation finds the installation a github-app source names: a numeric
 // id as it is, "owner/repo" through the repository, else an organization.
-func (r *run) installation(ctx context.Context, c *github.Client, s Secret) (int64, error) {
+func (r *run) installation(ctx context.Context, c *github.Client, s plan.Secret) (int64, error) {
 	in := s.Source.Installation
 	if id, err := strconv.ParseInt(in, 10, 64); err == nil {
 		return id, nil
@@ -345,7 +346,7 @@ func titlePrefix(name string) string { return "pat-action " + name + " " }
 // are the secret's previous keys deleted. It rotates when a target's value
 // is missing or older than the max age, when the secret has no key or more
 // than one (an unfinished rotation), or with Force.
-func (r *run) deployKeySecret(ctx context.Context, s Secret, targets []Target, src *SourceResult) {
+func (r *run) deployKeySecret(ctx context.Context, s plan.Secret, targets []Target, src *SourceResult) {
 	owner, repo, _ := strings.Cut(s.Source.Repository, "/")
 	keyTarget := "deploy-key:" + s.Source.Repository
 	old, err := r.ourKeys(ctx, owner, repo, s.Name)
@@ -441,7 +442,7 @@ func newDeployKey() (pub, priv string, err error) {
 // prune deletes the secret from the organization's repositories that its
 // match or topic targets no longer select but that still hold it, found by
 // asking each repository.
-func (r *run) prune(ctx context.Context, s Secret) {
+func (r *run) prune(ctx context.Context, s plan.Secret) {
 	selected := map[string]bool{}
 	for _, t := range ExpandAll(s.Targets, r.repos) {
 		selected[strings.ToLower(t.String())] = true

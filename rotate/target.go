@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/secrets"
 )
 
@@ -17,9 +18,6 @@ type Repo struct {
 	ID       int64
 }
 
-// FullName returns "owner/name".
-func (r Repo) FullName() string { return r.Owner + "/" + r.Name }
-
 // Target is one place a secret is written, resolved from a plan's target
 // spec. Its String form ("repo:acme/api", "dependabot:org:acme") is the
 // report's target field and the shard key.
@@ -32,39 +30,6 @@ type Target struct {
 	Line int
 }
 
-// Expands reports whether the spec stands for a set of an organization's
-// repositories (it has match or topic), which must be listed before
-// Expand can resolve it.
-func (t TargetSpec) Expands() bool {
-	return t.Organization != "" && (t.Match != "" || t.Topic != "")
-}
-
-// Selects reports whether the spec's organization, match, topic and exclude
-// select the repository. It does not look at Archived.
-func (t TargetSpec) Selects(r Repo) bool {
-	if !strings.EqualFold(r.Owner, t.Organization) {
-		return false
-	}
-	if t.Match != "" {
-		re := t.re
-		if re == nil {
-			// A spec built by hand rather than by ParsePlan.
-			var err error
-			if re, err = compileMatch(t.Match); err != nil {
-				return false
-			}
-		}
-		if !re.MatchString(r.Name) {
-			return false
-		}
-	}
-	if t.Topic != "" && !slices.ContainsFunc(r.Topics, func(s string) bool { return strings.EqualFold(s, t.Topic) }) {
-		return false
-	}
-	full := r.FullName()
-	return !slices.ContainsFunc(t.Exclude, func(s string) bool { return strings.EqualFold(s, full) })
-}
-
 // Expand resolves one target spec to the targets it stands for, sorted by
 // their String form. A repository or organization-secret spec resolves to
 // itself and ignores orgRepos. A spec with match or topic resolves to a
@@ -73,36 +38,20 @@ func (t TargetSpec) Selects(r Repo) bool {
 // carries topic and that exclude does not name. A spec with a match that is
 // not a valid regular expression (only possible when built by hand) selects
 // nothing.
-func Expand(spec TargetSpec, orgRepos []Repo) []Target {
+func Expand(spec plan.TargetSpec, orgRepos []Repo) []Target {
+	if t, ok := spec.Target(); ok {
+		return []Target{{Target: t, Line: spec.Line}}
+	}
+	if !spec.Expands() {
+		return nil
+	}
 	kind := spec.Type
 	if kind == "" {
 		kind = secrets.Actions
 	}
-	switch {
-	case spec.Repository != "":
-		owner, name, _ := strings.Cut(spec.Repository, "/")
-		t := secrets.Target{Kind: kind, Scope: secrets.RepoScope, Owner: owner, Repo: name}
-		if spec.Environment != "" {
-			t.Scope, t.Environment = secrets.EnvScope, spec.Environment
-		}
-		return []Target{{Target: t, Line: spec.Line}}
-	case spec.Organization == "":
-		return nil
-	case !spec.Expands():
-		vis := spec.Visibility
-		if vis == "" {
-			vis = secrets.VisibilityPrivate
-			if len(spec.Repositories) > 0 {
-				vis = secrets.VisibilitySelected
-			}
-		}
-		t := secrets.Target{Kind: kind, Scope: secrets.OrgScope, Org: spec.Organization, Visibility: vis,
-			SelectedRepos: slices.Clone(spec.Repositories)}
-		return []Target{{Target: t, Line: spec.Line}}
-	}
 	var out []Target
 	for _, r := range orgRepos {
-		if r.Archived || !spec.Selects(r) {
+		if r.Archived || !spec.Selects(r.Owner, r.Name, r.Topics) {
 			continue
 		}
 		t := secrets.Target{Kind: kind, Scope: secrets.RepoScope, Owner: r.Owner, Repo: r.Name}
@@ -117,7 +66,7 @@ func Expand(spec TargetSpec, orgRepos []Repo) []Target {
 // are compared case-insensitively, as GitHub compares names), sorted by
 // String form. repos maps an organization login, in lower case, to its
 // repositories; only specs that Expand need an entry.
-func ExpandAll(specs []TargetSpec, repos map[string][]Repo) []Target {
+func ExpandAll(specs []plan.TargetSpec, repos map[string][]Repo) []Target {
 	var out []Target
 	seen := map[string]bool{}
 	for _, spec := range specs {
@@ -136,20 +85,4 @@ func ExpandAll(specs []TargetSpec, repos map[string][]Repo) []Target {
 
 func sortTargets(ts []Target) {
 	slices.SortStableFunc(ts, func(a, b Target) int { return strings.Compare(a.String(), b.String()) })
-}
-
-// Organizations returns, sorted and in lower case, the organizations whose
-// repositories must be listed to expand the plan's targets: those of
-// targets with match or topic. Each needs listing once per run.
-func (p *Plan) Organizations() []string {
-	var out []string
-	for _, s := range p.Secrets {
-		for _, t := range s.Targets {
-			if t.Expands() {
-				out = append(out, strings.ToLower(t.Organization))
-			}
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/pat-action/pat-action/internal/suggest"
 )
 
 // Kind is the type of a secret: which GitHub feature reads it. Its values are
@@ -17,6 +19,10 @@ const (
 	Dependabot Kind = "dependabot"
 	Codespaces Kind = "codespaces"
 )
+
+// OnGHES reports whether GitHub Enterprise Server has secrets of kind k
+// (the zero Kind is Actions). It has no Codespaces.
+func (k Kind) OnGHES() bool { return k != Codespaces }
 
 // Scope is the level a secret lives at.
 type Scope string
@@ -35,9 +41,6 @@ const (
 	VisibilityPrivate  = "private" // private and internal repositories
 	VisibilitySelected = "selected"
 )
-
-// maxEnvironmentName is GitHub's limit on an environment name's length.
-const maxEnvironmentName = 255
 
 // Target is one place a secret is written to.
 type Target struct {
@@ -93,51 +96,13 @@ func ParseRepo(s string) (owner, repo string, err error) {
 	if !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {
 		return "", "", fmt.Errorf("repository %q: want owner/repo", s)
 	}
-	if err := checkOwner(owner); err != nil {
+	if err := ValidateOwner(owner); err != nil {
 		return "", "", fmt.Errorf("repository %q: %w", s, err)
 	}
-	if err := checkRepoName(repo); err != nil {
+	if err := ValidateRepoName(repo); err != nil {
 		return "", "", fmt.Errorf("repository %q: %w", s, err)
 	}
 	return owner, repo, nil
-}
-
-// checkOwner checks a user or organization name.
-func checkOwner(name string) error {
-	switch {
-	case name == "":
-		return errors.New("owner is empty")
-	case len(name) > 39:
-		return fmt.Errorf("owner %q is %d characters long, the most is 39", name, len(name))
-	case name[0] == '-' || name[len(name)-1] == '-':
-		return fmt.Errorf("owner %q must not start or end with a hyphen", name)
-	case strings.Contains(name, "--"):
-		return fmt.Errorf("owner %q must not contain consecutive hyphens", name)
-	}
-	for _, r := range name {
-		if !isAlnum(r) && r != '-' {
-			return fmt.Errorf("owner %q: character %q is not allowed (use only letters, digits and single hyphens)", name, r)
-		}
-	}
-	return nil
-}
-
-// checkRepoName checks a repository name (without its owner).
-func checkRepoName(name string) error {
-	switch {
-	case name == "":
-		return errors.New("repository name is empty")
-	case len(name) > 100:
-		return fmt.Errorf("repository name %q is %d characters long, the most is 100", name, len(name))
-	case name == "." || name == "..":
-		return fmt.Errorf("repository name %q is not allowed", name)
-	}
-	for _, r := range name {
-		if !isAlnum(r) && r != '.' && r != '-' && r != '_' {
-			return fmt.Errorf("repository name %q: character %q is not allowed (use only letters, digits, '.', '-' and '_')", name, r)
-		}
-	}
-	return nil
 }
 
 func isAlnum(r rune) bool {
@@ -150,7 +115,7 @@ func ParseKind(s string) (Kind, error) {
 	case Actions, Dependabot, Codespaces:
 		return k, nil
 	}
-	return "", fmt.Errorf("unknown secret type %q%s (want actions, dependabot or codespaces)", s, suggest(s, "actions", "dependabot", "codespaces"))
+	return "", fmt.Errorf("unknown secret type %q%s (want actions, dependabot or codespaces)", s, suggest.Hint(s, []string{"actions", "dependabot", "codespaces"}))
 }
 
 // ParseVisibility parses an organization secret's visibility: "all",
@@ -160,19 +125,7 @@ func ParseVisibility(s string) (string, error) {
 	case VisibilityAll, VisibilityPrivate, VisibilitySelected:
 		return s, nil
 	}
-	return "", fmt.Errorf("unknown visibility %q%s (want all, private or selected)", s, suggest(s, VisibilityAll, VisibilityPrivate, VisibilitySelected))
-}
-
-// suggest returns ` (did you mean "x"?)` when s is one of choices but for
-// case, surrounding space or a trailing "s", else "".
-func suggest(s string, choices ...string) string {
-	n := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), "s")
-	for _, c := range choices {
-		if n != "" && (n == c || n == strings.TrimSuffix(c, "s")) {
-			return fmt.Sprintf(` (did you mean %q?)`, c)
-		}
-	}
-	return ""
+	return "", fmt.Errorf("unknown visibility %q%s (want all, private or selected)", s, suggest.Hint(s, []string{VisibilityAll, VisibilityPrivate, VisibilitySelected}))
 }
 
 // Validate checks that t names a secret that can exist, before any request
@@ -184,8 +137,8 @@ func (t Target) Validate(ghes bool) error {
 	if _, err := ParseKind(string(kind)); err != nil {
 		return err
 	}
-	if kind == Codespaces && ghes {
-		return errors.New("codespaces secrets do not exist on GitHub Enterprise Server: use secret type actions or dependabot")
+	if ghes && !kind.OnGHES() {
+		return fmt.Errorf("%s secrets do not exist on GitHub Enterprise Server: use secret type actions or dependabot", kind)
 	}
 	switch t.Scope {
 	case RepoScope:
@@ -206,8 +159,8 @@ func (t Target) Validate(ghes bool) error {
 		if t.Environment == "" {
 			return errors.New("environment is empty: an environment secret needs the environment's name")
 		}
-		if n := len(t.Environment); n > maxEnvironmentName {
-			return fmt.Errorf("environment name is %d characters long, the most is %d", n, maxEnvironmentName)
+		if err := ValidateEnvironment(t.Environment); err != nil {
+			return err
 		}
 		return t.checkNoOrg()
 	case OrgScope:
@@ -215,7 +168,7 @@ func (t Target) Validate(ghes bool) error {
 	case "":
 		return errors.New("scope is empty (want repo, env or org)")
 	default:
-		return fmt.Errorf("unknown scope %q%s (want repo, env or org)", t.Scope, suggest(string(t.Scope), "repo", "env", "org"))
+		return fmt.Errorf("unknown scope %q%s (want repo, env or org)", t.Scope, suggest.Hint(string(t.Scope), []string{"repo", "env", "org"}))
 	}
 }
 
@@ -250,7 +203,7 @@ func (t Target) checkOrg() error {
 	if t.Org == "" {
 		return errors.New("organization is empty: an organization secret needs the organization's name")
 	}
-	if err := checkOwner(t.Org); err != nil {
+	if err := ValidateOwner(t.Org); err != nil {
 		return fmt.Errorf("organization %q: %w", t.Org, err)
 	}
 	if t.Environment != "" {

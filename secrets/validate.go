@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // MaxValueSize is the largest secret value GitHub accepts. GitHub documents
@@ -49,6 +51,78 @@ func ValidateValue(v []byte) error {
 	}
 	if len(v) > MaxValueSize {
 		return fmt.Errorf("secret value is %d bytes: GitHub allows at most %d bytes (48 KB)", len(v), MaxValueSize)
+	}
+	return nil
+}
+
+// ValidateOwner checks a user or organization name: at most 39 letters,
+// digits and single inner hyphens.
+func ValidateOwner(name string) error {
+	switch {
+	case name == "":
+		return errors.New("owner is empty")
+	case len(name) > 39:
+		return fmt.Errorf("owner %q is %d characters long, the most is 39", name, len(name))
+	case name[0] == '-' || name[len(name)-1] == '-':
+		return fmt.Errorf("owner %q must not start or end with a hyphen", name)
+	case strings.Contains(name, "--"):
+		return fmt.Errorf("owner %q must not contain consecutive hyphens", name)
+	}
+	for _, r := range name {
+		if !isAlnum(r) && r != '-' {
+			return fmt.Errorf("owner %q: character %q is not allowed (use only letters, digits and single hyphens)", name, r)
+		}
+	}
+	return nil
+}
+
+// ValidateRepoName checks a repository name (without its owner): at most
+// 100 letters, digits, '.', '-' and '_', and not "." or "..".
+func ValidateRepoName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("repository name is empty")
+	case len(name) > 100:
+		return fmt.Errorf("repository name %q is %d characters long, the most is 100", name, len(name))
+	case name == "." || name == "..":
+		return fmt.Errorf("repository name %q is not allowed", name)
+	}
+	for _, r := range name {
+		if !isAlnum(r) && r != '.' && r != '-' && r != '_' {
+			return fmt.Errorf("repository name %q: character %q is not allowed (use only letters, digits, '.', '-' and '_')", name, r)
+		}
+	}
+	return nil
+}
+
+// maxEnvironmentName is GitHub's limit on an environment name's length, in
+// characters.
+const maxEnvironmentName = 255
+
+// ValidateEnvironment checks an environment name. GitHub allows up to 255
+// characters and compares names case-insensitively; a name may hold '/',
+// which the API wants escaped (%2F). It must not hold control characters
+// (a newline would forge a log line), and neither it nor any part of it
+// between slashes may be "." or "..": a server or proxy that unescapes the
+// path would walk it to another URL.
+func ValidateEnvironment(name string) error {
+	switch n := utf8.RuneCountInString(name); {
+	case name == "":
+		return errors.New("environment name is empty")
+	case !utf8.ValidString(name):
+		return fmt.Errorf("environment name %q is not valid UTF-8", name)
+	case n > maxEnvironmentName:
+		return fmt.Errorf("environment name is %d characters long, the most is %d", n, maxEnvironmentName)
+	}
+	for i, r := range name {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("environment name %q: control character %q at byte %d is not allowed", name, r, i+1)
+		}
+	}
+	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if part == "." || part == ".." {
+			return fmt.Errorf("environment name %q: %q is not allowed as a name or a part of one between slashes", name, part)
+		}
 	}
 	return nil
 }

@@ -89,3 +89,39 @@ func FuzzValidateName(f *testing.F) {
 		}
 	})
 }
+
+func TestValidateEnvironment(t *testing.T) {
+	tests := []struct {
+		name, env, wantErr string
+	}{
+		{"plain", "production", ""},
+		{"spaces and case", "Staging EU", ""},
+		{"slash", "prod/eu", ""},
+		{"dots inside a name", "v1.2..3", ""},
+		{"255 characters", strings.Repeat("é", 255), ""},
+		{"empty", "", "environment name is empty"},
+		{"dot", ".", `environment name ".": "." is not allowed as a name or a part of one between slashes`},
+		{"dot dot", "..", `environment name "..": ".." is not allowed as a name or a part of one between slashes`},
+		{"walks up", "../../orgs/acme", `environment name "../../orgs/acme": ".." is not allowed as a name or a part of one between slashes`},
+		{"walks up at the end", "prod/..", `environment name "prod/..": ".." is not allowed as a name or a part of one between slashes`},
+		{"backslash walk", `prod\..`, `environment name "prod\\..": ".." is not allowed as a name or a part of one between slashes`},
+		{"newline", "prod\nuction", `environment name "prod\nuction": control character '\n' at byte 5 is not allowed`},
+		{"carriage return", "prod\r", `environment name "prod\r": control character '\r' at byte 5 is not allowed`},
+		{"NUL", "a\x00", `environment name "a\x00": control character '\x00' at byte 2 is not allowed`},
+		{"DEL", "a\x7f", `environment name "a\x7f": control character '\x7f' at byte 2 is not allowed`},
+		{"not UTF-8", "a\xff", `environment name "a\xff" is not valid UTF-8`},
+		{"256 characters", strings.Repeat("e", 256), "environment name is 256 characters long, the most is 255"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := ValidateEnvironment(tt.env)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tt.wantErr {
+				t.Errorf("ValidateEnvironment(%q) = %q, want %q", tt.env, got, tt.wantErr)
+			}
+		})
+	}
+}

@@ -1,11 +1,8 @@
-// Package rotate runs rotation plans: it reads and checks a plan file, expands
-// each secret's targets and picks this job's shard of them, makes or collects
-// each new value, writes it everywhere, retires the old one, and audits.
-package rotate
+// Package plan reads and checks a rotation plan file.
+package plan
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"time"
@@ -52,7 +49,7 @@ const (
 	DefaultEncoding    = EncodingHex
 )
 
-// Plan is a parsed and checked rotation plan. ParsePlan has already merged
+// Plan is a parsed and checked rotation plan. Parse has already merged
 // Defaults into each secret; Defaults is kept for reports.
 type Plan struct {
 	// File is the name the plan was parsed under.
@@ -95,7 +92,7 @@ type Secret struct {
 }
 
 // Source says where a secret's new value comes from. Which fields apply
-// depends on Type; ParsePlan rejects the others.
+// depends on Type; Parse rejects the others.
 type Source struct {
 	Type string
 	// Env names the environment variable holding a token source's token;
@@ -222,7 +219,7 @@ func cmpOr(a, b *bool) *bool {
 // TargetSpec is one entry of a secret's targets, as the plan writes it:
 // a repository (with an optional environment), an organization secret, or,
 // with match or topic, every selected repository of an organization.
-// ParsePlan fills in the defaults: Type "actions", and for an organization
+// Parse fills in the defaults: Type "actions", and for an organization
 // secret Visibility "selected" when Repositories are given, else "private".
 type TargetSpec struct {
 	Repository   string
@@ -270,28 +267,3 @@ func (e *Error) Error() string {
 	}
 	return s + e.Msg
 }
-
-// LoadPlan reads and parses the plan file at path. See ParsePlan.
-func LoadPlan(path string) (*Plan, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read plan: %w", err)
-	}
-	return ParsePlan(path, data)
-}
-
-// ParsePlan parses and checks a plan, naming it name in errors. It reports
-// every problem it finds (up to a limit), each as an *Error
-// ("file:line:col: key: what is wrong and what would be right"), joined
-// with errors.Join; errors.As finds the first.
-func ParsePlan(name string, data []byte) (*Plan, error) {
-	p := &parser{file: name}
-	plan := p.parse(data)
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return plan, nil
-}
-
-// maxErrors is how many problems ParsePlan reports before it stops.
-const maxErrors = 20

@@ -1,4 +1,4 @@
-package rotate
+package plan
 
 import (
 	"bytes"
@@ -17,11 +17,11 @@ import (
 // The JSON Schema plan.schema.json describes the plan for editors: a plan
 // that starts with
 //
-//	# yaml-language-server: $schema=https://raw.githubusercontent.com/pat-action/pat-action/v1/rotate/plan.schema.json
+//	# yaml-language-server: $schema=https://raw.githubusercontent.com/pat-action/pat-action/v1/plan/plan.schema.json
 //
 // gets completion and checking in any editor that runs the YAML language
-// server. These tests keep the schema and ParsePlan in step: every example
-// plan passes both, and plans that ParsePlan rejects for their shape the
+// server. These tests keep the schema and Parse in step: every example
+// plan passes both, and plans that Parse rejects for their shape the
 // schema rejects too.
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
@@ -86,14 +86,14 @@ func TestExamplePlans(t *testing.T) {
 			if err := sch.Validate(yamlToJSON(t, data)); err != nil {
 				t.Errorf("schema: %v", err)
 			}
-			if _, err := ParsePlan(file, data); err != nil {
-				t.Errorf("ParsePlan: %v", err)
+			if _, err := Parse(file, data, Options{}); err != nil {
+				t.Errorf("Parse: %v", err)
 			}
 		})
 	}
 }
 
-// TestSchemaRejects checks plans that both the schema and ParsePlan refuse.
+// TestSchemaRejects checks plans that both the schema and Parse refuse.
 func TestSchemaRejects(t *testing.T) {
 	sch := compileSchema(t)
 	good := "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a}]\n"
@@ -117,12 +117,15 @@ func TestSchemaRejects(t *testing.T) {
 		{"empty targets", head + "  - name: A\n    source: {type: random}\n    targets: []\n", "/secrets/0/targets"},
 		{"bytes out of range", head + "  - name: A\n    source: {type: random, bytes: 0}\n    targets: [{repository: acme/a}]\n", "/secrets/0/source"},
 		{"github-app with both keys", head + "  - name: A\n    source: {type: github-app, app-id: 1, installation: acme, private-key-env: K, private-key-file: k.pem}\n    targets: [{repository: acme/a}]\n", "/secrets/0/source"},
+		{"environment ..", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, environment: \"..\"}]\n", "/secrets/0/targets/0"},
+		{"environment that walks up", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, environment: \"prod/../x\"}]\n", "/secrets/0/targets/0"},
+		{"environment with a newline", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, environment: \"pro\\nd\"}]\n", "/secrets/0/targets/0"},
 		{"negative min-days-left", "version: 1\ndefaults: {policy: {min-days-left: -1}}\nsecrets:\n" + good, "/defaults/policy/min-days-left"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := ParsePlan("p.yml", []byte(tt.plan)); err == nil {
-				t.Error("ParsePlan accepted the plan")
+			if _, err := Parse("p.yml", []byte(tt.plan), Options{}); err == nil {
+				t.Error("Parse accepted the plan")
 			}
 			err := sch.Validate(yamlToJSON(t, []byte(tt.plan)))
 			if err == nil {
@@ -135,7 +138,7 @@ func TestSchemaRejects(t *testing.T) {
 	}
 }
 
-// TestSchemaKeys checks that the schema names exactly the keys ParsePlan
+// TestSchemaKeys checks that the schema names exactly the keys Parse
 // knows, so that neither can gain a key the other lacks.
 func TestSchemaKeys(t *testing.T) {
 	data, err := os.ReadFile("plan.schema.json")
@@ -188,7 +191,7 @@ func TestSchemaKeys(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if diff := cmp.Diff(tt.code, tt.schema); diff != "" {
-				t.Errorf("keys (-ParsePlan +schema):\n%s", diff)
+				t.Errorf("keys (-Parse +schema):\n%s", diff)
 			}
 		})
 	}

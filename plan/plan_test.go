@@ -1,4 +1,4 @@
-package rotate
+package plan
 
 import (
 	"errors"
@@ -23,7 +23,11 @@ func ptr[T any](v T) *T { return &v }
 
 // TestParsePlanFull parses the rotation spec's own example.
 func TestParsePlanFull(t *testing.T) {
-	plan, err := LoadPlan("../examples/plans/full.yml")
+	data, err := os.ReadFile("../examples/plans/full.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := Parse("../examples/plans/full.yml", data, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +85,7 @@ func TestParsePlanFull(t *testing.T) {
 // TestParsePlanDefaults checks that defaults merge into each secret field
 // by field, that a secret's own values win, and which sources take what.
 func TestParsePlanDefaults(t *testing.T) {
-	plan, err := ParsePlan("p.yml", []byte(`version: 1
+	plan, err := Parse("p.yml", []byte(`version: 1
 defaults:
   policy:
     required-scopes: repo, workflow
@@ -105,7 +109,7 @@ secrets:
   - name: D
     source: {type: github-app, app-id: 1, private-key-file: key.pem, installation: 42}
     targets: [{repository: acme/d}]
-`))
+`), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,12 +172,12 @@ func TestPolicySpecPolicy(t *testing.T) {
 }
 
 func TestParsePlanOpenIssueInSource(t *testing.T) {
-	plan, err := ParsePlan("p.yml", []byte(`version: 1
+	plan, err := Parse("p.yml", []byte(`version: 1
 secrets:
   - name: A
     source: {type: token, env: A, open-issue: true}
     targets: [{repository: acme/a}]
-`))
+`), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +199,7 @@ func TestParsePlanTokenFrom(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, err := ParsePlan("p.yml", []byte(head+"  - name: A\n    source: "+tt.source+"\n    targets: [{repository: acme/a}]\n"))
+			plan, err := Parse("p.yml", []byte(head+"  - name: A\n    source: "+tt.source+"\n    targets: [{repository: acme/a}]\n"), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -526,6 +530,41 @@ func TestParsePlanErrors(t *testing.T) {
 			prefix: "p.yml:4:1: ", want: `a second YAML document (after ---): a plan is one document`,
 		},
 		{
+			name:   "environment dot dot",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/api, environment: \"..\"}]\n",
+			prefix: "p.yml:5:51: secrets[0].targets[0].environment: ", want: `environment name "..": ".." is not allowed`,
+		},
+		{
+			name:   "environment dot",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/api, environment: .}]\n",
+			prefix: "p.yml:5:51: secrets[0].targets[0].environment: ", want: `environment name ".": "." is not allowed`,
+		},
+		{
+			name:   "environment walks the path",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/api, environment: ../../../orgs/acme/actions}]\n",
+			prefix: "p.yml:5:51: secrets[0].targets[0].environment: ", want: `".." is not allowed as a name or a part of one between slashes`,
+		},
+		{
+			name:   "environment with a newline",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/api, environment: \"prod\\nuction\"}]\n",
+			prefix: "p.yml:5:51: secrets[0].targets[0].environment: ", want: `environment name "prod\nuction": control character '\n'`,
+		},
+		{
+			name:   "environment with a control character",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/api, environment: \"prod\\e\"}]\n",
+			prefix: "p.yml:5:51: secrets[0].targets[0].environment: ", want: `control character '\x1b'`,
+		},
+		{
+			name:   "organization by the secrets package's rules",
+			plan:   head + "  - name: A\n    source: {type: random}\n    targets: [{organization: ac--me}]\n",
+			prefix: "p.yml:5:30: secrets[0].targets[0].organization: ", want: `organization "ac--me": owner "ac--me" must not contain consecutive hyphens`,
+		},
+		{
+			name:   "app repository by the secrets package's rules",
+			plan:   head + "  - name: A\n    source: {type: github-app, app-id: 1, private-key-env: K, installation: acme, repositories: [\"..\"]}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:98: secrets[0].source.repositories[0]: ", want: `repository "..": repository name ".." is not allowed`,
+		},
+		{
 			name:   "empty plan",
 			plan:   "# nothing\n",
 			prefix: "p.yml: ", want: `the plan is empty: want version: 1 and a secrets: list`,
@@ -533,13 +572,13 @@ func TestParsePlanErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParsePlan("p.yml", []byte(tt.plan))
+			_, err := Parse("p.yml", []byte(tt.plan), Options{})
 			if err == nil {
-				t.Fatalf("ParsePlan succeeded, want an error starting %q", tt.prefix)
+				t.Fatalf("Parse succeeded, want an error starting %q", tt.prefix)
 			}
 			msg := err.Error()
 			if strings.Contains(msg, "\n") {
-				t.Errorf("ParsePlan reported more than one problem, want one:\n%s", msg)
+				t.Errorf("Parse reported more than one problem, want one:\n%s", msg)
 			}
 			if !strings.HasPrefix(msg, tt.prefix) {
 				t.Errorf("error = %q\nwant it to start with %q", msg, tt.prefix)
@@ -558,13 +597,13 @@ func TestParsePlanErrors(t *testing.T) {
 // TestParsePlanManyErrors checks that every problem is reported, in order
 // of position, not just the first.
 func TestParsePlanManyErrors(t *testing.T) {
-	_, err := ParsePlan("p.yml", []byte(head+`  - name: 1A
+	_, err := Parse("p.yml", []byte(head+`  - name: 1A
     source: {type: random, bytes: 0}
     targets: [{repository: a}]
   - name: B
     source: {type: token}
     targets: [{organization: acme, visibility: none}]
-`))
+`), Options{})
 	var got []string
 	for _, line := range strings.Split(err.Error(), "\n") {
 		pos, _, _ := strings.Cut(line, " ")
@@ -579,10 +618,10 @@ func TestParsePlanManyErrors(t *testing.T) {
 func TestParsePlanTooManyErrors(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(head)
-	for range 30 {
-		b.WriteString("  - name: 1A\n    source: {type: random}\n    targets: [{repository: acme/a}]\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "  - name: 1A%d\n    source: {type: random}\n    targets: [{repository: acme/a}]\n", i)
 	}
-	_, err := ParsePlan("p.yml", []byte(b.String()))
+	_, err := Parse("p.yml", []byte(b.String()), Options{})
 	lines := strings.Split(err.Error(), "\n")
 	if len(lines) != maxErrors+1 || lines[maxErrors] != "p.yml: 10 more problems not shown" {
 		t.Errorf("got %d lines ending %q, want %d problems and a count of the rest", len(lines), lines[len(lines)-1], maxErrors)
@@ -600,32 +639,21 @@ func TestParsePlanAliasBomb(t *testing.T) {
 	for i := range 100 {
 		fmt.Fprintf(&b, "  - {name: S%d, source: {type: random}, targets: *t}\n", i)
 	}
-	_, err := ParsePlan("p.yml", []byte(b.String()))
+	_, err := Parse("p.yml", []byte(b.String()), Options{})
 	if err == nil || !strings.Contains(err.Error(), "expands to more than 100000 YAML nodes") {
-		t.Errorf("ParsePlan(alias bomb) = %v, want it refused for its size", err)
+		t.Errorf("Parse(alias bomb) = %v, want it refused for its size", err)
 	}
 }
 
-func TestLoadPlanMissingFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "nope.yml")
-	_, err := LoadPlan(path)
-	if !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "read plan: ") {
-		t.Errorf("LoadPlan(missing) = %v, want a wrapped not-exist error", err)
-	}
-}
-
-func TestLoadPlanNamesTheFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "plan.yml")
-	if err := os.WriteFile(path, []byte("version: 1\nsecrets: 3\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	_, err := LoadPlan(path)
+func TestParseNamesTheFile(t *testing.T) {
+	path := filepath.Join("dir", "plan.yml")
+	_, err := Parse(path, []byte("version: 1\nsecrets: 3\n"), Options{})
 	if want := path + ":2:10: secrets: want a list of secrets"; err == nil || !strings.HasPrefix(err.Error(), want) {
-		t.Errorf("LoadPlan error = %v, want it to start %q", err, want)
+		t.Errorf("Parse error = %v, want it to start %q", err, want)
 	}
 }
 
-// FuzzParsePlan checks that no input makes ParsePlan panic, and that every
+// FuzzParsePlan checks that no input makes Parse panic, and that every
 // line of every error it returns starts with the file name.
 func FuzzParsePlan(f *testing.F) {
 	files, err := filepath.Glob("../examples/plans/*.yml")
@@ -643,15 +671,15 @@ func FuzzParsePlan(f *testing.F) {
 	f.Add([]byte("version: 1\nsecrets: &a [*a]\n"))
 	f.Add([]byte("- - -\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		plan, err := ParsePlan("f.yml", data)
+		plan, err := Parse("f.yml", data, Options{})
 		if err == nil {
 			if plan == nil || plan.Version != 1 || len(plan.Secrets) == 0 {
-				t.Fatalf("ParsePlan succeeded with plan %+v", plan)
+				t.Fatalf("Parse succeeded with plan %+v", plan)
 			}
 			return
 		}
 		if plan != nil {
-			t.Fatal("ParsePlan returned both a plan and an error")
+			t.Fatal("Parse returned both a plan and an error")
 		}
 		for _, line := range strings.Split(err.Error(), "\n") {
 			if !strings.HasPrefix(line, "f.yml:") {
@@ -659,4 +687,28 @@ func FuzzParsePlan(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParsePlanDuplicatesAmongOtherErrors checks that a secret or target
+// given twice is reported even when the entries have other problems too,
+// with every other problem.
+func TestParsePlanDuplicatesAmongOtherErrors(t *testing.T) {
+	_, err := Parse("p.yml", []byte(head+`  - name: PAT
+    source: {type: random, bytes: 0}
+    targets: [{repository: acme/api}]
+  - name: pat
+    source: {type: random}
+    targets: [{repository: acme/api, environment: ".."}, {repository: ACME/API, environment: ".."}]
+`), Options{})
+	got := strings.Split(fmt.Sprint(err), "\n")
+	want := []string{
+		`p.yml:4:35: secrets[0].source.bytes: 0 is out of range: want 1 to 4096 random bytes`,
+		`p.yml:6:5: secrets[1].name: secret "pat" is already defined on line 3 as "PAT": secret names are case-insensitive, so give each secret one entry`,
+		`p.yml:8:51: secrets[1].targets[0].environment: environment name "..": ".." is not allowed as a name or a part of one between slashes`,
+		`p.yml:8:58: secrets[1].targets[1]: target env:ACME/API/.. is already listed on line 8: list each target once`,
+		`p.yml:8:94: secrets[1].targets[1].environment: environment name "..": ".." is not allowed as a name or a part of one between slashes`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
 }

@@ -1,4 +1,4 @@
-package rotate
+package plan
 
 import (
 	"fmt"
@@ -37,32 +37,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	rest := s
 	next := 0 // index into durationUnits of the largest unit still allowed
 	for rest != "" {
-		i := 0
-		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-			i++
-		}
-		if i == 0 {
-			return 0, fmt.Errorf("duration %q: want a number before each unit, such as \"1d12h\"", s)
-		}
-		if i == len(rest) {
-			return 0, fmt.Errorf("duration %q: %q has no unit (units: w, d, h, m)", s, rest)
-		}
-		n, err := strconv.ParseInt(rest[:i], 10, 64)
+		n, u, width, err := durationTerm(s, rest, next)
 		if err != nil {
-			return 0, fmt.Errorf("duration %q: %q is too large", s, rest[:i])
-		}
-		u := next
-		for u < len(durationUnits) && durationUnits[u].suffix != rest[i] {
-			u++
-		}
-		if u == len(durationUnits) {
-			if rest[i] == '.' || rest[i] == ',' {
-				return 0, fmt.Errorf("duration %q: want whole numbers, such as \"1d12h\" for a day and a half", s)
-			}
-			if strings.IndexByte("wdhm", rest[i]) >= 0 {
-				return 0, fmt.Errorf("duration %q: write each unit once, largest first (w, d, h, m), such as \"1d12h\"", s)
-			}
-			return 0, fmt.Errorf("duration %q: unknown unit %q: want w (weeks), d (days), h (hours) or m (minutes)", s, rest[i:i+1])
+			return 0, err
 		}
 		size := durationUnits[u].size
 		if n > int64((1<<63-1)/size) || total > (1<<63-1)-time.Duration(n)*size {
@@ -70,12 +47,45 @@ func ParseDuration(s string) (time.Duration, error) {
 		}
 		total += time.Duration(n) * size
 		next = u + 1
-		rest = rest[i+1:]
+		rest = rest[width:]
 	}
 	if total == 0 {
 		return 0, fmt.Errorf("duration %q is zero: want a positive duration such as \"90d\"", s)
 	}
 	return total, nil
+}
+
+// durationTerm reads the number and unit that start rest, the part of the
+// duration s not yet read, where the unit must be durationUnits[next] or
+// smaller. It returns the number, the unit's index and how many bytes the
+// term takes.
+func durationTerm(s, rest string, next int) (n int64, unit, width int, err error) {
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return 0, 0, 0, fmt.Errorf("duration %q: want a number before each unit, such as \"1d12h\"", s)
+	}
+	if i == len(rest) {
+		return 0, 0, 0, fmt.Errorf("duration %q: %q has no unit (units: w, d, h, m)", s, rest)
+	}
+	n, err = strconv.ParseInt(rest[:i], 10, 64)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("duration %q: %q is too large", s, rest[:i])
+	}
+	for u := next; u < len(durationUnits); u++ {
+		if durationUnits[u].suffix == rest[i] {
+			return n, u, i + 1, nil
+		}
+	}
+	switch {
+	case rest[i] == '.' || rest[i] == ',':
+		return 0, 0, 0, fmt.Errorf("duration %q: want whole numbers, such as \"1d12h\" for a day and a half", s)
+	case strings.IndexByte("wdhm", rest[i]) >= 0:
+		return 0, 0, 0, fmt.Errorf("duration %q: write each unit once, largest first (w, d, h, m), such as \"1d12h\"", s)
+	}
+	return 0, 0, 0, fmt.Errorf("duration %q: unknown unit %q: want w (weeks), d (days), h (hours) or m (minutes)", s, rest[i:i+1])
 }
 
 // FormatDuration writes d in the form ParseDuration reads, largest units
