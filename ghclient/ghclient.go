@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v45/github"
@@ -43,9 +44,10 @@ type Options struct {
 	// Transport is the underlying transport; nil means http.DefaultTransport.
 	// Tests use it to trust the emulator's TLS certificate.
 	Transport http.RoundTripper
-	// Concurrency is the most requests the client has in flight at once;
-	// its transport keeps that many idle connections so that they are
-	// reused rather than opened anew. Zero means DefaultConcurrent.
+	// Concurrency is the most requests the client has in flight at once,
+	// and so the most connections it opens to the API host; it keeps that
+	// many idle for reuse. More requests wait, before their try's timeout
+	// starts. Zero means DefaultConcurrent.
 	Concurrency int
 	// Wrap, when set, wraps the authenticated transport, for pacing and retries.
 	Wrap func(http.RoundTripper) http.RoundTripper
@@ -148,6 +150,7 @@ func New(api API, o Options) *github.Client {
 	}
 	var rt http.RoundTripper = &transport{base: pooled(o.Transport, conc), token: o.Token, host: api.URL.Host, scheme: api.URL.Scheme, userAgent: ua}
 	rt = perTry{next: rt, timeout: timeout}
+	rt = &inFlight{next: rt, slots: make(chan struct{}, conc)}
 	if o.Wrap != nil {
 		rt = o.Wrap(rt)
 	}
@@ -216,6 +219,30 @@ func checkRedirect(api *url.URL) func(*http.Request, []*http.Request) error {
 		}
 		return nil
 	}
+}
+
+// inFlight holds requests beyond the connection cap until one is free, so
+// that the time spent queueing does not count against a try's deadline:
+// the transport's own wait for a connection, which would, stays short.
+type inFlight struct {
+	next  http.RoundTripper
+	slots chan struct{}
+}
+
+func (l *inFlight) RoundTrip(req *http.Request) (*http.Response, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-req.Context().Done():
+		closeBody(req)
+		return nil, fmt.Errorf("wait for a free connection: %w", req.Context().Err())
+	}
+	resp, err := l.next.RoundTrip(req)
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	resp.Body = &slotBody{ReadCloser: resp.Body, release: sync.OnceFunc(func() { <-l.slots })}
+	return resp, nil
 }
 
 // transport adds GitHub's headers (and one Accept) to every request and the token only to

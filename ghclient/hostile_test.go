@@ -188,3 +188,36 @@ func TestAcceptNoPreviews(t *testing.T) {
 		t.Errorf("Accept headers (-want +got):\n%s", diff)
 	}
 }
+
+// Requests beyond Concurrency wait for a slot before their try's deadline
+// starts: a queue for connections never times a try out.
+func TestQueueNotTimed(t *testing.T) {
+	var seen atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen.Add(1)
+		select {
+		case <-time.After(60 * time.Millisecond): // the server's latency
+		case <-r.Context().Done():
+		}
+		io.WriteString(w, `{"login":"octocat"}`)
+	}))
+	defer srv.Close()
+	a, _ := ParseAPIURL(srv.URL)
+	var sl sleeps
+	c := New(a, Options{Concurrency: 2, Timeout: 200 * time.Millisecond, Wrap: Chain(Pacing{Off: true}, Retry{Sleep: sl.sleep}, nil)})
+	const n = 12 // 6 rounds of 60ms on 2 connections: the last waits 300ms
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, _, err := c.Users.Get(context.Background(), ""); err != nil {
+				t.Errorf("get user: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := seen.Load(); got != n || len(sl.got()) != 0 {
+		t.Errorf("%d requests reached the server after %d retries, want %d and none", got, len(sl.got()), n)
+	}
+}
