@@ -6,8 +6,8 @@
 // same code path the binary runs), except for the check scenario, which
 // starts the static binary, and the gh scenario, which starts GitHub's CLI.
 // Times are reported, never asserted; with -ci it fails only on counts:
-// more than -max-per-target requests per target, or any secondary rate
-// limit 403.
+// more than -max-per-target requests per target, any secondary rate limit
+// 403, or (scenario conns) more than concurrency + 3 TCP connections.
 //
 //	go run ./bench -scenario ghes -n 100 -latency 50ms
 //	go run ./bench -scenario paced -n 200
@@ -67,14 +67,16 @@ type options struct {
 
 // row is one measured scenario.
 type row struct {
-	Scenario   string
-	N, C       int
-	Latency    time.Duration
-	Wall       time.Duration
-	Requests   int
-	PerTarget  float64
-	Secondary  int
-	Conns      int
+	Scenario  string
+	N, C      int
+	Latency   time.Duration
+	Wall      time.Duration
+	Requests  int
+	PerTarget float64
+	Secondary int
+	Conns     int
+	// MaxConns, when set, is the most connections -ci accepts.
+	MaxConns   int
 	Bound      time.Duration
 	Goal       string
 	Met        bool
@@ -136,9 +138,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) int {
 		for _, r := range rows {
 			fmt.Fprintln(stdout, r.markdown())
 			notes = append(notes, fmt.Sprintf("- %s: %s; operations: %s", r.Scenario, r.Note, opsText(r.Operations)))
-			if o.ci && r.judged && (r.PerTarget > o.maxPerTarget || r.Secondary > 0) {
-				fmt.Fprintf(stderr, "bench %s: FAIL: %.3f requests per target (most %.0f), %d secondary-limit 403s (want 0)\n",
-					name, r.PerTarget, o.maxPerTarget, r.Secondary)
+			if o.ci && r.judged && (r.PerTarget > o.maxPerTarget || r.Secondary > 0 || r.MaxConns > 0 && r.Conns > r.MaxConns) {
+				fmt.Fprintf(stderr, "bench %s: FAIL: %.3f requests per target (most %.0f), %d secondary-limit 403s (want 0), %d TCP connections (most %d)\n",
+					name, r.PerTarget, o.maxPerTarget, r.Secondary, r.Conns, r.MaxConns)
 				code = 1
 			}
 		}

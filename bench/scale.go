@@ -35,7 +35,8 @@ func connsRun(ctx context.Context, o options) ([]row, error) {
 			Bound: time.Duration(2 * n * int(o.latency) / c), Goal: fmt.Sprintf("≤ C+3 = %d connections", c+3), judged: true}
 		w.measure(&r)
 		w.close()
-		r.Met = r.Conns <= c+3
+		r.MaxConns = c + 3
+		r.Met = r.Conns <= r.MaxConns
 		r.Note = fmt.Sprintf("C = %d: %d connections for %d requests", c, r.Conns, r.Requests)
 		rows = append(rows, r)
 	}
