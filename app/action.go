@@ -7,6 +7,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/policy"
 )
 
@@ -61,7 +62,7 @@ func (rt runtime) runAction(ctx context.Context) int {
 	code := exitCode(err)
 	// Not before the run: values it makes are masked as they are made, and
 	// nothing may be printed before their masks.
-	a.Debugf("pat-action %s: %s against %s, exit %d", Version, command, v.str("api-url"), code)
+	a.Debugf("pat-action %s: %s against %s, exit %d", Version, command, ghclient.Redact(v.str("api-url")), code)
 	if code == exitUsage {
 		a.Errorf("%v", err)
 		return code

@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/rotate"
 	"github.com/pat-action/pat-action/secrets"
 	"sort"
 	"strconv"
@@ -41,7 +42,7 @@ var inputs = []input{
 	{name: "secret-type", def: "actions", usage: "actions, dependabot or codespaces", cmds: []string{"store"}},
 	{name: "update-repositories-only", bool: true, usage: "only replace which repositories may read an existing organization secret (visibility selected); the value is not sent", cmds: []string{"store"}},
 	{name: "concurrency", def: "20", usage: "how many targets are written at once, 1 to 100", cmds: []string{"store", "rotate", "audit"}},
-	{name: "pacing", def: "auto", usage: "auto (on for github.com, off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store", "rotate", "audit"}},
+	{name: "pacing", def: "auto", usage: "auto (on for github.com, split among shards; off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store", "rotate", "audit"}},
 	{name: "config", def: defaultConfig, usage: "the rotation plan", cmds: []string{"rotate", "audit"}},
 	{name: "shard", def: "1/1", usage: "i/n: handle only the i-th of n deterministic slices of all targets", cmds: []string{"rotate", "audit"}},
 	{name: "force", bool: true, usage: "rotate even values younger than their max age", cmds: []string{"rotate"}},
@@ -120,13 +121,22 @@ func (v values) withDefaults() values {
 }
 
 // pacing reads the pacing input: auto (on for github.com, off for GHES),
-// off, or a budget.
+// off, or a budget. The parallel jobs of a sharded run (shard i/n) spend
+// one account's budget, so auto gives each 1/n of it; a budget given is
+// taken as it is. A bad shard is reported with the plan.
 func pacing(v values, api ghclient.API) (ghclient.Pacing, error) {
 	p, err := ghclient.ParsePacing(v.str("pacing"))
 	if err != nil {
 		return p, asUsage(err)
 	}
-	return p.Resolve(api.GHES), nil
+	if !p.Auto {
+		return p, nil
+	}
+	p = p.Resolve(api.GHES)
+	if shard, err := rotate.ParseShard(v.str("shard")); err == nil {
+		p = p.Share(shard.Count)
+	}
+	return p, nil
 }
 
 // maxConcurrency is the most requests pat-action has in flight: GitHub

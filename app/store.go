@@ -167,7 +167,7 @@ func storeTargets(v values, rt runtime, ghes bool) ([]secrets.Target, error) {
 // adminClient is the client that writes, paced and retrying.
 func (o StoreOptions) adminClient() *github.Client {
 	return ghclient.New(o.Check.API, ghclient.Options{
-		Token: o.AdminToken, UserAgent: userAgent(), Transport: o.Check.Transport, Timeout: o.Check.timeout,
+		Token: o.AdminToken, UserAgent: userAgent(), Transport: o.Check.Transport, Timeout: o.Check.timeout, Concurrency: o.Concurrency,
 		Wrap: ghclient.Chain(o.Pacing, o.Retry, nil),
 	})
 }

@@ -6,12 +6,15 @@
 // same code path the binary runs), except for the check scenario, which
 // starts the static binary, and the gh scenario, which starts GitHub's CLI.
 // Times are reported, never asserted; with -ci it fails only on counts:
-// more than -max-per-target requests per target, or any secondary rate
-// limit 403.
+// more than -max-per-target requests per target, any secondary rate limit
+// 403, or (scenario conns) more than concurrency + 3 TCP connections.
 //
 //	go run ./bench -scenario ghes -n 100 -latency 50ms
 //	go run ./bench -scenario paced -n 200
 //	go run ./bench -scenario paced -n 50 -window 6s   # points scaled to 90
+//	go run ./bench -scenario conns -n 100
+//	go run ./bench -scenario ghes10k -concurrency 100
+//	go run ./bench -scenario shards -n 400 -shards 4
 //	go run ./bench -scenario all
 package main
 
@@ -23,6 +26,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,6 +37,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pat-action/pat-action/app"
@@ -54,17 +61,22 @@ type options struct {
 	maxPerTarget float64
 	gh           string
 	binary       string
+	shards       int
+	unshared     bool
 }
 
 // row is one measured scenario.
 type row struct {
-	Scenario   string
-	N, C       int
-	Latency    time.Duration
-	Wall       time.Duration
-	Requests   int
-	PerTarget  float64
-	Secondary  int
+	Scenario  string
+	N, C      int
+	Latency   time.Duration
+	Wall      time.Duration
+	Requests  int
+	PerTarget float64
+	Secondary int
+	Conns     int
+	// MaxConns, when set, is the most connections -ci accepts.
+	MaxConns   int
 	Bound      time.Duration
 	Goal       string
 	Met        bool
@@ -76,8 +88,8 @@ type row struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.scenario, "scenario", "all", "ghes, paced, sequential, gh, org, check, or all")
-	flag.IntVar(&o.n, "n", 0, "targets (default per scenario: ghes 100, paced 200, sequential 200, gh 200, org 1000)")
+	flag.StringVar(&o.scenario, "scenario", "all", "ghes, paced, sequential, gh, org, check, conns, ghes10k, shards, or all")
+	flag.IntVar(&o.n, "n", 0, "targets (default per scenario: ghes 100, paced 200, sequential 200, gh 200, org 1000, conns 100, ghes10k 10000, shards 400)")
 	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "latency the emulator adds to every request")
 	flag.IntVar(&o.concurrency, "concurrency", 20, "the product's concurrency input")
 	flag.DurationVar(&o.window, "window", time.Minute, "paced: the secondary-limit window, emulator and pacing alike")
@@ -87,6 +99,8 @@ func main() {
 	flag.Float64Var(&o.maxPerTarget, "max-per-target", 2, "with -ci: the most requests per target")
 	flag.StringVar(&o.gh, "gh", "gh", "gh scenario: the gh binary")
 	flag.StringVar(&o.binary, "binary", "", "check scenario: the static binary (default: build it with scripts/build-static.sh)")
+	flag.IntVar(&o.shards, "shards", 4, "shards: how many shard jobs run at once against one account")
+	flag.BoolVar(&o.unshared, "unshared", false, "shards: give each shard the whole budget, as before shards shared it")
 	flag.Parse()
 	if o.points == 0 {
 		o.points = max(int(900*o.window/time.Minute), 10)
@@ -95,17 +109,18 @@ func main() {
 }
 
 func run(ctx context.Context, o options, stdout, stderr io.Writer) int {
-	scenarios := map[string]func(context.Context, options) (row, error){
-		"ghes": ghesRun, "paced": pacedRun, "sequential": sequentialRun,
-		"gh": ghRun, "org": orgRun, "check": checkRun,
+	scenarios := map[string]func(context.Context, options) ([]row, error){
+		"ghes": one(ghesRun), "paced": one(pacedRun), "sequential": one(sequentialRun),
+		"gh": one(ghRun), "org": one(orgRun), "check": one(checkRun),
+		"conns": connsRun, "ghes10k": one(bigRun), "shards": one(shardsRun),
 	}
 	names := []string{o.scenario}
 	if o.scenario == "all" {
-		names = []string{"ghes", "paced", "sequential", "gh", "org", "check"}
+		names = []string{"ghes", "paced", "sequential", "gh", "org", "check", "conns", "ghes10k", "shards"}
 	}
 	fmt.Fprintf(stdout, "machine: %s/%s, %d CPUs, %s, %s\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), memory(), runtime.Version())
-	fmt.Fprintln(stdout, "| scenario | N | C | latency | wall | requests | per target | secondary 403s | lower bound | ratio | goal | met |")
-	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(stdout, "| scenario | N | C | latency | wall | requests | per target | secondary 403s | TCP connections | lower bound | ratio | goal | met |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	code := 0
 	var notes []string
 	for _, name := range names {
@@ -114,18 +129,20 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "bench: unknown scenario %q: want ghes, paced, sequential, gh, org, check or all\n", name)
 			return 2
 		}
-		r, err := f(ctx, o)
+		rows, err := f(ctx, o)
 		if err != nil {
 			fmt.Fprintf(stderr, "bench %s: %v\n", name, err)
 			code = 1
 			continue
 		}
-		fmt.Fprintln(stdout, r.markdown())
-		notes = append(notes, fmt.Sprintf("- %s: %s; operations: %s", r.Scenario, r.Note, opsText(r.Operations)))
-		if o.ci && r.judged && (r.PerTarget > o.maxPerTarget || r.Secondary > 0) {
-			fmt.Fprintf(stderr, "bench %s: FAIL: %.3f requests per target (most %.0f), %d secondary-limit 403s (want 0)\n",
-				name, r.PerTarget, o.maxPerTarget, r.Secondary)
-			code = 1
+		for _, r := range rows {
+			fmt.Fprintln(stdout, r.markdown())
+			notes = append(notes, fmt.Sprintf("- %s: %s; operations: %s", r.Scenario, r.Note, opsText(r.Operations)))
+			if o.ci && r.judged && (r.PerTarget > o.maxPerTarget || r.Secondary > 0 || r.MaxConns > 0 && r.Conns > r.MaxConns) {
+				fmt.Fprintf(stderr, "bench %s: FAIL: %.3f requests per target (most %.0f), %d secondary-limit 403s (want 0), %d TCP connections (most %d)\n",
+					name, r.PerTarget, o.maxPerTarget, r.Secondary, r.Conns, r.MaxConns)
+				code = 1
+			}
 		}
 	}
 	fmt.Fprintln(stdout)
@@ -145,8 +162,19 @@ func (r row) markdown() string {
 	if r.Met {
 		met = "yes"
 	}
-	return fmt.Sprintf("| %s | %d | %d | %s | %s | %d | %.3f | %d | %s | %s | %s | %s |",
-		r.Scenario, r.N, r.C, r.Latency, round(r.Wall), r.Requests, r.PerTarget, r.Secondary, bound, ratio, r.Goal, met)
+	return fmt.Sprintf("| %s | %d | %d | %s | %s | %d | %.3f | %d | %d | %s | %s | %s | %s |",
+		r.Scenario, r.N, r.C, r.Latency, round(r.Wall), r.Requests, r.PerTarget, r.Secondary, r.Conns, bound, ratio, r.Goal, met)
+}
+
+// one makes a scenario of one row.
+func one(f func(context.Context, options) (row, error)) func(context.Context, options) ([]row, error) {
+	return func(ctx context.Context, o options) ([]row, error) {
+		r, err := f(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		return []row{r}, nil
+	}
 }
 
 func round(d time.Duration) time.Duration {
@@ -177,6 +205,8 @@ type world struct {
 	apiURL string
 	close  func()
 	repos  []string
+	// conns counts the TCP connections opened to the server.
+	conns atomic.Int64
 }
 
 func newWorld(opts emulator.Options, n int, tls bool) (*world, *pem.Block) {
@@ -188,14 +218,22 @@ func newWorld(opts emulator.Options, n int, tls bool) (*world, *pem.Block) {
 	for i := range n {
 		w.repos = append(w.repos, fmt.Sprintf("acme/repo-%04d", i))
 	}
+	srv := httptest.NewUnstartedServer(emu)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			w.conns.Add(1)
+		}
+	}
 	var cert *pem.Block
 	if tls {
-		srv, api := emu.StartTLS()
-		w.apiURL, w.close = api, srv.Close
+		srv.StartTLS()
 		cert = &pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}
 	} else {
-		srv, api := emu.Start()
-		w.apiURL, w.close = api, srv.Close
+		srv.Start()
+	}
+	w.apiURL, w.close = srv.URL, srv.Close
+	if opts.GHES {
+		w.apiURL += "/api/v3"
 	}
 	return w, cert
 }
@@ -220,6 +258,7 @@ func (w *world) measure(r *row) {
 		r.PerTarget = float64(r.Requests-probe) / float64(r.N)
 	}
 	r.Secondary = w.emu.SecondaryLimited()
+	r.Conns = int(w.conns.Load())
 }
 
 // store runs the product's store command in-process and returns its wall

@@ -36,6 +36,14 @@ const (
 	RotateKeyBeforePut
 	// NotFound404 answers 404 Not Found.
 	NotFound404
+	// Hang never answers: it holds the request until the client gives up.
+	Hang
+	// BadStatusLine answers a malformed HTTP status line and closes the
+	// connection.
+	BadStatusLine
+	// Redirect answers Fault.Status (307 by default) to Fault.Location,
+	// such as another host.
+	Redirect
 )
 
 // String returns the kind's name.
@@ -55,6 +63,12 @@ func (k FaultKind) String() string {
 		return "RotateKeyBeforePut"
 	case NotFound404:
 		return "NotFound404"
+	case Hang:
+		return "Hang"
+	case BadStatusLine:
+		return "BadStatusLine"
+	case Redirect:
+		return "Redirect"
 	}
 	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -75,8 +89,11 @@ type Fault struct {
 	// Match, when set, must be a substring of the request's path (relative
 	// to the API base, unescaped), such as a repository or secret name.
 	Match string
-	// Status is a Status5xx fault's status; 0 means 502.
+	// Status is a Status5xx fault's status, 0 meaning 502, or a Redirect's,
+	// 0 meaning 307.
 	Status int
+	// Location is where a Redirect points.
+	Location string
 }
 
 // faultQueue holds injected faults, in the order they were injected.
@@ -204,6 +221,26 @@ func (s *Server) fault(w *recorder, r *http.Request, op string) *http.Request {
 		return r.WithContext(context.WithValue(r.Context(), rotateKey{}, true))
 	case NotFound404:
 		writeError(w, http.StatusNotFound, "Not Found")
+	case Hang:
+		w.status = 0
+		// The server sees the client hang up only once the body is read.
+		io.Copy(io.Discard, r.Body)
+		<-r.Context().Done()
+	case BadStatusLine:
+		w.status = 0
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		buf.WriteString("HTTP/1.1 2x0 Garbled\r\nContent-Length: 0\r\n\r\n")
+		buf.Flush()
+		conn.Close()
+	case Redirect:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusTemporaryRedirect
+		}
+		http.Redirect(w, r, f.Location, status)
 	default:
 		return r
 	}

@@ -48,6 +48,9 @@ func TestFaults(t *testing.T) {
 		{Fault{Kind: Primary403, RetryAfter: 30 * time.Second}, 403,
 			map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": strconv.FormatInt(clk.now().Add(30*time.Second).Unix(), 10)}, 0},
 		{Fault{Kind: NotFound404}, 404, nil, 0},
+		{Fault{Kind: Hang}, -1, nil, 50 * time.Millisecond},
+		{Fault{Kind: BadStatusLine}, -1, nil, 0},
+		{Fault{Kind: Redirect, Location: "https://elsewhere.example/x"}, -1, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault.Kind.String(), func(t *testing.T) {
@@ -88,6 +91,24 @@ func TestFaults(t *testing.T) {
 				t.Errorf("PendingFaults = %d, want 0", n)
 			}
 		})
+	}
+}
+
+// A Redirect answers its status and location, to any method.
+func TestFaultRedirect(t *testing.T) {
+	f := newFixture(t, Options{})
+	f.s.Inject(Fault{Kind: Redirect, Status: http.StatusPermanentRedirect, Location: "https://elsewhere.example/x?q=1"})
+	req, _ := http.NewRequest("PUT", f.api+"/repos/acme/api/actions/secrets/X", nil)
+	req.Header.Set("User-Agent", "test")
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 308 || resp.Header.Get("Location") != "https://elsewhere.example/x?q=1" {
+		t.Errorf("got %d to %q, want 308 to https://elsewhere.example/x?q=1", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
 

@@ -12,7 +12,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v45/github"
@@ -42,6 +44,11 @@ type Options struct {
 	// Transport is the underlying transport; nil means http.DefaultTransport.
 	// Tests use it to trust the emulator's TLS certificate.
 	Transport http.RoundTripper
+	// Concurrency is the most requests the client has in flight at once,
+	// and so the most connections it opens to the API host; it keeps that
+	// many idle for reuse. More requests wait, before their try's timeout
+	// starts. Zero means DefaultConcurrent.
+	Concurrency int
 	// Wrap, when set, wraps the authenticated transport, for pacing and retries.
 	Wrap func(http.RoundTripper) http.RoundTripper
 }
@@ -55,31 +62,67 @@ type API struct {
 }
 
 // ParseAPIURL checks an api-url: absolute, https (http only for a loopback
-// host), with no credentials, query or fragment.
+// host), a port from 1 to 65535 if any, with no credentials, query or
+// fragment. It is the one place an api-url is validated. Its errors quote
+// the URL without userinfo, query or fragment, which may hold a token.
 func ParseAPIURL(s string) (API, error) {
 	if s == "" {
 		s = DefaultURL
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return API{}, fmt.Errorf("api-url %q: %w", s, err)
+		// url.Error quotes the whole URL; say only what is wrong with it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return API{}, fmt.Errorf("api-url %q: %w", Redact(s), err)
 	}
+	shown := Redact(s)
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
-		return API{}, fmt.Errorf("api-url %q: want an https:// URL such as %s or https://HOST/api/v3", s, DefaultURL)
+		return API{}, fmt.Errorf("api-url %q: want an https:// URL such as %s or https://HOST/api/v3", shown, DefaultURL)
 	case u.Host == "":
-		return API{}, fmt.Errorf("api-url %q: missing host; want https://HOST or https://HOST/api/v3", s)
+		return API{}, fmt.Errorf("api-url %q: missing host; want https://HOST or https://HOST/api/v3", shown)
 	case u.User != nil:
-		return API{}, fmt.Errorf("api-url %q: must not carry credentials; pass the token as a token", s)
-	case u.RawQuery != "" || u.Fragment != "":
-		return API{}, fmt.Errorf("api-url %q: must not have a query or fragment", s)
+		return API{}, fmt.Errorf("api-url %q: must not carry credentials; pass the token as a token", shown)
+	case u.RawQuery != "" || u.ForceQuery:
+		return API{}, fmt.Errorf("api-url %q: must not have a query (a token goes in the token input, never in the URL)", shown)
+	case u.Fragment != "":
+		return API{}, fmt.Errorf("api-url %q: must not have a fragment", shown)
 	case u.Scheme == "http" && !IsLoopback(u.Hostname()):
-		return API{}, fmt.Errorf("api-url %q: http:// is allowed only for loopback hosts; use https://", s)
+		return API{}, fmt.Errorf("api-url %q: http:// is allowed only for loopback hosts; use https://", shown)
+	}
+	if p := u.Port(); p != "" || strings.HasSuffix(u.Host, ":") {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return API{}, fmt.Errorf("api-url %q: port %q must be a number from 1 to 65535", shown, p)
+		}
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}
 	return API{URL: u, GHES: strings.HasSuffix(u.Path, "/api/v3/")}, nil
+}
+
+// Redact is an api-url as it may be shown: without userinfo, query or
+// fragment, where a credential could hide. It works on text that is not a
+// valid URL too.
+func Redact(s string) string {
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i] + "?…"
+	}
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
+	}
+	end := strings.IndexByte(rest, '/')
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
+		rest = "…@" + rest[at+1:]
+	}
+	return scheme + "://" + rest
 }
 
 // IsLoopback reports whether host names this machine.
@@ -93,10 +136,6 @@ func IsLoopback(host string) bool {
 
 // New builds a go-github client for api.
 func New(api API, o Options) *github.Client {
-	base := o.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
 	ua := o.UserAgent
 	if ua == "" {
 		ua = "pat-action"
@@ -105,31 +144,108 @@ func New(api API, o Options) *github.Client {
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
-	var rt http.RoundTripper = &transport{base: base, token: o.Token, host: api.URL.Host, scheme: api.URL.Scheme, userAgent: ua}
+	conc := o.Concurrency
+	if conc <= 0 {
+		conc = DefaultConcurrent
+	}
+	var rt http.RoundTripper = &transport{base: pooled(o.Transport, conc), token: o.Token, host: api.URL.Host, scheme: api.URL.Scheme, userAgent: ua}
 	rt = perTry{next: rt, timeout: timeout}
+	rt = &inFlight{next: rt, slots: make(chan struct{}, conc)}
 	if o.Wrap != nil {
 		rt = o.Wrap(rt)
 	}
-	hc := &http.Client{Transport: rt, CheckRedirect: checkRedirect}
+	hc := &http.Client{Transport: rt, CheckRedirect: checkRedirect(api.URL)}
 	c := github.NewClient(hc)
 	c.BaseURL = api.URL
 	c.UserAgent = ua
 	return c
 }
 
-// checkRedirect refuses a redirect that downgrades to http or loops. The
-// token is not at stake here: transport adds it per request, by host.
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return errors.New("stopped after 5 redirects")
+// pooled is base (http.DefaultTransport when nil) with at most conc
+// connections to a host, all kept for reuse when idle. The default keeps 2
+// idle, so that at a concurrency of 100 nearly every request opened a new
+// connection; and without a cap, a request sent while another's connection
+// is on its way back to the pool opens one more. Requests over the cap wait
+// for a connection (go-github closes every body, so one is always coming).
+// A transport that is not an *http.Transport is used as it is.
+func pooled(base http.RoundTripper, conc int) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
 	}
-	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
-		return fmt.Errorf("refusing redirect from https to %s", req.URL.Redacted())
+	t, ok := base.(*http.Transport)
+	if !ok {
+		return base
 	}
-	return nil
+	t = t.Clone()
+	t.MaxIdleConnsPerHost = conc
+	t.MaxConnsPerHost = conc
+	if t.MaxIdleConns != 0 && t.MaxIdleConns < conc {
+		t.MaxIdleConns = conc
+	}
+	return t
 }
 
-// transport adds GitHub's headers to every request and the token only to
+// RedirectError is a redirect pat-action refused: to another host or
+// scheme than the API's, where neither the request nor its answer belong.
+type RedirectError struct {
+	// Status is the redirect's status code.
+	Status int
+	// Host is where it pointed: scheme and host, never path or query.
+	Host string
+	// API is the API's host.
+	API string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("refusing a %d redirect to another host, %s: pat-action sends requests only to the API host %s (check api-url, or a proxy in between)", e.Status, e.Host, e.API)
+}
+
+// checkRedirect refuses a redirect to any host or scheme but the API's,
+// whatever the method or status: another host's answer is not GitHub's,
+// and a 307 or 308 would send it a write's body. transport refuses them
+// first; this holds if it is ever bypassed. A redirect on the API host (a
+// renamed repository's 301) is followed, at most 5 times.
+func checkRedirect(api *url.URL) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if !strings.EqualFold(req.URL.Host, api.Host) || req.URL.Scheme != api.Scheme {
+			e := &RedirectError{Host: req.URL.Scheme + "://" + req.URL.Host, API: api.Host}
+			if req.Response != nil {
+				e.Status = req.Response.StatusCode
+			}
+			return e
+		}
+		if len(via) >= 5 {
+			return errors.New("stopped after 5 redirects")
+		}
+		return nil
+	}
+}
+
+// inFlight holds requests beyond the connection cap until one is free, so
+// that the time spent queueing does not count against a try's deadline:
+// the transport's own wait for a connection, which would, stays short.
+type inFlight struct {
+	next  http.RoundTripper
+	slots chan struct{}
+}
+
+func (l *inFlight) RoundTrip(req *http.Request) (*http.Response, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-req.Context().Done():
+		closeBody(req)
+		return nil, fmt.Errorf("wait for a free connection: %w", req.Context().Err())
+	}
+	resp, err := l.next.RoundTrip(req)
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	resp.Body = &slotBody{ReadCloser: resp.Body, release: sync.OnceFunc(func() { <-l.slots })}
+	return resp, nil
+}
+
+// transport adds GitHub's headers (and one Accept) to every request and the token only to
 // requests for the API host, so that a redirect elsewhere never carries it
 // (the class of bug of go-github #4190).
 type transport struct {
@@ -142,15 +258,43 @@ type transport struct {
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.Clone(req.Context())
 	r.Header.Del("Authorization")
-	if r.Header.Get("Accept") == "" || r.Header.Get("Accept") == "application/vnd.github.v3+json" {
-		r.Header.Set("Accept", "application/vnd.github+json")
-	}
+	// go-github v45 still asks for preview media types on some list calls
+	// (mercy-preview, squirrel-girl-preview); GitHub retired them.
+	r.Header.Set("Accept", "application/vnd.github+json")
 	r.Header.Set("User-Agent", t.userAgent)
 	r.Header.Set("X-GitHub-Api-Version", APIVersion)
 	if t.token != "" && strings.EqualFold(r.URL.Host, t.host) && r.URL.Scheme == t.scheme {
 		r.Header.Set("Authorization", "Bearer "+t.token)
 	}
-	return t.base.RoundTrip(r)
+	resp, err := t.base.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	if e := t.elsewhere(resp); e != nil {
+		drain(resp)
+		return nil, e
+	}
+	return resp, nil
+}
+
+// elsewhere is the error for a redirect off the API host, nil for any
+// other response. It is refused here, before http.Client follows it, so
+// that the error quotes the request's URL, not the redirect's (whose query
+// may carry anything).
+func (t *transport) elsewhere(resp *http.Response) error {
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return nil
+	}
+	loc, err := resp.Location()
+	if err != nil {
+		return nil // no usable Location: http.Client returns the response as it is
+	}
+	if strings.EqualFold(loc.Host, t.host) && loc.Scheme == t.scheme {
+		return nil
+	}
+	return &RedirectError{Status: resp.StatusCode, Host: loc.Scheme + "://" + loc.Host, API: t.host}
 }
 
 // perTry gives each try of a request its own deadline, under any retries
@@ -166,19 +310,44 @@ func (p perTry) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := p.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		cancel()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && req.Context().Err() == nil {
+			// This try's deadline, not the request's: worth another try.
+			return nil, &TryTimeoutError{After: p.timeout}
+		}
 		return nil, err
 	}
 	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
 }
 
-// cancelBody releases the try's deadline when the body is closed.
+// TryTimeoutError is a try that got no answer within its timeout. Retry
+// tries again, as after a 5xx.
+type TryTimeoutError struct {
+	// After is the per-try timeout.
+	After time.Duration
+}
+
+func (e *TryTimeoutError) Error() string {
+	return fmt.Sprintf("no answer within %s (deadline exceeded)", e.After)
+}
+
+// Timeout makes it a net.Error that timed out.
+func (e *TryTimeoutError) Timeout() bool { return true }
+
+// Temporary is part of net.Error.
+func (e *TryTimeoutError) Temporary() bool { return true }
+
+// cancelBody releases the try's deadline when the body is closed. It reads
+// what is left of a small body first: a body closed before its end costs
+// its connection, and go-github's JSON decoder may stop short of a
+// trailing newline.
 type cancelBody struct {
 	io.ReadCloser
 	cancel context.CancelFunc
 }
 
 func (b *cancelBody) Close() error {
+	io.Copy(io.Discard, io.LimitReader(b.ReadCloser, bodyPeek))
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err

@@ -31,6 +31,14 @@ func TestParseAPIURL(t *testing.T) {
 		{"https://user:pw@api.github.com", "", false, "credentials"},
 		{"https://api.github.com/?x=1", "", false, "query"},
 		{"https://", "", false, "missing host"},
+		{"https://api.github.com:99999", "", false, "port"},
+		{"https://api.github.com:0", "", false, "port"},
+		{"https://api.github.com:443", "https://api.github.com:443/", false, ""},
+		{"https://x:s3cret@api.github.com", "", false, "credentials"},
+		{"https://api.github.com/?access_token=s3cret", "", false, "query"},
+		{"https://api.github.com/#s3cret", "", false, "fragment"},
+		{"https://api.github.com/?access_token=s3cret%zz", "", false, "api-url"},
+		{"https://x:s3cret@api.github.com:99999", "", false, "api-url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -38,6 +46,9 @@ func TestParseAPIURL(t *testing.T) {
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "s3cret") {
+					t.Errorf("the error quotes the credential: %v", err)
 				}
 				return
 			}
@@ -106,7 +117,7 @@ func TestTimeoutPerTry(t *testing.T) {
 	}
 	c := New(a, Options{Timeout: 50 * time.Millisecond})
 	req, _ := c.NewRequest("GET", "user", nil)
-	if _, err := c.BareDo(context.Background(), req); err == nil || !strings.Contains(err.Error(), "deadline exceeded") {
+	if _, err := c.BareDo(context.Background(), req); err == nil || !strings.Contains(err.Error(), "no answer within 50ms") {
 		t.Errorf("err = %v, want a deadline error", err)
 	}
 }

@@ -68,6 +68,18 @@ func (p Pacing) Resolve(ghes bool) Pacing {
 	return p
 }
 
+// Share is p's budget split evenly among n runs that spend one account's
+// budget at the same time, such as the parallel jobs of a sharded
+// rotation: each gets Points/n, and never less than a write needs.
+func (p Pacing) Share(n int) Pacing {
+	if p.Off || p.Auto || n <= 1 {
+		return p
+	}
+	p = p.withDefaults()
+	p.Points = max(p.Points/n, minPoints)
+	return p
+}
+
 // ParsePacing reads the pacing input: "auto" (or empty) for the server's
 // default, "off" for none, or a budget "POINTS/WINDOW" such as "900/1m".
 func ParsePacing(s string) (Pacing, error) {

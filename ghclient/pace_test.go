@@ -367,3 +367,24 @@ func TestChainThroughGoGitHub(t *testing.T) {
 		t.Errorf("waited %d times, want 2", got)
 	}
 }
+
+// Share splits a budget among runs that spend it at once.
+func TestPacingShare(t *testing.T) {
+	def := DefaultPacing(false)
+	tests := []struct {
+		p    Pacing
+		n    int
+		want Pacing
+	}{
+		{def, 1, def},
+		{def, 4, Pacing{Concurrent: DefaultConcurrent, Points: DefaultPoints / 4, Window: DefaultWindow}},
+		{Pacing{Points: 600, Window: 30 * time.Second}, 3, Pacing{Concurrent: DefaultConcurrent, Points: 200, Window: 30 * time.Second}},
+		{def, 1000, Pacing{Concurrent: DefaultConcurrent, Points: minPoints, Window: DefaultWindow}},
+		{Pacing{Off: true}, 4, Pacing{Off: true}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, tt.p.Share(tt.n)); diff != "" {
+			t.Errorf("%v.Share(%d) (-want +got):\n%s", tt.p, tt.n, diff)
+		}
+	}
+}

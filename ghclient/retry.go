@@ -369,9 +369,17 @@ func (t *retrier) giveUp(resp *http.Response, err error, tries int, wait time.Du
 }
 
 // transient reports whether a transport error is worth another try: a
-// connection reset or dropped mid-exchange, or a network timeout (not the
-// request's own deadline).
+// connection reset or dropped mid-exchange, a malformed response, a try
+// that timed out, or a network timeout (not the request's own deadline).
 func transient(err error) bool {
+	var tt *TryTimeoutError
+	if errors.As(err, &tt) {
+		return true
+	}
+	// net/http reports a garbled status line or header as text only.
+	if strings.Contains(err.Error(), "malformed HTTP") {
+		return true
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
