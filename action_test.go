@@ -149,6 +149,7 @@ func TestActionInputDefaults(t *testing.T) {
 		"secret-type":              "actions",
 		"config":                   ".github/pat-rotation.yml",
 		"shard":                    "1/1",
+		"state-repository":         "", // the app falls back to $GITHUB_REPOSITORY
 		"force":                    "false",
 		"max-age":                  "", // the plan's max-age
 		"concurrency":              "20",

@@ -28,7 +28,9 @@ type AuditOptions struct {
 	Pacing ghclient.Pacing
 	// Concurrency is how many targets are written or read at once.
 	Concurrency int
-	rt          runtime
+	// StateRepository keeps the rotation state (a plan's audit only).
+	StateRepository string
+	rt              runtime
 }
 
 // auditOptions parses audit's inputs: with organization (and max-age) an ad
@@ -71,6 +73,9 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 		}
 		return o, nil
 	}
+	if o.StateRepository, err = stateRepository(v, rt); err != nil {
+		return o, err
+	}
 	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
 		return o, err
 	}
@@ -93,6 +98,8 @@ func runAudit(ctx context.Context, o AuditOptions, rep *Report) error {
 			Getenv:      o.rt.getenv,
 			Mask:        o.rt.mask,
 			Concurrency: o.Concurrency,
+
+			StateRepository: o.StateRepository,
 		},
 		Organization: o.Organization,
 		MaxAge:       o.MaxAge,

@@ -117,7 +117,7 @@ func TestAuditAction(t *testing.T) {
 	}
 	env := map[string]string{
 		"GITHUB_ACTIONS": "true", "INPUT_MODE": "audit", "INPUT_ADMIN-TOKEN": adminTok, "INPUT_API-URL": w.apiURL,
-		"INPUT_CONFIG": writePlan(t, auditPlan), "NEW_PAT": expiringTok,
+		"INPUT_CONFIG": writePlan(t, auditPlan), "NEW_PAT": expiringTok, "GITHUB_REPOSITORY": "acme/api",
 	}
 	res, _ := runRotation(t, nil, env, false)
 	if res.code != 1 {

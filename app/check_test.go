@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,8 +55,15 @@ type result struct {
 }
 
 // run runs pat-action as a process would, with env as its whole environment.
+// rotate and audit keep their state as withStateRepo says.
 func run(t *testing.T, args []string, env map[string]string, stdin string) result {
 	t.Helper()
+	if _, set := env["GITHUB_REPOSITORY"]; !set && len(args) > 0 && (args[0] == "rotate" || args[0] == "audit") &&
+		!slices.ContainsFunc(args, func(a string) bool {
+			return strings.HasPrefix(a, "--state-repository") || strings.HasPrefix(a, "--organization")
+		}) {
+		args = append(slices.Clone(args), "--state-repository", "acme/api")
+	}
 	var out, errb bytes.Buffer
 	rt := runtime{
 		getenv: func(k string) string { return env[k] },
@@ -65,6 +73,19 @@ func run(t *testing.T, args []string, env map[string]string, stdin string) resul
 	}
 	code := rt.run(context.Background(), args)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+// withStateRepo gives rotate and audit on the command line a state
+// repository, acme/api, unless the test names one or sets GITHUB_REPOSITORY
+// (even empty).
+func withStateRepo(args []string, env map[string]string) []string {
+	if _, set := env["GITHUB_REPOSITORY"]; !set && len(args) > 0 && (args[0] == "rotate" || args[0] == "audit") &&
+		!slices.ContainsFunc(args, func(a string) bool {
+			return strings.HasPrefix(a, "--state-repository") || strings.HasPrefix(a, "--organization")
+		}) {
+		args = append(slices.Clone(args), "--state-repository", "acme/api")
+	}
+	return args
 }
 
 // assertNoLeak fails when a secret shows anywhere but in an add-mask command.

@@ -280,6 +280,9 @@ func (rt runtime) rotationDemo(ctx context.Context, emu *emulator.Server, apiURL
 		ck.expect(ok && bytes.HasPrefix(bot, []byte("ghs_")) && emu.MintedTokens() == i+1, fmt.Sprintf("BOT_TOKEN in acme/api is a fresh installation token (%d minted)", i+1))
 	}
 
+	c, f := drt.divergenceDemo(ctx, emu, in, admin, ck)
+	cases, failed = cases+c, failed+f
+
 	for _, c := range []demoCase{
 		{"audit: the plan's targets are fresh and the PAT is not expiring", "audit", with(in, values{}), admin, admin, exitOK},
 		{"audit --organization acme --max-age 90d: a secret nobody rotates is reported", "audit",
@@ -373,4 +376,35 @@ func verifyStored(rt runtime, emu *emulator.Server, name, tok string, containers
 		}
 	}
 	return failed
+}
+
+// divergenceDemo shows a partial failure repaired: a forced rotation that
+// acme/web refuses leaves two values of WEBHOOK_SECRET, audit names the
+// stale target, and a plain rerun, which the rotation state tells that the
+// targets disagree, writes one new value to both.
+func (rt runtime) divergenceDemo(ctx context.Context, emu *emulator.Server, in values, admin string, ck *demoChecker) (cases, failed int) {
+	emu.Inject(emulator.Fault{Op: "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}", Kind: emulator.NotFound404,
+		Match: "/acme/web/actions/secrets/WEBHOOK_SECRET"})
+	steps := []demoCase{
+		{"rotate --force, while acme/web refuses WEBHOOK_SECRET: the two targets now disagree", "rotate", with(in, values{"force": "true"}), admin, admin, exitPartial},
+		{"audit: WEBHOOK_SECRET has diverged; the rotation state names the stale target", "audit", with(in, values{}), admin, admin, exitPolicy},
+		{"rotate: a plain rerun repairs it, one new value in every target", "rotate", with(in, values{}), admin, admin, exitOK},
+	}
+	var before []byte
+	for i, c := range steps {
+		cases++
+		if !rt.demoRun(ctx, c) {
+			failed++
+		}
+		api, _ := emu.SecretValue("repo:acme/api", "WEBHOOK_SECRET")
+		web, _ := emu.SecretValue("repo:acme/web", "WEBHOOK_SECRET")
+		switch i {
+		case 0:
+			ck.expect(!bytes.Equal(api, web), "acme/api and acme/web hold different WEBHOOK_SECRET values")
+			before = web
+		case 2:
+			ck.expect(bytes.Equal(api, web) && !bytes.Equal(web, before), "acme/api and acme/web hold one new WEBHOOK_SECRET value again")
+		}
+	}
+	return cases, failed
 }

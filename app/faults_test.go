@@ -561,10 +561,10 @@ func rotateFaultCell(t *testing.T, ops *emulator.Operations, plan string, repos 
 		guard := &authGuard{host: host}
 		var out, errb bytes.Buffer
 		env := map[string]string{"GH_TOKEN": tok}
-		args := []string{"rotate", "--json", "--api-url", apiURL, "--config", plan}
+		args := []string{"rotate", "--json", "--api-url", apiURL, "--config", plan, "--state-repository", "acme/infra"}
 		var r *runner
 		if action {
-			r = newRunner(t, map[string]string{"mode": "rotate", "token": tok, "api-url": apiURL, "config": plan})
+			r = newRunner(t, map[string]string{"mode": "rotate", "token": tok, "api-url": apiURL, "config": plan, "state-repository": "acme/infra"})
 			env, args = r.env, nil
 		}
 		rt := runtime{
@@ -763,7 +763,7 @@ func TestRotateKilledMidway(t *testing.T) {
 	var texts []map[string]string // every run's output, for the leak check
 
 	start := func(force bool) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
-		args := []string{"rotate", "--json", "--api-url", w.apiURL, "--config", plan, "--concurrency", "2", "--pacing", "off"}
+		args := []string{"rotate", "--json", "--api-url", w.apiURL, "--config", plan, "--concurrency", "2", "--pacing", "off", "--state-repository", "acme/infra"}
 		if force {
 			args = append(args, "--force")
 		}

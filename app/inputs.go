@@ -45,6 +45,7 @@ var inputs = []input{
 	{name: "pacing", def: "auto", usage: "auto (on for github.com, split among shards; off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store", "rotate", "audit"}},
 	{name: "config", def: defaultConfig, usage: "the rotation plan", cmds: []string{"rotate", "audit"}},
 	{name: "shard", def: "1/1", usage: "i/n: handle only the i-th of n deterministic slices of all targets", cmds: []string{"rotate", "audit"}},
+	{name: "state-repository", usage: "owner/repo whose Actions variables keep the rotation state (default: $GITHUB_REPOSITORY, the repository that holds the plan)", cmds: []string{"rotate", "audit"}},
 	{name: "force", bool: true, usage: "rotate even values younger than their max age", cmds: []string{"rotate"}},
 	{name: "max-age", usage: "report secrets older than this, such as 90d (default: the plan's max-age)", cmds: []string{"audit"}},
 }

@@ -268,7 +268,7 @@ func TestShardPacing(t *testing.T) {
 	rt := runtime{getenv: func(string) string { return "" }, files: func(string) ([]byte, error) { return []byte(plan), nil }}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s %s %s", tt.shard, tt.pacing, tt.apiURL), func(t *testing.T) {
-			v := values{"shard": tt.shard, "pacing": tt.pacing, "api-url": tt.apiURL, "config": "plan.yml"}
+			v := values{"shard": tt.shard, "pacing": tt.pacing, "api-url": tt.apiURL, "config": "plan.yml", "state-repository": "acme/ops"}
 			ro, err := rotateOptions(v, tokens{token: adminTok}, rt)
 			if err != nil {
 				t.Fatal(err)

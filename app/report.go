@@ -142,6 +142,11 @@ func (r *Report) writeText(w io.Writer) {
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "  problem  %s: %s\n", p.Target, p.Error)
 	}
+	for _, s := range r.Sources {
+		if len(s.Diverged) > 0 {
+			fmt.Fprintf(w, "  diverged %s: %s held an older value than the other targets\n", s.Name, strings.Join(s.Diverged, ", "))
+		}
+	}
 	var parts []string
 	if len(r.Policy.Rules) > 0 {
 		verdict := "passed"

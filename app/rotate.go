@@ -12,6 +12,7 @@ import (
 	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/rotate"
+	"github.com/pat-action/pat-action/secrets"
 )
 
 // defaultConfig is where a rotation plan lives unless the config input says
@@ -33,6 +34,8 @@ type RotateOptions struct {
 	DryRun bool
 	// Repository is where reminder issues are opened ($GITHUB_REPOSITORY).
 	Repository string
+	// StateRepository keeps the rotation state in its Actions variables.
+	StateRepository string
 	// Pacing keeps requests under GitHub's secondary rate limits.
 	Pacing ghclient.Pacing
 	// Concurrency is how many targets are written or read at once.
@@ -100,6 +103,9 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if !o.Pacing.Off {
 		o.Pacing.Concurrent = o.Concurrency
 	}
+	if o.StateRepository, err = stateRepository(v, rt); err != nil {
+		return o, err
+	}
 	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
 		return o, err
 	}
@@ -151,6 +157,8 @@ func runRotate(ctx context.Context, o RotateOptions, rep *Report) error {
 		Mask:        o.rt.mask,
 		Repository:  o.Repository,
 		Concurrency: o.Concurrency,
+
+		StateRepository: o.StateRepository,
 	}
 	res, err := rotate.Run(ctx, ro)
 	fillReport(rep, res)
@@ -200,4 +208,22 @@ func fillReport(rep *Report, res *rotate.Result) {
 func worse(a, b policy.Expiry) bool {
 	rank := map[policy.Expiry]int{"": 0, policy.ExpiryNone: 1, policy.ExpiryOK: 2, policy.ExpiryWarning: 3, policy.ExpiryTooSoon: 4, policy.ExpiryExpired: 5}
 	return rank[a] > rank[b]
+}
+
+// stateRepository is where the rotation state lives: the state-repository
+// input, else the repository running the workflow. Rotating without state
+// would decide from updated_at alone, the behaviour it exists to fix, so
+// there is no default beyond that.
+func stateRepository(v values, rt runtime) (string, error) {
+	repo := v.str("state-repository")
+	if repo == "" {
+		repo = strings.TrimSpace(rt.getenv("GITHUB_REPOSITORY"))
+	}
+	if repo == "" {
+		return "", usagef("state-repository: rotate and audit keep their state in a repository's Actions variables: set --state-repository OWNER/REPO (in a workflow, GITHUB_REPOSITORY is used)")
+	}
+	if _, _, err := secrets.ParseRepo(repo); err != nil {
+		return "", usagef("state-repository %q: %v", repo, err)
+	}
+	return repo, nil
 }

@@ -266,7 +266,7 @@ func runRotation(t *testing.T, args []string, env map[string]string, fresh bool)
 		t.Cleanup(tr.CloseIdleConnections)
 		rt.transport = tr
 	}
-	code := rt.run(context.Background(), args)
+	code := rt.run(context.Background(), withStateRepo(args, env))
 	return result{code: code, stdout: out.String(), stderr: errb.String()}, sl
 }
 
@@ -511,22 +511,33 @@ func TestRotateUnderFaults(t *testing.T) {
 // GitHub's REST API.
 func TestRotateAuditOperations(t *testing.T) {
 	w, appKey := rotationWorld(t)
-	w.emu.SetSecret("repo:acme/svc-c", "PRUNED", []byte("x"), testNow)
-	plan := writePlan(t, fullPlan+`  - name: PRUNED
+	pruned := fullPlan + `  - name: PRUNED
     source: {type: token, env: SOON_PAT}
     policy: {required-scopes: [repo], min-days-left: 2}
     open-issue: true
     prune: true
     targets: [{organization: acme, match: "^svc-", topic: deploy}]
-`)
+`
+	plan := writePlan(t, pruned)
 	env := fullPlanEnv(appKey)
 	env["SOON_PAT"] = expiringTok
 	env["GITHUB_REPOSITORY"] = "acme/web"
-	res, _ := runRotation(t, []string{"rotate", "--api-url", w.apiURL, "--config", plan, "--pacing", "off", "--json"}, env, false)
+	// A first run writes PRUNED to acme/svc-c too; the plan then narrows.
+	wide := writePlan(t, strings.Replace(pruned, `match: "^svc-", topic: deploy}]
+`, `match: "^svc-"}]
+`, 1))
+	res, _ := runRotation(t, []string{"rotate", "--api-url", w.apiURL, "--config", wide, "--pacing", "off", "--json"}, env, false)
 	if res.code != 0 {
 		t.Fatalf("rotate: exit %d; stderr:\n%s", res.code, res.stderr)
 	}
+	if _, ok := w.emu.SecretValue("repo:acme/svc-c", "PRUNED"); !ok {
+		t.Fatalf("the wide plan did not write PRUNED to acme/svc-c:\n%s", res.stdout)
+	}
 	assertFullPlan(t, w)
+	res, _ = runRotation(t, []string{"rotate", "--api-url", w.apiURL, "--config", plan, "--pacing", "off", "--json"}, env, false)
+	if res.code != 0 {
+		t.Fatalf("rotate: exit %d; stderr:\n%s", res.code, res.stderr)
+	}
 	if _, ok := w.emu.SecretValue("repo:acme/svc-c", "PRUNED"); ok {
 		t.Error("prune left PRUNED in acme/svc-c")
 	}

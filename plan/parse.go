@@ -62,7 +62,7 @@ const maxErrors = 20
 var (
 	planKeys     = []string{"version", "defaults", "secrets"}
 	defaultsKeys = []string{"policy", "max-age", "open-issue"}
-	secretKeys   = []string{"name", "source", "policy", "max-age", "prune", "open-issue", "targets"}
+	secretKeys   = []string{"name", "source", "policy", "max-age", "prune", "open-issue", "targets", "variables"}
 	policyKeys   = []string{"required-scopes", "allowed-scopes", "forbidden-scopes", "min-days-left",
 		"require-expiration", "allowed-token-types", "repositories"}
 	targetKeys = []string{"repository", "environment", "organization", "visibility", "repositories",

@@ -87,6 +87,9 @@ type Secret struct {
 	// the secret, in its token source or in defaults.
 	OpenIssue bool
 	Targets   []TargetSpec
+	// Variables are the secret's non-secret companions the plan publishes
+	// as Actions variables.
+	Variables []VariableSpec
 	// Line is the line of the secret's entry in the plan.
 	Line int
 }

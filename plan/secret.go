@@ -143,6 +143,9 @@ func (p *parser) secret(n *yaml.Node, path string, d Defaults) (Secret, bool) {
 	if e, ok := p.required(m, n, path, "targets", "list where the secret is written, such as targets: [{repository: acme/api}]"); ok {
 		s.Targets = p.targets(e.val, join(path, "targets"))
 	}
+	if e, ok := m["variables"]; ok {
+		s.Variables = p.variables(e.val, join(path, "variables"), s.Source.Type) // variables.go
+	}
 	if e, ok := m["prune"]; ok && s.Prune && !slices.ContainsFunc(s.Targets, TargetSpec.Expands) {
 		p.errorf(e.key, join(path, "prune"), "prune deletes the secret from an organization's repositories that an organization target's match or topic no longer selects: add such a target or remove prune")
 	}

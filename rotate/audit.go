@@ -52,6 +52,8 @@ func Audit(ctx context.Context, o AuditOptions) (*Result, error) {
 	stale := false
 	if o.Plan == nil {
 		stale = r.auditOrg(ctx, o)
+	} else if err := r.openState(ctx); err != nil {
+		r.problem("state:"+o.StateRepository, err)
 	} else {
 		if err := r.listOrgs(ctx); err != nil {
 			r.problem("plan", err)
@@ -80,6 +82,7 @@ func (r *run) auditPlan(ctx context.Context, o AuditOptions) bool {
 		}
 		targets := r.targets(s)
 		ages := r.ages(ctx, s.Name, targets)
+		diverged := r.auditDiverged(s, targets, ages, &src)
 		oldestIn := ""
 		for _, t := range targets {
 			a, ok := ages[t.String()]
@@ -90,7 +93,7 @@ func (r *run) auditPlan(ctx context.Context, o AuditOptions) bool {
 			switch {
 			case a.Missing:
 				res = AuditMissing
-			case maxAge > 0 && now.Sub(a.Updated) > maxAge:
+			case maxAge > 0 && now.Sub(a.Updated) > maxAge, diverged[t.String()]:
 				res = AuditStale
 			}
 			if !a.Missing && (src.Oldest == nil || a.Updated.Before(*src.Oldest)) {
@@ -99,6 +102,12 @@ func (r *run) auditPlan(ctx context.Context, o AuditOptions) bool {
 			}
 			stale = stale || res != AuditFresh
 			r.add(SecretResult{Target: t.String(), Name: s.Name, Result: res})
+		}
+		if m := r.recall(s); m != nil && m.known && s.Source.Type == plan.SourceToken && !m.was.Since.IsZero() {
+			// The token's real age: from when it was first stored, not
+			// from the last time a run wrote it again.
+			since := m.was.Since
+			src.Oldest, oldestIn = &since, "every target (first stored, per the rotation state)"
 		}
 		if s.Source.Type == plan.SourceToken {
 			if r.auditToken(ctx, o, s, &src) {
@@ -231,4 +240,26 @@ func formatMaxAge(d time.Duration) string {
 		return fmt.Sprintf("%dd", d/day)
 	}
 	return plan.FormatDuration(d)
+}
+
+// auditDiverged returns the targets that, by the rotation state, hold
+// another value generation than the secret's current one, and lists them
+// in src. A github-app source is minted every run and has none.
+func (r *run) auditDiverged(s plan.Secret, targets []Target, ages map[string]Age, src *SourceResult) map[string]bool {
+	m := r.recall(s)
+	if m == nil || !m.known || s.Source.Type == plan.SourceGitHubApp {
+		return nil
+	}
+	var present []string
+	for _, t := range targets {
+		if a, ok := ages[t.String()]; ok && !a.Missing {
+			present = append(present, t.String())
+		}
+	}
+	src.Diverged = m.was.Stale(present)
+	out := map[string]bool{}
+	for _, t := range src.Diverged {
+		out[t] = true
+	}
+	return out
 }

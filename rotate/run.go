@@ -16,6 +16,7 @@ import (
 	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/secrets"
+	"github.com/pat-action/pat-action/state"
 	"github.com/pat-action/pat-action/token"
 )
 
@@ -59,6 +60,11 @@ type Options struct {
 	// Concurrency bounds concurrent reads of secrets' metadata and the
 	// writer's concurrent writes; zero means secrets.DefaultConcurrency.
 	Concurrency int
+	// StateRepository ("owner/repo") keeps the rotation state in its
+	// Actions variables (package state): what the plan wrote, which value
+	// generation each target holds, when a token was first stored. Empty
+	// keeps none, and rotation decides from each secret's updated_at alone.
+	StateRepository string
 }
 
 // withDefaults fills what o leaves unset with the process's own: the clock,
@@ -120,6 +126,11 @@ type SourceResult struct {
 	// audit sets them.
 	MaxAge string     `json:"max_age,omitempty"`
 	Oldest *time.Time `json:"oldest,omitempty"`
+	// Diverged lists the targets that, by the rotation state, hold another
+	// value generation than the current one: a run failed or was killed
+	// half-way. Rotate repairs them with one new value everywhere; audit
+	// fails them.
+	Diverged []string `json:"diverged,omitempty"`
 }
 
 // PolicyFailed reports whether some token source failed its policy.
@@ -148,9 +159,14 @@ type run struct {
 	o     Options
 	w     *secrets.Writer
 	repos map[string][]Repo // by lower-case org
+	st    *state.Store      // nil when the run keeps no state
 
 	mu  sync.Mutex
 	res Result
+	mem map[string]*memory // by secret name (memory.go)
+	// pub are the values each secret's variables may publish, by secret
+	// name and what (variables.go).
+	pub map[string]map[string]string
 }
 
 // Run runs the plan: it lists each organization's repositories once,
@@ -161,6 +177,10 @@ type run struct {
 func Run(ctx context.Context, o Options) (*Result, error) {
 	o = o.withDefaults()
 	r := &run{o: o, w: secrets.NewWriter(o.Client, secrets.WriterOptions{DryRun: o.DryRun, Concurrency: o.Concurrency})}
+	if err := r.openState(ctx); err != nil {
+		r.problem("state:"+o.StateRepository, err)
+		return r.finish()
+	}
 	if err := r.listOrgs(ctx); err != nil {
 		r.problem("plan", err)
 		return r.finish()
@@ -300,9 +320,13 @@ func (r *run) secret(ctx context.Context, s plan.Secret) {
 			r.deployKeySecret(ctx, s, targets, &src)
 		}
 	}
-	if s.Prune {
+	if m := r.recall(s); s.Prune && m != nil {
+		r.pruneState(ctx, s, m)
+	} else if s.Prune {
 		r.prune(ctx, s)
 	}
+	r.remember(ctx, s)
+	r.publish(ctx, s)
 	r.mu.Lock()
 	r.res.Sources = append(r.res.Sources, src)
 	r.mu.Unlock()
@@ -317,7 +341,9 @@ func (r *run) write(ctx context.Context, s plan.Secret, targets []Target, value 
 		if res.Err != nil {
 			ok = false
 			r.problem(res.Target.String(), fmt.Errorf("store %s: %w", s.Name, res.Err))
+			continue
 		}
+		r.wrote(s, res.Target.String())
 	}
 	return ok
 }

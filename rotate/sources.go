@@ -128,6 +128,18 @@ func (r *run) tokenSecret(ctx context.Context, s plan.Secret, targets []Target, 
 		r.problem("secret:"+s.Name, fmt.Errorf("%w: nothing written for %s", ErrPolicy, s.Name))
 		return
 	}
+	expires := "never"
+	if info.ExpiresAt != nil {
+		expires = info.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	r.known(s, plan.VariableExpiresAt, expires)
+	if len(targets) == 0 {
+		return
+	}
+	if targets, err = r.tokenTargets(ctx, s, targets, tok); err != nil {
+		r.problem("secret:"+s.Name, err)
+		return
+	}
 	if len(targets) == 0 {
 		return
 	}
@@ -170,13 +182,16 @@ func (r *run) checkToken(ctx context.Context, s plan.Secret, tok string) (policy
 }
 
 // randomSecret writes one new random value, made for this run, to every
-// target whose value is missing or older than the max age (all of them with
-// Force). Fresh targets are left alone, so a rerun after a partial failure
-// writes only where the last run did not.
+// target when a target's value is missing or older than the max age, when
+// the targets hold different generations (per the rotation state: a run
+// failed or was killed half-way), or with Force; else it leaves them all.
 func (r *run) randomSecret(ctx context.Context, s plan.Secret, targets []Target, src *SourceResult) {
-	due, _ := r.due(ctx, s, targets)
-	if len(due) == 0 {
+	rotate, _, _ := r.decide(ctx, s, targets, src)
+	if !rotate {
 		r.unchanged(s, targets)
+		return
+	}
+	if !r.begin(ctx, s) {
 		return
 	}
 	// One value for every target: those that read the secret share it, so
@@ -354,12 +369,16 @@ func (r *run) deployKeySecret(ctx context.Context, s plan.Secret, targets []Targ
 		r.problem(keyTarget, err)
 		return
 	}
-	due, fresh := r.due(ctx, s, targets)
-	if len(due)+len(fresh) < len(targets) {
+	rotate, fresh, ok := r.decide(ctx, s, targets, src)
+	if !ok {
 		return // some ages unreadable: reported; rotating now could strand a target
 	}
-	if len(due) == 0 && len(old) == 1 {
+	if !rotate && len(old) == 1 {
 		r.unchanged(s, fresh)
+		r.known(s, plan.VariablePublicKey, old[0].GetKey())
+		return
+	}
+	if !r.begin(ctx, s) {
 		return
 	}
 	pub, priv, err := newDeployKey()
@@ -381,7 +400,9 @@ func (r *run) deployKeySecret(ctx context.Context, s plan.Secret, targets []Targ
 		r.add(SecretResult{Target: keyTarget, Name: title, Result: "created"})
 		old = slices.DeleteFunc(old, func(o *github.Key) bool { return o.GetID() == k.GetID() })
 	}
-	if !r.write(ctx, s, targets, []byte(priv)) {
+	if r.write(ctx, s, targets, []byte(priv)) {
+		r.known(s, plan.VariablePublicKey, pub)
+	} else {
 		for _, k := range old {
 			r.problem(keyTarget, fmt.Errorf("kept the previous deploy key %q: not every target holds the new key; run again to finish", k.GetTitle()))
 		}

@@ -1,0 +1,307 @@
+package rotate
+
+import (
+	"context"
+	"fmt"
+	"github.com/pat-action/pat-action/plan"
+	"net/http"
+	"strings"
+
+	"github.com/pat-action/pat-action/secrets"
+	"github.com/pat-action/pat-action/state"
+)
+
+// memory is what the rotation state says of one secret, and what this run
+// changes of it.
+type memory struct {
+	// known is false on the first run with state: what exists is adopted.
+	known bool
+	// was is the state as read; next is what this run will save.
+	was, next state.Secret
+	// writing is the generation the value being written has.
+	writing int
+	dirty   bool
+}
+
+// openState reads the rotation state, when the run keeps one.
+func (r *run) openState(ctx context.Context) error {
+	if r.o.StateRepository == "" {
+		return nil
+	}
+	st, err := state.Open(ctx, r.o.Client, state.Options{Repository: r.o.StateRepository, Shard: shardName(r.o.Shard), Now: r.o.Now})
+	if err != nil {
+		return err
+	}
+	r.st = st
+	r.mem = map[string]*memory{}
+	return nil
+}
+
+// recall returns the memory of secret s, or nil when the run keeps no state.
+func (r *run) recall(s plan.Secret) *memory {
+	if r.st == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if m := r.mem[s.Name]; m != nil {
+		return m
+	}
+	sec, known := r.st.Secret(s.Name)
+	m := &memory{known: known, was: sec.Clone(), next: sec.Clone()}
+	if s.Source.Type == plan.SourceGitHubApp && m.next.Gen == 0 {
+		// Minted every run: the state only remembers where it went.
+		m.next.Gen = 1
+	}
+	m.writing = m.next.Gen
+	r.mem[s.Name] = m
+	return m
+}
+
+// owns reports whether this shard keeps target's entry of secret s: the
+// shard that handles the target.
+func (r *run) owns(s plan.Secret, target string) bool {
+	if s.Source.Type == plan.SourceDeployKey || s.Source.Type == plan.SourceRandom {
+		return r.o.Shard.Has("secret:" + s.Name)
+	}
+	return r.o.Shard.Has(s.Name + " " + target)
+}
+
+// wrote records that target now holds the value being written.
+func (r *run) wrote(s plan.Secret, target string) {
+	m := r.recall(s)
+	if m == nil || r.o.DryRun {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m.next.Targets[target] = m.writing
+	m.dirty = true
+}
+
+// keys are the targets' String forms.
+func keys(ts []Target) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.String()
+	}
+	return out
+}
+
+// decide says whether a generated secret (random or deploy key) needs a
+// new value: a target is missing, older than the max age (or Force), or,
+// by the state, holds another generation than the current one (a run
+// failed or was killed half-way: the targets disagree). On the first run
+// with state, the present targets are adopted as they are. ok is false
+// when some target's age could not be read (reported).
+func (r *run) decide(ctx context.Context, s plan.Secret, targets []Target, src *SourceResult) (rotate bool, fresh []Target, ok bool) {
+	due, fresh := r.due(ctx, s, targets)
+	ok = len(due)+len(fresh) == len(targets)
+	m := r.recall(s)
+	if m == nil {
+		return len(due) > 0, fresh, ok
+	}
+	if !m.known {
+		m.next.Gen, m.next.Since = 1, r.o.Now().UTC()
+		for _, t := range fresh {
+			m.next.Targets[t.String()] = 1
+		}
+		m.writing, m.dirty = 1, true
+		return len(due) > 0, fresh, ok
+	}
+	src.Diverged = m.was.Stale(keys(fresh))
+	return len(due) > 0 || len(src.Diverged) > 0, fresh, ok
+}
+
+// begin records, before a new value is written anywhere, that a new
+// generation is being made: a run killed half-way then leaves the targets
+// it did not reach behind the state's generation, and the next run sees
+// them diverged. It reports whether the new value may be written.
+func (r *run) begin(ctx context.Context, s plan.Secret) bool {
+	m := r.recall(s)
+	if m == nil {
+		return true
+	}
+	m.next.Gen++
+	m.next.Since = r.o.Now().UTC()
+	m.writing, m.dirty = m.next.Gen, true
+	if r.o.DryRun {
+		return true
+	}
+	if err := r.save(ctx, s, m); err != nil {
+		r.problem("state:"+r.o.StateRepository, fmt.Errorf("%w; nothing written for %s", err, s.Name))
+		// Nothing changed: nothing to remember at the end either.
+		m.next, m.dirty = m.was.Clone(), false
+		return false
+	}
+	return true
+}
+
+// tokenTargets picks, of a token source's targets, those to write: all of
+// them when the token is new (its fingerprint differs from the state's,
+// which makes a new generation first stored now), else only those that do
+// not hold it or no longer have the secret. The others are reported
+// unchanged, so the token's first-stored date, and its age, stay real.
+func (r *run) tokenTargets(ctx context.Context, s plan.Secret, targets []Target, tok string) ([]Target, error) {
+	m := r.recall(s)
+	if m == nil {
+		return targets, nil
+	}
+	salt := m.next.Salt
+	if salt == "" {
+		var err error
+		if salt, err = state.NewSalt(); err != nil {
+			return nil, err
+		}
+	}
+	if fp := state.Fingerprint(salt, tok); !m.known || m.next.FP != fp {
+		m.next.Gen++
+		m.next.Since, m.next.Salt, m.next.FP = r.o.Now().UTC(), salt, fp
+		m.writing, m.dirty = m.next.Gen, true
+		return targets, nil
+	}
+	var held, out []Target
+	for _, t := range targets {
+		if g, _ := m.was.Held(t.String()); g == m.next.Gen {
+			held = append(held, t)
+		} else {
+			out = append(out, t)
+		}
+	}
+	ages := r.ages(ctx, s.Name, held)
+	var same []Target
+	for _, t := range held {
+		switch a, ok := ages[t.String()]; {
+		case !ok: // reported
+		case a.Missing:
+			out = append(out, t)
+		default:
+			same = append(same, t)
+		}
+	}
+	r.unchanged(s, same)
+	sortTargets(out)
+	return out, nil
+}
+
+// pruneState deletes the secret from the targets the state says this plan
+// wrote and that it no longer selects. A target the plan never wrote (a
+// secret stored by hand) is never a candidate; on the first run with state
+// nothing is.
+func (r *run) pruneState(ctx context.Context, s plan.Secret, m *memory) {
+	if !m.known {
+		return
+	}
+	selected := map[string]bool{}
+	for _, t := range ExpandAll(s.Targets, r.repos) {
+		selected[strings.ToLower(t.String())] = true
+	}
+	var cands []Target
+	for _, key := range m.was.Written() {
+		if selected[strings.ToLower(key)] || !r.owns(s, key) {
+			continue
+		}
+		t, err := parseTarget(key)
+		if err != nil {
+			r.problem("state:"+r.o.StateRepository, fmt.Errorf("prune %s: %w", s.Name, err))
+			continue
+		}
+		cands = append(cands, Target{Target: t})
+	}
+	ages := r.ages(ctx, s.Name, cands)
+	for _, t := range cands {
+		a, ok := ages[t.String()]
+		switch {
+		case !ok:
+			continue
+		case a.Missing:
+			// Deleted by someone else: no longer ours to prune.
+		case r.o.DryRun:
+			r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "would-delete"})
+			continue
+		default:
+			req, err := r.o.Client.NewRequest(http.MethodDelete, t.SecretPath(s.Name), nil)
+			if err == nil {
+				_, err = r.o.Client.Do(ctx, req, nil)
+			}
+			if err != nil {
+				r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "failed"})
+				r.problem(t.String(), fmt.Errorf("prune %s: %w", s.Name, err))
+				continue
+			}
+			r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "deleted"})
+		}
+		r.mu.Lock()
+		m.next.Targets[t.String()] = 0
+		m.dirty = true
+		r.mu.Unlock()
+	}
+}
+
+// remember saves what this run changed of secret s: this shard's entries.
+func (r *run) remember(ctx context.Context, s plan.Secret) {
+	m := r.recall(s)
+	if m == nil || !m.dirty || r.o.DryRun {
+		return
+	}
+	if err := r.save(ctx, s, m); err != nil {
+		r.problem("state:"+r.o.StateRepository, err)
+	}
+}
+
+func (r *run) save(ctx context.Context, s plan.Secret, m *memory) error {
+	r.mu.Lock()
+	own := m.next.Clone()
+	r.mu.Unlock()
+	for t := range own.Targets {
+		if !r.owns(s, t) {
+			delete(own.Targets, t)
+		}
+	}
+	return r.st.Save(ctx, own)
+}
+
+// parseTarget reads a target's String form back ("repo:acme/api",
+// "env:acme/api/production", "org:acme", each perhaps prefixed with its
+// kind, such as "dependabot:").
+func parseTarget(s string) (secrets.Target, error) {
+	t := secrets.Target{Kind: secrets.Actions}
+	rest := s
+	if kind, after, ok := strings.Cut(rest, ":"); ok {
+		switch secrets.Scope(kind) {
+		case secrets.RepoScope, secrets.EnvScope, secrets.OrgScope:
+		default:
+			// Any kind but actions prefixes the scope ("dependabot:").
+			t.Kind, rest = secrets.Kind(kind), after
+		}
+	}
+	scope, name, _ := strings.Cut(rest, ":")
+	switch secrets.Scope(scope) {
+	case secrets.RepoScope:
+		owner, repo, ok := strings.Cut(name, "/")
+		if ok && owner != "" && repo != "" && !strings.Contains(repo, "/") {
+			t.Scope, t.Owner, t.Repo = secrets.RepoScope, owner, repo
+			return t, nil
+		}
+	case secrets.EnvScope:
+		parts := strings.SplitN(name, "/", 3)
+		if len(parts) == 3 && parts[0] != "" && parts[1] != "" && parts[2] != "" {
+			t.Scope, t.Owner, t.Repo, t.Environment = secrets.EnvScope, parts[0], parts[1], parts[2]
+			return t, nil
+		}
+	case secrets.OrgScope:
+		if name != "" && !strings.Contains(name, "/") {
+			t.Scope, t.Org = secrets.OrgScope, name
+			return t, nil
+		}
+	}
+	return t, fmt.Errorf("target %q in the rotation state: not a target", s)
+}
+
+// shardName is the shard as the state names it, "i/n".
+func shardName(s Shard) string {
+	if s.Count < 1 {
+		return "1/1"
+	}
+	return fmt.Sprintf("%d/%d", s.Index, s.Count)
+}

@@ -1,0 +1,241 @@
+package state
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/emulator"
+	"github.com/pat-action/pat-action/ghclient"
+)
+
+const adminTok = "ghp_admin00000000000000000000000000000000"
+
+var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func newEmu(t *testing.T) (*emulator.Server, *github.Client) {
+	t.Helper()
+	emu := emulator.New(emulator.Options{Now: func() time.Time { return now }})
+	emu.AddOrg("acme")
+	emu.AddRepo(emulator.Repo{Owner: "acme", Name: "ops"})
+	emu.AddToken(emulator.Token{Value: adminTok, Login: "admin", Scopes: []string{"repo", "admin:org"}})
+	srv, apiURL := emu.Start()
+	t.Cleanup(srv.Close)
+	api, err := ghclient.ParseAPIURL(apiURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return emu, ghclient.New(api, ghclient.Options{Token: adminTok})
+}
+
+func open(t *testing.T, c *github.Client, shard string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), c, Options{Repository: "acme/ops", Shard: shard, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A plan of 10,000 targets fits in one variable, under GitHub's 48 KB, and
+// reads back whole.
+func TestTenThousandTargets(t *testing.T) {
+	emu, c := newEmu(t)
+	sec := Secret{Name: "WEBHOOK_SECRET", Gen: 7, Since: now, Targets: map[string]int{}}
+	for i := range 10000 {
+		g := 7
+		if i%97 == 0 {
+			g = 6 // some behind: the generations must survive too
+		}
+		sec.Targets[fmt.Sprintf("repo:acme-corporation/service-%05d", i)] = g
+	}
+	s := open(t, c, "1/1")
+	if err := s.Save(context.Background(), sec); err != nil {
+		t.Fatal(err)
+	}
+	v, ok := emu.GetVariable("repo:acme/ops", VarName("WEBHOOK_SECRET", "1/1"))
+	if !ok {
+		t.Fatal("no state variable written")
+	}
+	if len(v.Value) > MaxValue {
+		t.Fatalf("the variable is %d bytes, more than GitHub's %d", len(v.Value), MaxValue)
+	}
+	t.Logf("10,000 targets: %d bytes", len(v.Value))
+	got, ok := open(t, c, "1/1").Secret("webhook_secret")
+	if !ok {
+		t.Fatal("the state does not know the secret")
+	}
+	if diff := cmp.Diff(sec, got); diff != "" {
+		t.Errorf("read back (-want +got):\n%s", diff)
+	}
+}
+
+// Shards of a matrix write at the same time and lose nothing: each writes
+// its own variable, and a reader merges them.
+func TestShardsWriteAtOnce(t *testing.T) {
+	emu, c := newEmu(t)
+	const n = 4
+	stores := make([]*Store, n)
+	for i := range n {
+		stores[i] = open(t, c, fmt.Sprintf("%d/%d", i+1, n))
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	want := map[string]int{}
+	for i := range n {
+		sec := Secret{Name: "RELEASE_PAT", Gen: 1, Since: now, Salt: "s", FP: "f", Targets: map[string]int{}}
+		for j := range 50 {
+			sec.Targets[fmt.Sprintf("repo:acme/r%d-%d", i, j)] = 1
+			want[fmt.Sprintf("repo:acme/r%d-%d", i, j)] = 1
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = stores[i].Save(context.Background(), sec)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("shard %d: %v", i+1, err)
+		}
+	}
+	if got := len(emu.VariableNames("repo:acme/ops")); got != n {
+		t.Errorf("%d variables, want one per shard (%d)", got, n)
+	}
+	got, _ := open(t, c, "1/1").Secret("RELEASE_PAT")
+	if diff := cmp.Diff(want, got.Targets); diff != "" {
+		t.Errorf("merged targets (-want +got):\n%s", diff)
+	}
+}
+
+// Two runs of the same shard (overlapping workflow runs) write the same
+// variable: the second notices the first wrote since it read, and keeps
+// what the first wrote instead of overwriting it.
+func TestLostUpdateDetected(t *testing.T) {
+	_, c := newEmu(t)
+	a, b := open(t, c, "1/1"), open(t, c, "1/1")
+	if err := a.Save(context.Background(), Secret{Name: "X", Gen: 2, Targets: map[string]int{"repo:acme/a": 2}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Save(context.Background(), Secret{Name: "X", Gen: 2, Targets: map[string]int{"repo:acme/b": 2}}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := open(t, c, "1/1").Secret("X")
+	want := map[string]int{"repo:acme/a": 2, "repo:acme/b": 2}
+	if diff := cmp.Diff(want, got.Targets); diff != "" {
+		t.Errorf("after two overlapping runs (-want +got):\n%s", diff)
+	}
+	// And a third, from a's view, keeps b's too.
+	if err := a.Save(context.Background(), Secret{Name: "X", Gen: 2, Targets: map[string]int{"repo:acme/a": 2, "repo:acme/c": 2}}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = open(t, c, "1/1").Secret("X")
+	want["repo:acme/c"] = 2
+	if diff := cmp.Diff(want, got.Targets); diff != "" {
+		t.Errorf("after a third write (-want +got):\n%s", diff)
+	}
+}
+
+// State that cannot be read is an error, never an empty state.
+func TestUnreadableState(t *testing.T) {
+	tests := []struct {
+		name, value, want string
+	}{
+		{"not ours", "hello", "PAT_ACTION_STATE_X_1_1"},
+		{"bad base64", "1:!!!", "base64"},
+		{"not gzip", "1:aGVsbG8=", "gunzip"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, c := newEmu(t)
+			emu.SetVariable("repo:acme/ops", "PAT_ACTION_STATE_X_1_1", tt.value, now)
+			_, err := Open(context.Background(), c, Options{Repository: "acme/ops"})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Open: %v, want an error naming %q", err, tt.want)
+			}
+		})
+	}
+	t.Run("repository not found", func(t *testing.T) {
+		_, c := newEmu(t)
+		if _, err := Open(context.Background(), c, Options{Repository: "acme/gone"}); err == nil || !strings.Contains(err.Error(), "acme/gone") {
+			t.Errorf("Open: %v, want an error naming acme/gone", err)
+		}
+	})
+}
+
+// A fingerprint is short, keyed by the salt and never the value; the
+// variable holds neither the value nor anything longer than 8 bytes of a
+// hash of it.
+func TestFingerprint(t *testing.T) {
+	const tok = "ghp_secret000000000000000000000000000000"
+	fp := Fingerprint("salt-a", tok)
+	if len(fp) != 16 || strings.Contains(fp, "secret") {
+		t.Errorf("fingerprint %q: want 16 hex digits", fp)
+	}
+	if fp == Fingerprint("salt-b", tok) || fp != Fingerprint("salt-a", tok) || fp == Fingerprint("salt-a", tok+"x") {
+		t.Error("the fingerprint does not depend on exactly the salt and the value")
+	}
+	emu, c := newEmu(t)
+	if err := open(t, c, "1/1").Save(context.Background(), Secret{Name: "P", Gen: 1, Salt: "salt-a", FP: fp, Targets: map[string]int{"repo:acme/api": 1}}); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := emu.GetVariable("repo:acme/ops", VarName("P", "1/1"))
+	d, err := decode(v.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := fmt.Sprintf("%+v %s", d, v.Value)
+	if strings.Contains(raw, tok) || strings.Contains(raw, tok[4:]) {
+		t.Error("the state holds the token")
+	}
+}
+
+// A state larger than one variable is kept in parts, and a write killed
+// before its head was written leaves the previous state whole.
+func TestStateInParts(t *testing.T) {
+	emu, c := newEmu(t)
+	sec := Secret{Name: "BIG", Gen: 3, Since: now, Targets: map[string]int{}}
+	for i := range 10000 {
+		// Names as diverse as real ones: nothing for gzip to share.
+		sec.Targets[fmt.Sprintf("repo:acme/%x", sha256.Sum256([]byte(strconv.Itoa(i))))[:40]] = 3
+	}
+	if err := open(t, c, "1/1").Save(context.Background(), sec); err != nil {
+		t.Fatal(err)
+	}
+	head, _ := emu.GetVariable("repo:acme/ops", VarName("BIG", "1/1"))
+	if !strings.HasPrefix(head.Value, "c:A:") {
+		t.Fatalf("head %q: want the parts of slot A", head.Value)
+	}
+	for _, n := range emu.VariableNames("repo:acme/ops") {
+		if v, _ := emu.GetVariable("repo:acme/ops", n); len(v.Value) > MaxValue {
+			t.Errorf("%s is %d bytes, more than GitHub's %d", n, len(v.Value), MaxValue)
+		}
+	}
+	got, _ := open(t, c, "1/1").Secret("BIG")
+	if diff := cmp.Diff(sec, got); diff != "" {
+		t.Fatalf("read back (-want +got):\n%s", diff)
+	}
+	// The next write goes to slot B; a kill before its head is written
+	// leaves slot B torn and the head on A, which still reads whole.
+	sec.Gen = 4
+	if err := open(t, c, "1/1").Save(context.Background(), sec); err != nil {
+		t.Fatal(err)
+	}
+	if head, _ = emu.GetVariable("repo:acme/ops", VarName("BIG", "1/1")); !strings.HasPrefix(head.Value, "c:B:") {
+		t.Fatalf("head %q: want slot B", head.Value)
+	}
+	emu.SetVariable("repo:acme/ops", partName(VarName("BIG", "1/1"), "A", 1), "torn:half a write", now)
+	got, _ = open(t, c, "1/1").Secret("BIG")
+	if got.Gen != 4 || len(got.Targets) != 10000 {
+		t.Errorf("after a torn write to the other slot: gen %d, %d targets; want 4 and 10000", got.Gen, len(got.Targets))
+	}
+}
