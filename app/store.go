@@ -132,12 +132,7 @@ func storeTargets(v values, rt runtime, ghes bool) ([]secrets.Target, error) {
 	case org != "" && env != "":
 		return nil, usagef("environment %q with organization %q: organizations have no environments; drop organization to write environment secrets into the repositories, or drop environment", env, org)
 	case org != "":
-		if vis == "" {
-			vis = secrets.VisibilityPrivate
-			if len(repos) > 0 {
-				vis = secrets.VisibilitySelected
-			}
-		}
+		vis = secrets.DefaultVisibility(vis, repos)
 		if _, err := secrets.ParseVisibility(vis); err != nil {
 			return nil, asUsage(fmt.Errorf("visibility: %w", err))
 		}
