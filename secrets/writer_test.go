@@ -66,7 +66,7 @@ func newWorld(t *testing.T, opts emulator.Options) *world {
 func (w *world) client(tok string) *github.Client {
 	noWait := func(ctx context.Context, d time.Duration) error { return ctx.Err() }
 	return ghclient.New(w.api, ghclient.Options{Token: tok, UserAgent: "pat-action-test",
-		Wrap: ghclient.Chain(ghclient.Pacing{Off: true}, ghclient.Retry{Sleep: noWait, Now: func() time.Time { return now }}, nil)})
+		Pacing: ghclient.Pacing{Off: true}, Retry: ghclient.Retry{Sleep: noWait, Now: func() time.Time { return now }}})
 }
 
 // count counts the requests received for op ("GET /repos/{owner}/...").
