@@ -156,8 +156,12 @@ func fillReport(rep *Report, res *rotate.Result) {
 	if res == nil {
 		return
 	}
-	rep.Secrets = append(rep.Secrets, res.Secrets...)
-	rep.Problems = append(rep.Problems, res.Problems...)
+	for _, r := range res.Secrets {
+		rep.Secrets = append(rep.Secrets, SecretResult(r))
+	}
+	for _, p := range res.Problems {
+		rep.Problems = append(rep.Problems, Problem(p))
+	}
 	rep.Sources = res.Sources
 	rep.Issues = res.Issues
 	rep.Policy.Passed = true
