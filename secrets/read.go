@@ -53,7 +53,7 @@ type Meta struct {
 
 // List lists the secrets of every target (their names and when they were
 // written, never their values), Concurrency at once, 100 a page. lists[i]
-// and errs[i] are targets[i]'s.
+// and errs[i] are targets[i]'s; an error does not repeat the target.
 func (w *Writer) List(ctx context.Context, targets []Target) (lists [][]Meta, errs []error) {
 	return fanout.Map(ctx, w.opts.Concurrency, targets, w.list)
 }
@@ -63,12 +63,12 @@ func (w *Writer) list(ctx context.Context, t Target) ([]Meta, error) {
 	for page := 1; ; {
 		req, err := w.c.NewRequest(http.MethodGet, fmt.Sprintf("%s?per_page=%d&page=%d", t.SecretsListPath(), perPage, page), nil)
 		if err != nil {
-			return nil, fmt.Errorf("list secrets of %s: %w", t, err)
+			return nil, fmt.Errorf("list secrets: %w", err)
 		}
 		var body github.Secrets
 		resp, err := w.c.Do(ctx, req, &body)
 		if err != nil {
-			return nil, fmt.Errorf("list secrets of %s: %w", t, describe(resp, err, t, ""))
+			return nil, fmt.Errorf("list secrets: %w", describe(resp, err, t, ""))
 		}
 		for _, s := range body.Secrets {
 			out = append(out, Meta{Name: s.Name, Updated: s.UpdatedAt.Time})

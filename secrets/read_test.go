@@ -101,7 +101,7 @@ func TestList(t *testing.T) {
 	if errs[0] != nil || errs[1] != nil {
 		t.Errorf("errors %v", errs[:2])
 	}
-	if got := errText(errs[2]); got != "list secrets of repo:acme/gone: repository not found or token has no access (404)" {
+	if got := errText(errs[2]); got != "list secrets: repository not found or token has no access (404)" {
 		t.Errorf("acme/gone: error %q", got)
 	}
 	if n := w.count("GET /repos/{owner}/{repo}/actions/secrets"); n != 2+1+1 {
