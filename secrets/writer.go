@@ -28,7 +28,7 @@ const (
 	Failed      Outcome = "failed"
 )
 
-// DefaultConcurrency is how many targets a Writer writes at once when
+// DefaultConcurrency is how many targets a Writer handles at once when
 // WriterOptions.Concurrency is zero.
 const DefaultConcurrency = 20
 
@@ -44,11 +44,13 @@ type Result struct {
 
 // WriterOptions configure a Writer.
 type WriterOptions struct {
-	// Concurrency is how many targets are written at once; zero means
-	// DefaultConcurrency. The client's transport may pace requests further.
+	// Concurrency is how many targets are written or read at once; zero
+	// means DefaultConcurrency. The client's transport may pace requests
+	// further.
 	Concurrency int
 	// DryRun makes the Writer only read: it fetches each public key and the
-	// secret's metadata and reports WouldCreate or WouldUpdate.
+	// secret's metadata and reports WouldCreate or WouldUpdate; Delete
+	// reports WouldDelete.
 	DryRun bool
 	// OnResult, when set, is called as each target finishes, one call at a
 	// time, in completion order. It is for progress; Store's return value is
@@ -56,7 +58,9 @@ type WriterOptions struct {
 	OnResult func(Result)
 }
 
-// Writer writes one secret into many targets through one client. It fetches
+// Writer writes one secret into many targets through one client, and reads
+// their ages, lists and deletes them: it is the one client of the secrets
+// API. It fetches
 // each container's public key once per Writer (concurrent callers share one
 // fetch) and resolves each selected repository's id once. A Writer is safe
 // for concurrent use; make one per run.
@@ -244,7 +248,11 @@ func (w *Writer) exists(ctx context.Context, t Target, name string) (bool, error
 	return false, describe(resp, err, t, "")
 }
 
-// setRepos is SetOrgSecretRepos without the wrapping.
+// setRepos replaces the repositories that may read the existing
+// organization secret name (PUT /orgs/{org}/{kind}/secrets/{name}/repositories)
+// with t's SelectedRepos; the value is not needed and not sent. GitHub
+// answers 409 when the stored secret's visibility is not selected. In a dry
+// run it only checks that the secret exists and reports WouldUpdate.
 func (w *Writer) setRepos(ctx context.Context, t Target, name string) (Outcome, error) {
 	if err := t.Validate(false); err != nil {
 		return Failed, err
