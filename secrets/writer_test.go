@@ -386,7 +386,7 @@ func TestStoreDryRun(t *testing.T) {
 
 // Changing only which repositories may read an organization secret sends
 // no value.
-func TestSetOrgSecretRepos(t *testing.T) {
+func TestSetOrgSecretRepositories(t *testing.T) {
 	w := newWorld(t, emulator.Options{})
 	ctx := context.Background()
 	wr := secrets.NewWriter(w.client(adminTok), secrets.WriterOptions{})
