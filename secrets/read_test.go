@@ -194,3 +194,29 @@ func TestOrgRepos(t *testing.T) {
 		t.Errorf("RepositoryIDs sent %d requests for listed repositories, want 0", n)
 	}
 }
+
+// A run cancelled before it starts writes nothing and still reports every
+// target, each failed with the cancellation, to the caller and to OnResult.
+func TestStoreCancelledReportsEveryTarget(t *testing.T) {
+	w := newWorld(t, emulator.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var seen []string
+	wr := secrets.NewWriter(w.client(adminTok), secrets.WriterOptions{Concurrency: 2, OnResult: func(r secrets.Result) { seen = append(seen, r.Target.String()) }})
+	targets := []secrets.Target{repoT(secrets.Actions, "acme/web"), repoT(secrets.Actions, "acme/api"), envT("acme/api", "production")}
+	got := outcomes(wr.Store(ctx, targets, "PAT", []byte("value")))
+	want := []outcome{
+		{"env:acme/api/production", "failed", "context canceled"},
+		{"repo:acme/api", "failed", "context canceled"},
+		{"repo:acme/web", "failed", "context canceled"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+	if len(seen) != len(targets) {
+		t.Errorf("OnResult saw %v, want every target once", seen)
+	}
+	if n := len(w.emu.Requests()); n != 0 {
+		t.Errorf("a cancelled run sent %d requests", n)
+	}
+}
