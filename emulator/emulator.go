@@ -121,15 +121,12 @@ type Server struct {
 	repos    map[string]*Repo // by lower-case full name
 	orgs     map[string]bool  // by lower-case login
 	nextID   int64
+	reqMu    sync.Mutex // guards requests alone: handlers holding mu answer
+	requests []Request
 	redirect map[string]string // path -> Location, for redirect tests
 	// envCreated is when each environment created through the API was,
 	// by lower-case "owner/repo/name" (environments.go).
 	envCreated map[string]time.Time
-
-	// reqMu guards requests alone: a request is recorded as its answer
-	// starts, which may be while a handler holds mu.
-	reqMu    sync.Mutex
-	requests []Request
 
 	sec    secretStore // secrets.go
 	vars   varStore    // variables.go
