@@ -10,6 +10,10 @@ import (
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/ghclient"
 )
 
 // Version is stamped at build time with
@@ -62,6 +66,17 @@ func (rt runtime) open(name string) (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(data)), nil
 	}
 	return os.Open(name)
+}
+
+// clients is how every command makes its GitHub clients: for a token, a
+// client to api paced by p, retrying as GitHub asks with waits on the
+// runtime's clock, through the runtime's transport and request timeout,
+// with conc connections for conc targets at once (zero: ghclient's default).
+func (rt runtime) clients(api ghclient.API, p ghclient.Pacing, conc int) func(tok string) *github.Client {
+	return func(tok string) *github.Client {
+		return ghclient.New(api, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: rt.transport, Timeout: rt.timeout,
+			Concurrency: conc, Pacing: p, Retry: ghclient.Retry{Sleep: rt.sleep, Now: rt.now}})
+	}
 }
 
 // Run runs pat-action with the process's arguments (without the program

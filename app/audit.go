@@ -86,7 +86,7 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 // "stale" or "missing"; token sources' rules go in the policy section.
 // Anything stale, missing or expiring is a *policyError (exit 1).
 func runAudit(ctx context.Context, o AuditOptions, rep *Report) error {
-	client := clients(o.API, o.Pacing, o.Concurrency, o.rt)
+	client := o.rt.clients(o.API, o.Pacing, o.Concurrency)
 	ao := rotate.AuditOptions{
 		Options: rotate.Options{
 			Client:      client(o.Admin),

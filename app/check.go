@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -30,13 +29,9 @@ type CheckOptions struct {
 
 	// Now is the clock expiry is measured with.
 	Now func() time.Time
-	// Transport is the HTTP transport under the client; nil is the default.
-	Transport http.RoundTripper
 
-	// timeout bounds each request; zero is ghclient's default.
-	timeout time.Duration
-	// sleep waits between retries; nil is a real timer.
-	sleep func(context.Context, time.Duration) error
+	// rt makes the clients.
+	rt runtime
 }
 
 // checkOptions parses and validates check's inputs.
@@ -48,7 +43,7 @@ func checkOptions(v values, tok string, rt runtime) (CheckOptions, error) {
 	if err := tokenFormat("token", tok); err != nil {
 		return CheckOptions{}, err
 	}
-	o := CheckOptions{API: api, Token: tok, WantLogin: true, Now: rt.now, Transport: rt.transport, timeout: rt.timeout, sleep: rt.sleep}
+	o := CheckOptions{API: api, Token: tok, WantLogin: true, Now: rt.now, rt: rt}
 	p := &o.Policy
 	if p.RequiredScopes, err = policy.ParseScopes(v.str("required-scopes")); err != nil {
 		return o, asUsage(fmt.Errorf("required-scopes: %w", err))
@@ -86,8 +81,7 @@ func checkOptions(v values, tok string, rt runtime) (CheckOptions, error) {
 // not paced, but it is retried as GitHub asks, like every write: a 5xx or a
 // rate limit on the check must not fail a run that would have succeeded.
 func (o CheckOptions) client(tok string) *github.Client {
-	return ghclient.New(o.API, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: o.Transport, Timeout: o.timeout,
-		Wrap: ghclient.Chain(ghclient.Pacing{Off: true}, ghclient.Retry{Sleep: o.sleep, Now: o.Now}, nil)})
+	return o.rt.clients(o.API, ghclient.Pacing{Off: true}, 0)(tok)
 }
 
 // tokenSources says where each token comes from, for the message when it is

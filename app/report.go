@@ -31,12 +31,20 @@ type tokenReport struct {
 	DaysLeft *int `json:"days_left"`
 }
 
-// SecretResult is what happened to one secret in one target. Rotation
-// reports in the same terms, so it is rotation's type.
-type SecretResult = rotate.SecretResult
+// SecretResult is what happened to one secret in one target: the result is
+// a store's outcome ("created", "would-update", "failed", ...) or a
+// rotation's or audit's ("deleted", "unchanged", "stale", ...).
+type SecretResult struct {
+	Target string `json:"target"`
+	Name   string `json:"name"`
+	Result string `json:"result"`
+}
 
-// Problem is a target that failed, and why.
-type Problem = rotate.Problem
+// Problem is a target that failed, and why. Its error never holds a value.
+type Problem struct {
+	Target string `json:"target"`
+	Error  string `json:"error"`
+}
 
 // newReport is an empty report whose lists encode as [] rather than null.
 func newReport() *Report {

@@ -6,8 +6,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/google/go-github/v45/github"
-
 	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
@@ -128,21 +126,9 @@ func maskLines(mask func(string)) func(string) {
 	}
 }
 
-// clients makes the clients of a rotation or an audit, paced and retrying,
-// with retries waiting on the runtime's clock and conc connections for
-// conc targets at once. The admin token's client sends nearly every
-// request; the few a token source's or an app's client sends are paced on
-// their own.
-func clients(api ghclient.API, p ghclient.Pacing, conc int, rt runtime) func(tok string) *github.Client {
-	return func(tok string) *github.Client {
-		return ghclient.New(api, ghclient.Options{Token: tok, UserAgent: userAgent(), Transport: rt.transport, Timeout: rt.timeout, Concurrency: conc,
-			Wrap: ghclient.Chain(p, ghclient.Retry{Sleep: rt.sleep, Now: rt.now}, nil)})
-	}
-}
-
 // runRotate runs the plan and fills the report.
 func runRotate(ctx context.Context, o RotateOptions, rep *Report) error {
-	client := clients(o.API, o.Pacing, o.Concurrency, o.rt)
+	client := o.rt.clients(o.API, o.Pacing, o.Concurrency)
 	ro := rotate.Options{
 		Client:      client(o.Admin),
 		NewClient:   client,
@@ -178,8 +164,12 @@ func fillReport(rep *Report, res *rotate.Result) {
 	if res == nil {
 		return
 	}
-	rep.Secrets = append(rep.Secrets, res.Secrets...)
-	rep.Problems = append(rep.Problems, res.Problems...)
+	for _, r := range res.Secrets {
+		rep.Secrets = append(rep.Secrets, SecretResult(r))
+	}
+	for _, p := range res.Problems {
+		rep.Problems = append(rep.Problems, Problem(p))
+	}
 	rep.Sources = res.Sources
 	rep.Issues = res.Issues
 	rep.Policy.Passed = true

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/google/go-github/v45/github"
-
 	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/secrets"
 )
@@ -31,8 +29,6 @@ type StoreOptions struct {
 	Concurrency int
 	// Pacing keeps the writes under GitHub's secondary rate limits.
 	Pacing ghclient.Pacing
-	// Retry retries what GitHub asks to be retried.
-	Retry ghclient.Retry
 
 	// progress shows targets as they finish.
 	progress *progress
@@ -92,7 +88,6 @@ func storeOptions(v values, toks tokens, rt runtime) (StoreOptions, error) {
 	if !o.Pacing.Off {
 		o.Pacing.Concurrent = o.Concurrency
 	}
-	o.Retry = ghclient.Retry{Sleep: rt.sleep, Now: rt.now}
 	o.progress = rt.newProgress()
 	return o, nil
 }
@@ -132,12 +127,7 @@ func storeTargets(v values, rt runtime, ghes bool) ([]secrets.Target, error) {
 	case org != "" && env != "":
 		return nil, usagef("environment %q with organization %q: organizations have no environments; drop organization to write environment secrets into the repositories, or drop environment", env, org)
 	case org != "":
-		if vis == "" {
-			vis = secrets.VisibilityPrivate
-			if len(repos) > 0 {
-				vis = secrets.VisibilitySelected
-			}
-		}
+		vis = secrets.DefaultVisibility(vis, repos)
 		if _, err := secrets.ParseVisibility(vis); err != nil {
 			return nil, asUsage(fmt.Errorf("visibility: %w", err))
 		}
@@ -164,14 +154,6 @@ func storeTargets(v values, rt runtime, ghes bool) ([]secrets.Target, error) {
 	return targets, nil
 }
 
-// adminClient is the client that writes, paced and retrying.
-func (o StoreOptions) adminClient() *github.Client {
-	return ghclient.New(o.Check.API, ghclient.Options{
-		Token: o.AdminToken, UserAgent: userAgent(), Transport: o.Check.Transport, Timeout: o.Check.timeout, Concurrency: o.Concurrency,
-		Wrap: ghclient.Chain(o.Pacing, o.Retry, nil),
-	})
-}
-
 // runStore checks the token and, only if it passes, writes it into every
 // target. A failing token writes nothing. Targets that fail are problems in
 // the report and make a partial-failure error; the others still complete.
@@ -179,7 +161,7 @@ func runStore(ctx context.Context, o StoreOptions, rep *Report) error {
 	if err := runCheck(ctx, o.Check, rep); err != nil {
 		return err
 	}
-	w := secrets.NewWriter(o.adminClient(), secrets.WriterOptions{
+	w := secrets.NewWriter(o.Check.rt.clients(o.Check.API, o.Pacing, o.Concurrency)(o.AdminToken), secrets.WriterOptions{
 		Concurrency: o.Concurrency,
 		DryRun:      o.DryRun,
 		OnResult:    o.progress.result,

@@ -121,6 +121,7 @@ type Server struct {
 	repos    map[string]*Repo // by lower-case full name
 	orgs     map[string]bool  // by lower-case login
 	nextID   int64
+	reqMu    sync.Mutex // guards requests alone: handlers holding mu answer
 	requests []Request
 	redirect map[string]string // path -> Location, for redirect tests
 	// envCreated is when each environment created through the API was,
@@ -215,8 +216,8 @@ func (s *Server) Redirect(path, location string) {
 
 // Requests returns every request received so far.
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
 	return append([]Request(nil), s.requests...)
 }
 
@@ -244,9 +245,17 @@ func (s *Server) Operations() []string {
 // and any injected fault, sets the headers GitHub sets, and dispatches to the
 // operation's handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	var op string
-	defer func(orig *http.Request) { s.record(orig, op, rec.status) }(r)
+	orig := r
+	// The request is recorded as its answer starts, before the client can
+	// have read it, so a test that counts requests after a call returns
+	// sees them all; an answer never written is recorded at the end.
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK, start: func(status int) { s.record(orig, op, status) }}
+	defer func() {
+		if !rec.started {
+			s.record(orig, op, rec.status)
+		}
+	}()
 	if r = s.stripBase(r); r == nil {
 		writeError(rec, http.StatusNotFound, "Not Found")
 		return
@@ -339,8 +348,8 @@ func (s *Server) authenticate(r *http.Request) (*Token, int, string) {
 }
 
 func (s *Server) record(r *http.Request, op string, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
 	s.requests = append(s.requests, Request{
 		Method:     r.Method,
 		Operation:  op,
@@ -353,7 +362,9 @@ func (s *Server) record(r *http.Request, op string, status int) {
 
 type recorder struct {
 	http.ResponseWriter
-	status int
+	status  int
+	start   func(status int)
+	started bool
 }
 
 // Unwrap lets http.ResponseController reach the connection, for faults
@@ -362,7 +373,18 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (r *recorder) WriteHeader(code int) {
 	r.status = code
+	if !r.started {
+		r.started = true
+		r.start(code)
+	}
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if !r.started {
+		r.WriteHeader(http.StatusOK)
+	}
+	return r.ResponseWriter.Write(b)
 }
 
 type tokenKey struct{}

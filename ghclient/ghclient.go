@@ -49,8 +49,12 @@ type Options struct {
 	// many idle for reuse. More requests wait, before their try's timeout
 	// starts. Zero means DefaultConcurrent.
 	Concurrency int
-	// Wrap, when set, wraps the authenticated transport, for pacing and retries.
-	Wrap func(http.RoundTripper) http.RoundTripper
+	// Pacing keeps requests under GitHub's secondary rate limits. The zero
+	// Pacing paces at github.com's defaults; Pacing{Off: true} does not pace.
+	Pacing Pacing
+	// Retry retries what GitHub asks to be retried; its zero value retries
+	// with the defaults, waiting on a real timer.
+	Retry Retry
 }
 
 // API is a parsed, validated API base URL.
@@ -134,7 +138,8 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// New builds a go-github client for api.
+// New builds a go-github client for api: the one way pat-action makes a
+// client, authenticated, paced and retrying as o says.
 func New(api API, o Options) *github.Client {
 	ua := o.UserAgent
 	if ua == "" {
@@ -151,9 +156,8 @@ func New(api API, o Options) *github.Client {
 	var rt http.RoundTripper = &transport{base: pooled(o.Transport, conc), token: o.Token, host: api.URL.Host, scheme: api.URL.Scheme, userAgent: ua}
 	rt = perTry{next: rt, timeout: timeout}
 	rt = &inFlight{next: rt, slots: make(chan struct{}, conc)}
-	if o.Wrap != nil {
-		rt = o.Wrap(rt)
-	}
+	// Retry above Pacing, so that every retry is paced too.
+	rt = o.Retry.Wrap(o.Pacing.Wrap(rt))
 	hc := &http.Client{Transport: rt, CheckRedirect: checkRedirect(api.URL)}
 	c := github.NewClient(hc)
 	c.BaseURL = api.URL

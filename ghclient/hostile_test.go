@@ -106,7 +106,7 @@ func TestRetryFailedTry(t *testing.T) {
 			defer srv.Close()
 			a, _ := ParseAPIURL(srv.URL)
 			var sl sleeps
-			c := New(a, Options{Timeout: 50 * time.Millisecond, Wrap: Chain(Pacing{Off: true}, Retry{Sleep: sl.sleep}, nil)})
+			c := New(a, Options{Timeout: 50 * time.Millisecond, Pacing: Pacing{Off: true}, Retry: Retry{Sleep: sl.sleep}})
 			u, _, err := c.Users.Get(context.Background(), "")
 			if err != nil {
 				t.Fatalf("get user: %v", err)
@@ -143,7 +143,7 @@ func TestConnectionsReused(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 	a, _ := ParseAPIURL(srv.URL)
-	c := New(a, Options{Concurrency: conc, Wrap: Chain(Pacing{Off: true}, Retry{}, nil)})
+	c := New(a, Options{Concurrency: conc, Pacing: Pacing{Off: true}})
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, conc)
 	for i := range n {
@@ -204,7 +204,7 @@ func TestQueueNotTimed(t *testing.T) {
 	defer srv.Close()
 	a, _ := ParseAPIURL(srv.URL)
 	var sl sleeps
-	c := New(a, Options{Concurrency: 2, Timeout: 200 * time.Millisecond, Wrap: Chain(Pacing{Off: true}, Retry{Sleep: sl.sleep}, nil)})
+	c := New(a, Options{Concurrency: 2, Timeout: 200 * time.Millisecond, Pacing: Pacing{Off: true}, Retry: Retry{Sleep: sl.sleep}})
 	const n = 12 // 6 rounds of 60ms on 2 connections: the last waits 300ms
 	var wg sync.WaitGroup
 	for range n {

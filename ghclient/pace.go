@@ -105,18 +105,6 @@ func ParsePacing(s string) (Pacing, error) {
 	return Pacing{Concurrent: DefaultConcurrent, Points: n, Window: w}, nil
 }
 
-// String formats p the way ParsePacing reads it.
-func (p Pacing) String() string {
-	switch {
-	case p.Auto:
-		return "auto"
-	case p.Off:
-		return "off"
-	}
-	p = p.withDefaults()
-	return fmt.Sprintf("%d/%s", p.Points, p.Window)
-}
-
 func (p Pacing) withDefaults() Pacing {
 	if p.Concurrent <= 0 {
 		p.Concurrent = DefaultConcurrent

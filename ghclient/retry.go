@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -63,69 +62,6 @@ type Retry struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now tells the time, to read x-ratelimit-reset; default time.Now.
 	Now func() time.Time
-	// Stats, when set, counts requests, retries and rate limits.
-	Stats *Stats
-}
-
-// Stats counts what the HTTP layer saw, for reports and benchmarks. The
-// wrappers update it atomically; read it with Snapshot while requests run.
-type Stats struct {
-	// Requests counts attempts sent, retries included.
-	Requests int64
-	// Retries counts attempts after the first.
-	Retries int64
-	// SecondaryLimited counts 403 and 429 responses for secondary rate
-	// limits (including those with a retry-after).
-	SecondaryLimited int64
-	// PrimaryLimited counts responses with x-ratelimit-remaining: 0.
-	PrimaryLimited int64
-}
-
-// Snapshot reads s atomically.
-func (s *Stats) Snapshot() Stats {
-	return Stats{
-		Requests:         atomic.LoadInt64(&s.Requests),
-		Retries:          atomic.LoadInt64(&s.Retries),
-		SecondaryLimited: atomic.LoadInt64(&s.SecondaryLimited),
-		PrimaryLimited:   atomic.LoadInt64(&s.PrimaryLimited),
-	}
-}
-
-// counter names a Stats field.
-type counter int
-
-const (
-	requests counter = iota
-	retries
-	secondaryLimited
-	primaryLimited
-)
-
-// add counts one more of c; a nil s counts nothing.
-func (s *Stats) add(c counter) {
-	if s == nil {
-		return
-	}
-	switch c {
-	case requests:
-		atomic.AddInt64(&s.Requests, 1)
-	case retries:
-		atomic.AddInt64(&s.Retries, 1)
-	case secondaryLimited:
-		atomic.AddInt64(&s.SecondaryLimited, 1)
-	case primaryLimited:
-		atomic.AddInt64(&s.PrimaryLimited, 1)
-	}
-}
-
-// Chain is the HTTP layer for Options.Wrap: the client's requests go
-// through Retry, then Pacing, then the authenticated transport, so every
-// retry is paced too. stats, when not nil, collects counts.
-func Chain(p Pacing, r Retry, stats *Stats) func(http.RoundTripper) http.RoundTripper {
-	return func(next http.RoundTripper) http.RoundTripper {
-		r.Stats = stats
-		return r.Wrap(p.Wrap(next))
-	}
 }
 
 // RetryError is a request that was still failing when Retry stopped: the
@@ -235,9 +171,7 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			if attempt, err = replay(req); err != nil {
 				return nil, err
 			}
-			t.r.Stats.add(retries)
 		}
-		t.r.Stats.add(requests)
 		resp, err := t.next.RoundTrip(attempt)
 		v := t.judge(ctx, resp, err, try, &secondary)
 		switch {
@@ -281,14 +215,11 @@ func (t *retrier) judge(ctx context.Context, resp *http.Response, err error, try
 	primary := resp.Header.Get("X-Ratelimit-Remaining") == "0"
 	if d, ok := t.retryAfter(resp); ok {
 		if primary {
-			t.r.Stats.add(primaryLimited)
 		} else {
-			t.r.Stats.add(secondaryLimited)
 		}
 		return t.asked(d)
 	}
 	if primary {
-		t.r.Stats.add(primaryLimited)
 		reset, err := strconv.ParseInt(resp.Header.Get("X-Ratelimit-Reset"), 10, 64)
 		if err != nil {
 			// No reset to wait for: treat it as a secondary limit.
@@ -298,7 +229,6 @@ func (t *retrier) judge(ctx context.Context, resp *http.Response, err error, try
 		return t.asked(time.Unix(reset, 0).Sub(t.r.Now()) + time.Second)
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || strings.Contains(strings.ToLower(message(resp)), "secondary rate limit") {
-		t.r.Stats.add(secondaryLimited)
 		return t.secondaryWait(secondary)
 	}
 	return verdict{}

@@ -81,105 +81,104 @@ func TestRetryRules(t *testing.T) {
 	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	reset := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).Unix(), 10) }
 	for _, tc := range []struct {
-		name       string
-		replies    []reply
-		wantStatus int
-		wantErr    string // substring; empty for none
-		wantSleeps []time.Duration
-		wantStats  Stats
+		name         string
+		replies      []reply
+		wantStatus   int
+		wantErr      string // substring; empty for none
+		wantSleeps   []time.Duration
+		wantRequests int
 	}{
 		{
-			name:       "retry-after on a secondary limit is waited",
-			replies:    []reply{{status: 403, header: map[string]string{"Retry-After": "7"}, body: secondaryBody}},
-			wantStatus: 200,
-			wantSleeps: []time.Duration{7 * time.Second},
-			wantStats:  Stats{Requests: 2, Retries: 1, SecondaryLimited: 1},
+			name:         "retry-after on a secondary limit is waited",
+			replies:      []reply{{status: 403, header: map[string]string{"Retry-After": "7"}, body: secondaryBody}},
+			wantStatus:   200,
+			wantSleeps:   []time.Duration{7 * time.Second},
+			wantRequests: 2,
 		},
 		{
-			name:       "retry-after on a 429 is waited",
-			replies:    []reply{{status: 429, header: map[string]string{"Retry-After": "3"}}},
-			wantStatus: 200,
-			wantSleeps: []time.Duration{3 * time.Second},
-			wantStats:  Stats{Requests: 2, Retries: 1, SecondaryLimited: 1},
+			name:         "retry-after on a 429 is waited",
+			replies:      []reply{{status: 429, header: map[string]string{"Retry-After": "3"}}},
+			wantStatus:   200,
+			wantSleeps:   []time.Duration{3 * time.Second},
+			wantRequests: 2,
 		},
 		{
 			name: "retry-after wins over x-ratelimit-reset",
 			replies: []reply{{status: 403, header: map[string]string{
 				"Retry-After": "2", "X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": reset(time.Hour)}}},
-			wantStatus: 200,
-			wantSleeps: []time.Duration{2 * time.Second},
-			wantStats:  Stats{Requests: 2, Retries: 1, PrimaryLimited: 1},
+			wantStatus:   200,
+			wantSleeps:   []time.Duration{2 * time.Second},
+			wantRequests: 2,
 		},
 		{
 			name: "exhausted primary limit waits until the reset",
 			replies: []reply{{status: 403, header: map[string]string{
 				"X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": reset(42 * time.Second)},
 				body: `{"message":"API rate limit exceeded for user ID 1."}`}},
-			wantStatus: 200,
-			wantSleeps: []time.Duration{43 * time.Second},
-			wantStats:  Stats{Requests: 2, Retries: 1, PrimaryLimited: 1},
+			wantStatus:   200,
+			wantSleeps:   []time.Duration{43 * time.Second},
+			wantRequests: 2,
 		},
 		{
 			name: "primary reset beyond MaxWait is reported, not waited",
 			replies: []reply{{status: 403, header: map[string]string{
 				"X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": reset(time.Hour)},
 				body: `{"message":"API rate limit exceeded for user ID 1."}`}},
-			wantErr:   "after 1 try: 403 Forbidden: API rate limit exceeded for user ID 1.: asked to wait 1h0m1s, longer than the 5m0s pat-action waits",
-			wantStats: Stats{Requests: 1, PrimaryLimited: 1},
+			wantErr:      "after 1 try: 403 Forbidden: API rate limit exceeded for user ID 1.: asked to wait 1h0m1s, longer than the 5m0s pat-action waits",
+			wantRequests: 1,
 		},
 		{
-			name:       "secondary limit without retry-after waits SecondaryWait, then doubles",
-			replies:    []reply{{status: 403, body: secondaryBody}, {status: 403, body: secondaryBody}, {status: 403, body: secondaryBody}},
-			wantStatus: 200,
-			wantSleeps: []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute},
-			wantStats:  Stats{Requests: 4, Retries: 3, SecondaryLimited: 3},
+			name:         "secondary limit without retry-after waits SecondaryWait, then doubles",
+			replies:      []reply{{status: 403, body: secondaryBody}, {status: 403, body: secondaryBody}, {status: 403, body: secondaryBody}},
+			wantStatus:   200,
+			wantSleeps:   []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute},
+			wantRequests: 4,
 		},
 		{
-			name:       "secondary waits stop growing at MaxWait",
-			replies:    []reply{{status: 429}, {status: 429}, {status: 429}, {status: 429}, {status: 429}},
-			wantErr:    "after 5 tries: 429 Too Many Requests",
-			wantSleeps: []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 5 * time.Minute},
-			wantStats:  Stats{Requests: 5, Retries: 4, SecondaryLimited: 5},
+			name:         "secondary waits stop growing at MaxWait",
+			replies:      []reply{{status: 429}, {status: 429}, {status: 429}, {status: 429}, {status: 429}},
+			wantErr:      "after 5 tries: 429 Too Many Requests",
+			wantSleeps:   []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 5 * time.Minute},
+			wantRequests: 5,
 		},
 		{
-			name:       "tries are bounded and the error says how many",
-			replies:    []reply{{status: 503}, {status: 503}, {status: 503}, {status: 503}, {status: 503}, {status: 503}},
-			wantErr:    "after 5 tries: 503 Service Unavailable",
-			wantStats:  Stats{Requests: 5, Retries: 4},
-			wantSleeps: nil, // jittered; TestRetryBackoffGrows checks them
+			name:         "tries are bounded and the error says how many",
+			replies:      []reply{{status: 503}, {status: 503}, {status: 503}, {status: 503}, {status: 503}, {status: 503}},
+			wantErr:      "after 5 tries: 503 Service Unavailable",
+			wantRequests: 5,
+			wantSleeps:   nil, // jittered; TestRetryBackoffGrows checks them
 		},
 		{
-			name:       "a 403 for a missing scope is not retried",
-			replies:    []reply{{status: 403, body: `{"message":"Resource not accessible by personal access token"}`}},
-			wantStatus: 403,
-			wantStats:  Stats{Requests: 1},
+			name:         "a 403 for a missing scope is not retried",
+			replies:      []reply{{status: 403, body: `{"message":"Resource not accessible by personal access token"}`}},
+			wantStatus:   403,
+			wantRequests: 1,
 		},
 		{
-			name:       "a 404 is not retried",
-			replies:    []reply{{status: 404, body: `{"message":"Not Found"}`}},
-			wantStatus: 404,
-			wantStats:  Stats{Requests: 1},
+			name:         "a 404 is not retried",
+			replies:      []reply{{status: 404, body: `{"message":"Not Found"}`}},
+			wantStatus:   404,
+			wantRequests: 1,
 		},
 		{
-			name:       "a 422 is not retried",
-			replies:    []reply{{status: 422, body: `{"message":"Validation Failed"}`}},
-			wantStatus: 422,
-			wantStats:  Stats{Requests: 1},
+			name:         "a 422 is not retried",
+			replies:      []reply{{status: 422, body: `{"message":"Validation Failed"}`}},
+			wantStatus:   422,
+			wantRequests: 1,
 		},
 		{
-			name:       "a 501 is not retried",
-			replies:    []reply{{status: 501}},
-			wantStatus: 501,
-			wantStats:  Stats{Requests: 1},
+			name:         "a 501 is not retried",
+			replies:      []reply{{status: 501}},
+			wantStatus:   501,
+			wantRequests: 1,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := &scripted{replies: tc.replies}
 			ts := httptest.NewServer(srv)
 			defer ts.Close()
-			var stats Stats
 			var sl sleeps
-			r := Retry{Sleep: sl.sleep, Now: func() time.Time { return now }, Stats: &stats}
+			r := Retry{Sleep: sl.sleep, Now: func() time.Time { return now }}
 			client := &http.Client{Transport: r.Wrap(ts.Client().Transport)}
 
 			resp, err := client.Get(ts.URL + "/repos/acme/api")
@@ -206,11 +205,8 @@ func TestRetryRules(t *testing.T) {
 					t.Errorf("waits (-want +got):\n%s", diff)
 				}
 			}
-			if diff := cmp.Diff(tc.wantStats, stats.Snapshot()); diff != "" {
-				t.Errorf("stats (-want +got):\n%s", diff)
-			}
-			if got := srv.requests(); int64(got) != tc.wantStats.Requests {
-				t.Errorf("server saw %d requests, want %d", got, tc.wantStats.Requests)
+			if got := srv.requests(); got != tc.wantRequests {
+				t.Errorf("server saw %d requests, want %d", got, tc.wantRequests)
 			}
 		})
 	}
@@ -318,9 +314,8 @@ func TestRetryDroppedConnection(t *testing.T) {
 			srv := &dropFirst{n: 2, after: &scripted{}}
 			ts := httptest.NewServer(srv)
 			defer ts.Close()
-			var stats Stats
 			var sl sleeps
-			r := Retry{Sleep: sl.sleep, Stats: &stats}
+			r := Retry{Sleep: sl.sleep}
 			client := &http.Client{Transport: r.Wrap(ts.Client().Transport)}
 			req, err := http.NewRequest(method, ts.URL+"/repos/acme/api/actions/secrets/PAT", strings.NewReader(`{"key_id":"k"}`))
 			if err != nil {

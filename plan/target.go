@@ -69,14 +69,7 @@ func (t TargetSpec) Target() (secrets.Target, bool) {
 	case t.Organization == "" || t.Expands():
 		return secrets.Target{}, false
 	}
-	vis := t.Visibility
-	if vis == "" {
-		vis = secrets.VisibilityPrivate
-		if len(t.Repositories) > 0 {
-			vis = secrets.VisibilitySelected
-		}
-	}
-	return secrets.Target{Kind: kind, Scope: secrets.OrgScope, Org: t.Organization, Visibility: vis,
+	return secrets.Target{Kind: kind, Scope: secrets.OrgScope, Org: t.Organization, Visibility: secrets.DefaultVisibility(t.Visibility, t.Repositories),
 		SelectedRepos: slices.Clone(t.Repositories)}, true
 }
 
@@ -275,10 +268,8 @@ func (p *parser) visibility(m map[string]entry, path string, k targetNodes, t *T
 		}
 	}
 	switch {
-	case t.Visibility == "" && len(t.Repositories) > 0:
-		t.Visibility = secrets.VisibilitySelected
 	case t.Visibility == "":
-		t.Visibility = secrets.VisibilityPrivate
+		t.Visibility = secrets.DefaultVisibility(t.Visibility, t.Repositories)
 	case t.Visibility == secrets.VisibilitySelected && k.repos == nil:
 		p.errorf(k.vis, join(path, "visibility"), "visibility selected needs repositories: list them, such as repositories: [%s/api]", orEx(t.Organization))
 	case t.Visibility != secrets.VisibilitySelected && k.repos != nil && k.vis != nil:

@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/google/go-github/v45/github"
 
 	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
@@ -48,7 +45,7 @@ type AuditOptions struct {
 func Audit(ctx context.Context, o AuditOptions) (*Result, error) {
 	o.Options = o.withDefaults()
 	o.Force, o.DryRun, o.Repository = false, false, ""
-	r := &run{o: o.Options}
+	r := &run{o: o.Options, w: secrets.NewWriter(o.Client, secrets.WriterOptions{Concurrency: o.Concurrency})}
 	stale := false
 	if o.Plan == nil {
 		stale = r.auditOrg(ctx, o)
@@ -167,7 +164,7 @@ func (r *run) auditTokenAge(src *SourceResult, maxAge time.Duration, now time.Ti
 // auditOrg lists the organization's repositories once and each
 // repository's secrets, and reports every secret older than MaxAge.
 func (r *run) auditOrg(ctx context.Context, o AuditOptions) bool {
-	repos, err := ListOrgRepos(ctx, o.Client, o.Organization)
+	repos, err := r.w.OrgRepos(ctx, o.Organization)
 	if err != nil {
 		r.problem("org:"+o.Organization, err)
 		return false
@@ -179,48 +176,23 @@ func (r *run) auditOrg(ctx context.Context, o AuditOptions) bool {
 		}
 	}
 	targets = SelectFunc(o.Shard, targets, secrets.Target.String)
+	lists, errs := r.w.List(ctx, targets)
 	now := o.Now()
-	stale := false
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	n := o.Concurrency
-	if n <= 0 {
-		n = secrets.DefaultConcurrency
-	}
-	sem := make(chan struct{}, n)
 	var found []SecretResult
-	for _, t := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			opt := &github.ListOptions{PerPage: 100}
-			for {
-				page, resp, err := o.Client.Actions.ListRepoSecrets(ctx, t.Owner, t.Repo, opt)
-				if err != nil {
-					r.problem(t.String(), fmt.Errorf("list secrets: %w", err))
-					return
-				}
-				mu.Lock()
-				for _, sc := range page.Secrets {
-					if now.Sub(sc.UpdatedAt.Time) > o.MaxAge {
-						stale = true
-						found = append(found, SecretResult{Target: t.String(), Name: sc.Name, Result: AuditStale})
-					}
-				}
-				mu.Unlock()
-				if resp.NextPage == 0 {
-					return
-				}
-				opt.Page = resp.NextPage
+	for i, t := range targets {
+		if errs[i] != nil {
+			r.problem(t.String(), errs[i])
+			continue
+		}
+		for _, sc := range lists[i] {
+			if now.Sub(sc.Updated) > o.MaxAge {
+				found = append(found, SecretResult{Target: t.String(), Name: sc.Name, Result: AuditStale})
 			}
-		}()
+		}
 	}
-	wg.Wait()
 	sortResults(found)
 	r.add(found...)
-	return stale
+	return len(found) > 0
 }
 
 func sortResults(rs []SecretResult) {

@@ -140,3 +140,27 @@ func targetNames(ts []Target) []string {
 	}
 	return out
 }
+
+// A run lists the organizations its match and topic targets select from,
+// and those of secrets it prunes, once each, in lower case.
+func TestOrgsToList(t *testing.T) {
+	p, err := parsePlan("p.yml", []byte(`version: 1
+secrets:
+  - name: A
+    source: {type: random}
+    targets: [{organization: Beta, topic: x}, {organization: acme, match: y}, {organization: zeta}]
+  - name: B
+    source: {type: random}
+    targets: [{organization: ACME, topic: z}, {repository: gamma/x}]
+  - name: C
+    source: {type: random}
+    prune: true
+    targets: [{organization: delta, match: x}, {organization: Omega}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"acme", "beta", "delta", "omega"}, orgsToList(p)); diff != "" {
+		t.Errorf("orgsToList (-want +got):\n%s", diff)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -246,36 +245,13 @@ func orgsToList(p *plan.Plan) []string {
 func (r *run) listOrgs(ctx context.Context) error {
 	r.repos = map[string][]Repo{}
 	for _, org := range orgsToList(r.o.Plan) {
-		repos, err := ListOrgRepos(ctx, r.o.Client, org)
+		repos, err := r.w.OrgRepos(ctx, org)
 		if err != nil {
 			return err
 		}
 		r.repos[org] = repos
 	}
 	return nil
-}
-
-// ListOrgRepos lists every repository of org, 100 a page.
-func ListOrgRepos(ctx context.Context, c *github.Client, org string) ([]Repo, error) {
-	var out []Repo
-	opt := &github.RepositoryListByOrgOptions{Type: "all", ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		page, resp, err := c.Repositories.ListByOrg(ctx, org, opt)
-		if err != nil {
-			return nil, fmt.Errorf("list repositories of %s: %w", org, err)
-		}
-		for _, gr := range page {
-			owner := org
-			if gr.GetOwner().GetLogin() != "" {
-				owner = gr.GetOwner().GetLogin()
-			}
-			out = append(out, Repo{Owner: owner, Name: gr.GetName(), Archived: gr.GetArchived(), Topics: gr.Topics, ID: gr.GetID()})
-		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opt.Page = resp.NextPage
-	}
 }
 
 // targets are a secret's targets in this run's shard. A generated value is
@@ -355,59 +331,18 @@ func (r *run) unchanged(s plan.Secret, targets []Target) {
 	}
 }
 
-// Age is what a target's stored secret is: missing, or written at Updated.
-type Age struct {
-	Missing bool
-	Updated time.Time
-}
-
-// SecretAge reads the metadata of secret name in t (never its value).
-func SecretAge(ctx context.Context, c *github.Client, t secrets.Target, name string) (Age, error) {
-	req, err := c.NewRequest(http.MethodGet, t.SecretPath(name), nil)
-	if err != nil {
-		return Age{}, err
-	}
-	var meta struct {
-		UpdatedAt time.Time `json:"updated_at"`
-	}
-	resp, err := c.Do(ctx, req, &meta)
-	if err != nil {
-		if resp != nil && resp.StatusCode == http.StatusNotFound {
-			return Age{Missing: true}, nil
+// ages reads the age of s in every target. Targets whose age could not be
+// read are reported as problems and left out.
+func (r *run) ages(ctx context.Context, name string, targets []Target) map[string]secrets.Age {
+	ages, errs := r.w.Ages(ctx, plain(targets), name)
+	out := make(map[string]secrets.Age, len(targets))
+	for i, t := range targets {
+		if errs[i] != nil {
+			r.problem(t.String(), errs[i])
+			continue
 		}
-		return Age{}, fmt.Errorf("read %s in %s: %w", name, t, err)
+		out[t.String()] = ages[i]
 	}
-	return Age{Updated: meta.UpdatedAt}, nil
-}
-
-// ages reads the age of s in every target, concurrently. Targets whose age
-// could not be read are reported as problems and left out.
-func (r *run) ages(ctx context.Context, name string, targets []Target) map[string]Age {
-	out := make(map[string]Age, len(targets))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	n := r.o.Concurrency
-	if n <= 0 {
-		n = secrets.DefaultConcurrency
-	}
-	sem := make(chan struct{}, n)
-	for _, t := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			a, err := SecretAge(ctx, r.o.Client, t.Target, name)
-			if err != nil {
-				r.problem(t.String(), err)
-				return
-			}
-			mu.Lock()
-			out[t.String()] = a
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
 	return out
 }
 

@@ -83,7 +83,10 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{emu: emu, vars: map[string]string{}, clock: clk}
-	client := func(tok string) *github.Client { return ghclient.New(api, ghclient.Options{Token: tok}) }
+	// Neither paced nor retried: what is tested here is the run.
+	client := func(tok string) *github.Client {
+		return ghclient.New(api, ghclient.Options{Token: tok, Pacing: ghclient.Pacing{Off: true}, Retry: ghclient.Retry{MaxTries: 1}})
+	}
 	e.opts = Options{
 		Client: client(adminTok), NewClient: client, Now: clk.Now,
 		Getenv: func(k string) string { return e.vars[k] },

@@ -487,24 +487,17 @@ func (r *run) prune(ctx context.Context, s plan.Secret) {
 		}
 		cands = SelectFunc(r.o.Shard, cands, func(t Target) string { return s.Name + " " + t.String() })
 		ages := r.ages(ctx, s.Name, cands)
+		var held []Target
 		for _, t := range cands {
-			if a, ok := ages[t.String()]; !ok || a.Missing {
-				continue
+			if a, ok := ages[t.String()]; ok && !a.Missing {
+				held = append(held, t)
 			}
-			if r.o.DryRun {
-				r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "would-delete"})
-				continue
+		}
+		for _, res := range r.w.Delete(ctx, plain(held), s.Name) {
+			r.add(SecretResult{Target: res.Target.String(), Name: s.Name, Result: string(res.Outcome)})
+			if res.Err != nil {
+				r.problem(res.Target.String(), fmt.Errorf("prune %s: %w", s.Name, res.Err))
 			}
-			req, err := r.o.Client.NewRequest(http.MethodDelete, t.SecretPath(s.Name), nil)
-			if err == nil {
-				_, err = r.o.Client.Do(ctx, req, nil)
-			}
-			if err != nil {
-				r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "failed"})
-				r.problem(t.String(), fmt.Errorf("prune %s: %w", s.Name, err))
-				continue
-			}
-			r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "deleted"})
 		}
 	}
 }

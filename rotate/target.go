@@ -8,15 +8,8 @@ import (
 	"github.com/pat-action/pat-action/secrets"
 )
 
-// Repo is what target expansion needs to know about one repository of an
-// organization, as its repository listing reports it.
-type Repo struct {
-	Owner    string
-	Name     string
-	Archived bool
-	Topics   []string
-	ID       int64
-}
+// Repo is one repository of an organization, as its listing reports it.
+type Repo = secrets.Repo
 
 // Target is one place a secret is written, resolved from a plan's target
 // spec. Its String form ("repo:acme/api", "dependabot:org:acme") is the

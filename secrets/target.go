@@ -266,3 +266,16 @@ func (t Target) SecretPath(name string) string {
 func (t Target) SecretsListPath() string {
 	return t.base()
 }
+
+// DefaultVisibility is an organization secret's visibility when none is
+// given: selected when repositories are listed, else private. A visibility
+// that is given is returned as it is.
+func DefaultVisibility(visibility string, selectedRepos []string) string {
+	switch {
+	case visibility != "":
+		return visibility
+	case len(selectedRepos) > 0:
+		return VisibilitySelected
+	}
+	return VisibilityPrivate
+}

@@ -235,3 +235,21 @@ func TestTargetPaths(t *testing.T) {
 		})
 	}
 }
+
+func TestDefaultVisibility(t *testing.T) {
+	for _, tc := range []struct {
+		vis   string
+		repos []string
+		want  string
+	}{
+		{"", nil, VisibilityPrivate},
+		{"", []string{"acme/api"}, VisibilitySelected},
+		{VisibilityAll, nil, VisibilityAll},
+		{VisibilityPrivate, []string{"acme/api"}, VisibilityPrivate}, // given: Validate judges it
+		{VisibilitySelected, nil, VisibilitySelected},
+	} {
+		if got := DefaultVisibility(tc.vis, tc.repos); got != tc.want {
+			t.Errorf("DefaultVisibility(%q, %v) = %q, want %q", tc.vis, tc.repos, got, tc.want)
+		}
+	}
+}

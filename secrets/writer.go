@@ -5,30 +5,30 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/google/go-github/v45/github"
 
-	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/internal/fanout"
 )
 
 // Outcome is what happened, or would happen, to a secret in one target. Its
 // values are the JSON report's result strings.
 type Outcome string
 
-// The outcomes of writing a secret.
+// The outcomes of writing or deleting a secret.
 const (
 	Created     Outcome = "created"
 	Updated     Outcome = "updated"
 	WouldCreate Outcome = "would-create"
 	WouldUpdate Outcome = "would-update"
+	Deleted     Outcome = "deleted"
+	WouldDelete Outcome = "would-delete"
 	Failed      Outcome = "failed"
 )
 
-// DefaultConcurrency is how many targets a Writer writes at once when
+// DefaultConcurrency is how many targets a Writer handles at once when
 // WriterOptions.Concurrency is zero.
 const DefaultConcurrency = 20
 
@@ -44,11 +44,13 @@ type Result struct {
 
 // WriterOptions configure a Writer.
 type WriterOptions struct {
-	// Concurrency is how many targets are written at once; zero means
-	// DefaultConcurrency. The client's transport may pace requests further.
+	// Concurrency is how many targets are written or read at once; zero
+	// means DefaultConcurrency. The client's transport may pace requests
+	// further.
 	Concurrency int
 	// DryRun makes the Writer only read: it fetches each public key and the
-	// secret's metadata and reports WouldCreate or WouldUpdate.
+	// secret's metadata and reports WouldCreate or WouldUpdate; Delete
+	// reports WouldDelete.
 	DryRun bool
 	// OnResult, when set, is called as each target finishes, one call at a
 	// time, in completion order. It is for progress; Store's return value is
@@ -56,7 +58,9 @@ type WriterOptions struct {
 	OnResult func(Result)
 }
 
-// Writer writes one secret into many targets through one client. It fetches
+// Writer writes one secret into many targets through one client, and reads
+// their ages, lists and deletes them: it is the one client of the secrets
+// API. It fetches
 // each container's public key once per Writer (concurrent callers share one
 // fetch) and resolves each selected repository's id once. A Writer is safe
 // for concurrent use; make one per run.
@@ -99,22 +103,6 @@ func (w *Writer) Store(ctx context.Context, targets []Target, name string, value
 	})
 }
 
-// Write writes value as the secret name into t and says whether it was
-// created or updated (or, in a dry run, would be).
-func (w *Writer) Write(ctx context.Context, t Target, name string, value []byte) (Outcome, error) {
-	if err := ValidateName(name); err != nil {
-		return Failed, fmt.Errorf("store %s in %s: %w", name, t, err)
-	}
-	if err := ValidateValue(value); err != nil {
-		return Failed, fmt.Errorf("store %s in %s: %w", name, t, err)
-	}
-	o, err := w.write(ctx, t, name, value)
-	if err != nil {
-		return Failed, fmt.Errorf("store %s in %s: %w", name, t, err)
-	}
-	return o, nil
-}
-
 // SetOrgSecretRepositories replaces the repositories that may read the
 // existing organization secret name in every target (each an org target with
 // visibility selected) with the target's SelectedRepos, without resending
@@ -130,60 +118,32 @@ func (w *Writer) SetOrgSecretRepositories(ctx context.Context, targets []Target,
 	})
 }
 
-// SetOrgSecretRepos replaces the repositories that may read the existing
-// organization secret name (PUT /orgs/{org}/{kind}/secrets/{name}/repositories)
-// with t's SelectedRepos. The value is not needed and not sent. t must be an
-// org target with visibility selected; GitHub answers 409 when the stored
-// secret's visibility is not selected. In a dry run it only checks that the
-// secret exists and reports WouldUpdate.
-func (w *Writer) SetOrgSecretRepos(ctx context.Context, t Target, name string) (Outcome, error) {
-	if err := ValidateName(name); err != nil {
-		return Failed, fmt.Errorf("set repositories of %s in %s: %w", name, t, err)
-	}
-	o, err := w.setRepos(ctx, t, name)
-	if err != nil {
-		return Failed, fmt.Errorf("set repositories of %s in %s: %w", name, t, err)
-	}
-	return o, nil
-}
-
-// each runs do for every target on a pool of Concurrency workers and
-// returns the results sorted by target.
+// each runs do for every target, Concurrency at once, and returns the
+// results sorted by target. Targets not started when ctx is done fail with
+// its error.
 func (w *Writer) each(ctx context.Context, targets []Target, name string, do func(context.Context, Target) (Outcome, error)) []Result {
-	results := make([]Result, len(targets))
-	jobs := make(chan int)
 	var mu sync.Mutex // serialises OnResult
-	var wg sync.WaitGroup
-	workers := min(w.opts.Concurrency, len(targets))
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				t := targets[i]
-				r := Result{Target: t, Name: name}
-				if err := ctx.Err(); err != nil {
-					r.Outcome, r.Err = Failed, err
-				} else {
-					r.Outcome, r.Err = do(ctx, t)
-				}
-				if r.Err != nil {
-					r.Outcome = Failed
-				}
-				results[i] = r
-				if w.opts.OnResult != nil {
-					mu.Lock()
-					w.opts.OnResult(r)
-					mu.Unlock()
-				}
-			}
-		}()
+	report := func(r Result) Result {
+		if r.Err != nil {
+			r.Outcome = Failed
+		}
+		if w.opts.OnResult != nil {
+			mu.Lock()
+			w.opts.OnResult(r)
+			mu.Unlock()
+		}
+		return r
 	}
-	for i := range targets {
-		jobs <- i
+	results, errs := fanout.Map(ctx, w.opts.Concurrency, targets, func(ctx context.Context, t Target) (Result, error) {
+		r := Result{Target: t, Name: name}
+		r.Outcome, r.Err = do(ctx, t)
+		return report(r), nil
+	})
+	for i, err := range errs {
+		if err != nil {
+			results[i] = report(Result{Target: targets[i], Name: name, Err: err})
+		}
 	}
-	close(jobs)
-	wg.Wait()
 	sort.SliceStable(results, func(i, j int) bool { return results[i].Target.String() < results[j].Target.String() })
 	return results
 }
@@ -288,7 +248,11 @@ func (w *Writer) exists(ctx context.Context, t Target, name string) (bool, error
 	return false, describe(resp, err, t, "")
 }
 
-// setRepos is SetOrgSecretRepos without the wrapping.
+// setRepos replaces the repositories that may read the existing
+// organization secret name (PUT /orgs/{org}/{kind}/secrets/{name}/repositories)
+// with t's SelectedRepos; the value is not needed and not sent. GitHub
+// answers 409 when the stored secret's visibility is not selected. In a dry
+// run it only checks that the secret exists and reports WouldUpdate.
 func (w *Writer) setRepos(ctx context.Context, t Target, name string) (Outcome, error) {
 	if err := t.Validate(false); err != nil {
 		return Failed, err
@@ -356,215 +320,4 @@ func (w *Writer) fetchKey(ctx context.Context, t Target) (PublicKey, error) {
 		return PublicKey{}, fmt.Errorf("get public key: %w", err)
 	}
 	return key, nil
-}
-
-// RepositoryIDs resolves "owner/repo" names to repository ids, the form an
-// organization secret's selected repositories are sent in, with as few
-// requests as it can: for an owner with many names it asks the organization
-// how many repositories it has (GET /orgs/{org}) and, when listing them
-// (GET /orgs/{org}/repos, 100 a page) costs fewer requests than one
-// GET /repos/{owner}/{repo} per name, lists them once. Names still unknown
-// then cost one GET each, concurrently, which also names a missing
-// repository precisely. Ids are remembered for the Writer's life.
-func (w *Writer) RepositoryIDs(ctx context.Context, repos []string) ([]int64, error) {
-	w.preloadRepoIDs(ctx, repos)
-	ids := make([]int64, len(repos))
-	errs := make([]error, len(repos))
-	sem := make(chan struct{}, w.opts.Concurrency)
-	var wg sync.WaitGroup
-	for i, full := range repos {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			ids[i], errs[i] = w.repoIDs.get(ctx, strings.ToLower(full), func(ctx context.Context) (int64, error) {
-				return w.fetchRepoID(ctx, full)
-			})
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return ids, nil
-}
-
-// perPage is the most repositories GitHub lists in one page.
-const perPage = 100
-
-// preloadRepoIDs lists the repositories of each owner for which that is
-// cheaper than one request per name, and caches their ids. It is only an
-// optimisation: any failure leaves the names to be fetched one by one.
-func (w *Writer) preloadRepoIDs(ctx context.Context, repos []string) {
-	byOwner := map[string]int{}
-	for _, full := range repos {
-		owner, _, err := ParseRepo(full)
-		if err == nil && !w.repoIDs.has(strings.ToLower(full)) {
-			byOwner[strings.ToLower(owner)]++
-		}
-	}
-	for owner, n := range byOwner {
-		if n <= 2 {
-			continue // no listing can beat two requests
-		}
-		var org github.Organization
-		req, err := w.c.NewRequest(http.MethodGet, "orgs/"+url.PathEscape(owner), nil)
-		if err != nil {
-			continue
-		}
-		if _, err := w.c.Do(ctx, req, &org); err != nil {
-			continue // a user, or no access: fall back to one GET per name
-		}
-		total := org.GetPublicRepos() + org.GetTotalPrivateRepos()
-		if pages := (total + perPage - 1) / perPage; pages >= n-1 {
-			continue
-		}
-		opt := &github.RepositoryListByOrgOptions{Type: "all", ListOptions: github.ListOptions{PerPage: perPage}}
-		for {
-			page, resp, err := w.c.Repositories.ListByOrg(ctx, owner, opt)
-			if err != nil {
-				break
-			}
-			for _, r := range page {
-				w.repoIDs.set(strings.ToLower(r.GetFullName()), r.GetID())
-			}
-			if resp.NextPage == 0 {
-				break
-			}
-			opt.Page = resp.NextPage
-		}
-	}
-}
-
-func (w *Writer) fetchRepoID(ctx context.Context, full string) (int64, error) {
-	owner, name, err := ParseRepo(full)
-	if err != nil {
-		return 0, fmt.Errorf("selected %w", err)
-	}
-	req, err := w.c.NewRequest(http.MethodGet, "repos/"+url.PathEscape(owner)+"/"+url.PathEscape(name), nil)
-	if err != nil {
-		return 0, fmt.Errorf("selected repository %s: %w", full, err)
-	}
-	var repo github.Repository
-	resp, err := w.c.Do(ctx, req, &repo)
-	if err != nil {
-		return 0, fmt.Errorf("selected repository %s: %w", full, describe(resp, err, Target{Scope: RepoScope}, ""))
-	}
-	if repo.GetID() == 0 {
-		return 0, fmt.Errorf("selected repository %s: GitHub sent no id", full)
-	}
-	return repo.GetID(), nil
-}
-
-// status is the HTTP status of resp, or 0 when there was no response.
-func status(resp *github.Response) int {
-	if resp == nil || resp.Response == nil {
-		return 0
-	}
-	return resp.StatusCode
-}
-
-// apiError is a failed request, said plainly: what the status means for the
-// target and what GitHub said, without the request URL. It unwraps to the
-// client's error.
-type apiError struct {
-	status int
-	text   string
-	err    error
-}
-
-func (e *apiError) Error() string { return e.text }
-func (e *apiError) Unwrap() error { return e.err }
-
-// StatusCode returns the HTTP status of the failed request behind err, or 0
-// when err did not come from a response (a network error, a cancelled run).
-func StatusCode(err error) int {
-	var e *apiError
-	if errors.As(err, &e) {
-		return e.status
-	}
-	return 0
-}
-
-// describe turns a failed request for t into an error that says what is
-// wrong: 404 names what may be missing (what, or else t's container), 403
-// names the scopes and permissions GitHub accepts.
-func describe(resp *github.Response, err error, t Target, what string) error {
-	code := status(resp)
-	if code == 0 {
-		return transportError(err)
-	}
-	msg := ""
-	var er *github.ErrorResponse
-	var rl *github.RateLimitError
-	var al *github.AbuseRateLimitError
-	switch {
-	case errors.As(err, &er):
-		msg = er.Message
-		for _, e := range er.Errors {
-			if e.Message != "" {
-				msg += ": " + e.Message
-			}
-		}
-	case errors.As(err, &rl):
-		msg = rl.Message
-	case errors.As(err, &al):
-		msg = al.Message
-	}
-	var text string
-	switch code {
-	case http.StatusUnauthorized:
-		text = "bad credentials: the token that writes secrets is invalid, expired or revoked (401)"
-	case http.StatusNotFound:
-		if what == "" {
-			what = containerNoun(t)
-		}
-		text = what + " not found or token has no access (404)"
-	case http.StatusForbidden:
-		text = "forbidden (403)"
-		if msg != "" {
-			text += ": " + msg
-		}
-		if v := resp.Header.Get("X-Accepted-OAuth-Scopes"); v != "" {
-			text += "; accepted OAuth scopes: " + v
-		}
-		if v := resp.Header.Get("X-Accepted-GitHub-Permissions"); v != "" {
-			text += "; accepted permissions: " + v
-		}
-		return &apiError{status: code, text: text, err: err}
-	default:
-		text = fmt.Sprintf("%s (%d)", strings.ToLower(http.StatusText(code)), code)
-	}
-	if msg != "" && code != http.StatusNotFound && code != http.StatusUnauthorized {
-		text += ": " + msg
-	}
-	return &apiError{status: code, text: text, err: err}
-}
-
-// transportError says plainly why a request got no usable response: the
-// client's retries ran out (keeping the last status), or the network or the
-// run's context failed. The request URL, which the target already names, is
-// left out.
-func transportError(err error) error {
-	var re *ghclient.RetryError
-	if errors.As(err, &re) {
-		return &apiError{status: re.StatusCode, text: "gave up " + re.Error(), err: err}
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return &apiError{text: ue.Err.Error(), err: err}
-	}
-	return err
-}
-
-// containerNoun names what a 404 for t says may be missing.
-func containerNoun(t Target) string {
-	switch t.Scope {
-	case EnvScope:
-		return "repository or environment"
-	case OrgScope:
-		return "organization"
-	}
-	return "repository"
 }
