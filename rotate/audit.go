@@ -217,7 +217,7 @@ func formatMaxAge(d time.Duration) string {
 // auditDiverged returns the targets that, by the rotation state, hold
 // another value generation than the secret's current one, and lists them
 // in src. A github-app source is minted every run and has none.
-func (r *run) auditDiverged(s plan.Secret, targets []Target, ages map[string]Age, src *SourceResult) map[string]bool {
+func (r *run) auditDiverged(s plan.Secret, targets []Target, ages map[string]secrets.Age, src *SourceResult) map[string]bool {
 	m := r.recall(s)
 	if m == nil || !m.known || s.Source.Type == plan.SourceGitHubApp {
 		return nil

@@ -3,10 +3,9 @@ package rotate
 import (
 	"context"
 	"fmt"
-	"github.com/pat-action/pat-action/plan"
-	"net/http"
 	"strings"
 
+	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/secrets"
 	"github.com/pat-action/pat-action/state"
 )
@@ -209,33 +208,36 @@ func (r *run) pruneState(ctx context.Context, s plan.Secret, m *memory) {
 		cands = append(cands, Target{Target: t})
 	}
 	ages := r.ages(ctx, s.Name, cands)
+	var held []Target
 	for _, t := range cands {
 		a, ok := ages[t.String()]
 		switch {
 		case !ok:
-			continue
 		case a.Missing:
 			// Deleted by someone else: no longer ours to prune.
-		case r.o.DryRun:
-			r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "would-delete"})
-			continue
+			r.forget(m, t.String())
 		default:
-			req, err := r.o.Client.NewRequest(http.MethodDelete, t.SecretPath(s.Name), nil)
-			if err == nil {
-				_, err = r.o.Client.Do(ctx, req, nil)
-			}
-			if err != nil {
-				r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "failed"})
-				r.problem(t.String(), fmt.Errorf("prune %s: %w", s.Name, err))
-				continue
-			}
-			r.add(SecretResult{Target: t.String(), Name: s.Name, Result: "deleted"})
+			held = append(held, t)
 		}
-		r.mu.Lock()
-		m.next.Targets[t.String()] = 0
-		m.dirty = true
-		r.mu.Unlock()
 	}
+	for _, res := range r.w.Delete(ctx, plain(held), s.Name) {
+		r.add(SecretResult{Target: res.Target.String(), Name: s.Name, Result: string(res.Outcome)})
+		if res.Err != nil {
+			r.problem(res.Target.String(), fmt.Errorf("prune %s: %w", s.Name, res.Err))
+			continue
+		}
+		if res.Outcome == secrets.Deleted {
+			r.forget(m, res.Target.String())
+		}
+	}
+}
+
+// forget records that target no longer holds the secret (generation 0).
+func (r *run) forget(m *memory, target string) {
+	r.mu.Lock()
+	m.next.Targets[target] = 0
+	m.dirty = true
+	r.mu.Unlock()
 }
 
 // remember saves what this run changed of secret s: this shard's entries.

@@ -299,7 +299,9 @@ func (r *run) secret(ctx context.Context, s plan.Secret) {
 	if m := r.recall(s); s.Prune && m != nil {
 		r.pruneState(ctx, s, m)
 	} else if s.Prune {
-		r.prune(ctx, s)
+		// Without the rotation state nothing says what the plan wrote, and
+		// a secret written by hand must never be pruned.
+		r.problem(s.Name, fmt.Errorf("prune %s: no rotation state to say what the plan wrote; nothing pruned", s.Name))
 	}
 	r.remember(ctx, s)
 	r.publish(ctx, s)

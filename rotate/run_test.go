@@ -416,33 +416,40 @@ secrets:
 
 func TestRunPruneDryRun(t *testing.T) {
 	e := newEnv(t)
-	e.emu.SetSecret("repo:acme/web", "RELEASE_PAT", []byte("x"), start)
 	e.emu.SetSecret("repo:acme/ops", "OTHER", []byte("x"), start)
 	e.emu.AddRepo(emulator.Repo{Owner: "acme", Name: "svc-a"})
 	e.vars["NEW_PAT"] = releaseTok
-	plan := `version: 1
+	withState := func(o *Options) { o.StateRepository = "acme/api" }
+	wide := `version: 1
 secrets:
   - name: RELEASE_PAT
     source: {type: token, env: NEW_PAT}
     prune: true
-    targets: [{organization: acme, match: "^svc-"}]
+    targets: [{organization: acme, match: "^(svc-.*|web)$"}]
 `
-	res, err := e.run(t, plan, func(o *Options) { o.DryRun = true })
+	if _, err := e.run(t, wide, withState); err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	plan := strings.Replace(wide, "^(svc-.*|web)$", "^svc-", 1)
+	res, err := e.run(t, plan, func(o *Options) { withState(o); o.DryRun = true })
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"repo:acme/svc-a": "would-create", "repo:acme/web": "would-delete"}
+	want := map[string]string{"repo:acme/svc-a": "unchanged", "repo:acme/web": "would-delete"}
 	if diff := cmp.Diff(want, results(res, "RELEASE_PAT")); diff != "" {
 		t.Errorf("dry run (-want +got):\n%s", diff)
 	}
 	if _, ok := e.emu.SecretValue("repo:acme/web", "RELEASE_PAT"); !ok {
 		t.Error("a dry run deleted a secret")
 	}
-	if _, err := e.run(t, plan, nil); err != nil {
+	if _, err := e.run(t, plan, withState); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := e.emu.SecretValue("repo:acme/web", "RELEASE_PAT"); ok {
 		t.Error("prune left the secret in acme/web")
+	}
+	if _, ok := e.emu.SecretValue("repo:acme/ops", "OTHER"); !ok {
+		t.Error("prune deleted another secret")
 	}
 }
 

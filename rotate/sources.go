@@ -22,7 +22,6 @@ import (
 
 	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
-	"github.com/pat-action/pat-action/secrets"
 	"github.com/pat-action/pat-action/token"
 )
 
@@ -458,46 +457,4 @@ func newDeployKey() (pub, priv string, err error) {
 		return "", "", err
 	}
 	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sp))), string(pem.EncodeToMemory(block)), nil
-}
-
-// prune deletes the secret from the organization's repositories that its
-// match or topic targets no longer select but that still hold it, found by
-// asking each repository.
-func (r *run) prune(ctx context.Context, s plan.Secret) {
-	selected := map[string]bool{}
-	for _, t := range ExpandAll(s.Targets, r.repos) {
-		selected[strings.ToLower(t.String())] = true
-	}
-	for _, spec := range s.Targets {
-		if !spec.Expands() {
-			continue
-		}
-		kind := spec.Type
-		if kind == "" {
-			kind = secrets.Actions
-		}
-		var cands []Target
-		for _, rp := range r.repos[strings.ToLower(spec.Organization)] {
-			t := Target{Target: secrets.Target{Kind: kind, Scope: secrets.RepoScope, Owner: rp.Owner, Repo: rp.Name}}
-			if rp.Archived || selected[strings.ToLower(t.String())] {
-				continue
-			}
-			selected[strings.ToLower(t.String())] = true // once per repository
-			cands = append(cands, t)
-		}
-		cands = SelectFunc(r.o.Shard, cands, func(t Target) string { return s.Name + " " + t.String() })
-		ages := r.ages(ctx, s.Name, cands)
-		var held []Target
-		for _, t := range cands {
-			if a, ok := ages[t.String()]; ok && !a.Missing {
-				held = append(held, t)
-			}
-		}
-		for _, res := range r.w.Delete(ctx, plain(held), s.Name) {
-			r.add(SecretResult{Target: res.Target.String(), Name: s.Name, Result: string(res.Outcome)})
-			if res.Err != nil {
-				r.problem(res.Target.String(), fmt.Errorf("prune %s: %w", s.Name, res.Err))
-			}
-		}
-	}
 }
