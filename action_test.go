@@ -139,6 +139,8 @@ func TestActionInputDefaults(t *testing.T) {
 		"allowed-scopes":           "", // the app falls back to required-scopes
 		"forbidden-scopes":         "",
 		"min-days-left":            "7",
+		"max-lifetime-days":        "", // no limit
+		"repositories-file":        "",
 		"require-expiration":       "false",
 		"allowed-token-types":      "",
 		"repositories":             "", // store: the app falls back to $GITHUB_REPOSITORY

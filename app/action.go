@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/sethvargo/go-githubactions"
 
@@ -15,11 +16,18 @@ import (
 // first, then outputs, a job summary and annotations.
 func (rt runtime) runAction(ctx context.Context) int {
 	a := githubactions.New(githubactions.WithGetenv(rt.getenv), githubactions.WithWriter(rt.stdout))
+	// Masks name the values: they alone go out unredacted.
+	masks := githubactions.New(githubactions.WithGetenv(rt.getenv), githubactions.WithWriter(rt.rawStdout))
+	redact := rt.mask
+	rt.mask = func(v string) {
+		redact(v)
+		maskLines(masks.AddMask)(v)
+	}
 	toks := tokens{token: a.GetInput("token"), admin: a.GetInput("admin-token")}
 	// Masks go out before anything else could print a value.
 	for _, t := range []string{toks.token, toks.admin} {
 		if t != "" {
-			a.AddMask(t)
+			rt.mask(t)
 		}
 	}
 	if toks.admin == "" {
@@ -55,9 +63,17 @@ func (rt runtime) runAction(ctx context.Context) int {
 		return exitOK
 	}
 	if command == "demo" {
+		// The demo's values are the emulator's, redacted but not
+		// masked: the log shows what it does with them.
+		rt.mask = redact
 		return rt.runDemo(ctx)
 	}
-	rt.mask = maskLines(a.AddMask)
+	// The step's files are checked before any request: a run that
+	// cannot report must not write.
+	if err := commandFilesWritable(rt.getenv); err != nil {
+		a.Errorf("%v", err)
+		return exitPartial
+	}
 	rep, err := rt.execute(ctx, command, v.withDefaults(), toks)
 	code := exitCode(err)
 	// Not before the run: values it makes are masked as they are made, and
@@ -68,13 +84,10 @@ func (rt runtime) runAction(ctx context.Context) int {
 		return code
 	}
 	rep.writeText(rt.stdout)
-	if rt.getenv("GITHUB_OUTPUT") != "" {
-		for _, kv := range rep.outputs() {
-			a.SetOutput(kv[0], kv[1])
-		}
-	}
-	if rt.getenv("GITHUB_STEP_SUMMARY") != "" {
-		a.AddStepSummary(rep.markdown(commandTitle(command)))
+	if werr := rt.writeCommandFiles(a, rep, command); werr != nil {
+		// GitHub was contacted: never exit 2 from here on.
+		a.Errorf("%v", werr)
+		code = exitPartial
 	}
 	annotate(a, rep)
 	var pe *policyError
@@ -82,6 +95,47 @@ func (rt runtime) runAction(ctx context.Context) int {
 		a.Errorf("%v", err)
 	}
 	return code
+}
+
+// writeCommandFiles writes the outputs and the job summary, redacted.
+// go-githubactions panics when a file write fails: that is an error here.
+func (rt runtime) writeCommandFiles(a *githubactions.Action, rep *Report, command string) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("write the step's outputs or job summary: %v", p)
+		}
+	}()
+	if rt.getenv("GITHUB_OUTPUT") != "" {
+		for _, kv := range rep.outputs() {
+			a.SetOutput(kv[0], rt.redact.redact(kv[1]))
+		}
+	}
+	if rt.getenv("GITHUB_STEP_SUMMARY") != "" {
+		a.AddStepSummary(rt.redact.redact(rep.markdown(commandTitle(command))))
+	}
+	return nil
+}
+
+// commandFilesWritable checks that the runner's command files can be
+// appended to, as go-githubactions will.
+func commandFilesWritable(getenv func(string) string) error {
+	for _, f := range []struct{ env, what string }{
+		{"GITHUB_OUTPUT", "the step's outputs"},
+		{"GITHUB_STEP_SUMMARY", "the job summary"},
+	} {
+		name := getenv(f.env)
+		if name == "" {
+			continue
+		}
+		file, err := os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return fmt.Errorf("%s (%s) cannot be written, so the run would not report: %w; nothing was sent to GitHub", f.env, f.what, err)
+		}
+		if err := file.Close(); err != nil {
+			return fmt.Errorf("%s (%s): %w", f.env, f.what, err)
+		}
+	}
+	return nil
 }
 
 // annotate turns each failed or warned rule and each problem into an

@@ -89,6 +89,7 @@ func TestActionCheck(t *testing.T) {
 		name        string
 		token       string
 		inputs      map[string]string
+		env         map[string]string
 		wantCode    int
 		wantOutputs map[string]string
 		summary     []string
@@ -142,7 +143,26 @@ func TestActionCheck(t *testing.T) {
 				"expires-at": "2026-11-25T13:00:00Z", "days-left": "0",
 				"missing-scopes": "", "excess-scopes": "", "forbidden-scopes": "", "passed": "true", "secrets-written": "0",
 			},
-			summary: []string{"| type | app |", "carry no OAuth scopes"},
+			summary:     []string{"| type | app |", "carry no OAuth scopes"},
+			annotations: []string{"::warning::job-token: The token checked is an installation token (ghs_), most likely the job's own GITHUB_TOKEN"},
+		},
+		{
+			// action.yml defaults token to ${{ github.token }}: a check of
+			// it must say plainly what it checked.
+			name:        "the job's own GITHUB_TOKEN is named as such",
+			token:       appTok,
+			env:         map[string]string{"GITHUB_TOKEN": appTok},
+			inputs:      map[string]string{},
+			wantCode:    0,
+			summary:     []string{"| job-token | ⚠️ warn | The token checked is the job's own GITHUB_TOKEN, the token input's default, not a personal access token"},
+			annotations: []string{"::warning::job-token: The token checked is the job's own GITHUB_TOKEN"},
+		},
+		{
+			name:        "a scope policy on an app token without repositories fails",
+			token:       appTok,
+			inputs:      map[string]string{"required-scopes": "repo,workflow"},
+			wantCode:    1,
+			annotations: []string{"::error::required-scopes: App tokens carry no OAuth scopes, so required-scopes cannot be checked and nothing would be: give repositories the token must reach instead"},
 		},
 		{
 			name:        "bad input is exit 2 with an error annotation",
@@ -160,6 +180,9 @@ func TestActionCheck(t *testing.T) {
 				in[k] = v
 			}
 			r := newRunner(t, in)
+			for k, v := range tt.env {
+				r.env[k] = v
+			}
 			res := run(t, nil, r.env, "")
 			if res.code != tt.wantCode {
 				t.Errorf("exit %d, want %d\nstdout:\n%s", res.code, tt.wantCode, res.stdout)

@@ -26,8 +26,11 @@ type runtime struct {
 	getenv         func(string) string
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	now            func() time.Time
-	transport      http.RoundTripper
+	// rawStdout is stdout before redaction, for the action's add-mask
+	// commands only.
+	rawStdout io.Writer
+	now       func() time.Time
+	transport http.RoundTripper
 	// action is true in the container-action front end.
 	action bool
 	// stderrTTY is true when stderr is a terminal, for live progress.
@@ -38,13 +41,17 @@ type runtime struct {
 	// timeout bounds each request; zero is ghclient's default. Tests make
 	// it short so that a response slower than the timeout is quick to see.
 	timeout time.Duration
-	// mask, when set, masks a value in the workflow log before anything
-	// else is printed (the action's ::add-mask::).
+	// mask is called with every value the run makes or reads before it
+	// is used: it is redacted from every output, and in the action masked
+	// in the workflow log before anything else is printed (::add-mask::).
 	mask func(string)
 	// files, when set, reads files (plans, private keys) instead of the
 	// file system: the demo's plan lives in memory, so the demo runs in a
 	// root with no writable directory.
 	files func(name string) ([]byte, error)
+	// redact knows every secret of the run and scrubs them from every
+	// output; run sets it up.
+	redact *redactor
 }
 
 // readFile reads a file the inputs name.
@@ -88,6 +95,12 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 }
 
 func (rt runtime) run(ctx context.Context, args []string) int {
+	// Every output goes through the redactor. The action's masks, which
+	// must name the values, go to the raw stdout (runAction).
+	rt.redact = &redactor{}
+	rt.rawStdout = rt.stdout
+	rt.stdout, rt.stderr = rt.redact.writer(rt.stdout), rt.redact.writer(rt.stderr)
+	rt.mask = rt.redact.add
 	if len(args) == 0 && rt.getenv("GITHUB_ACTIONS") == "true" {
 		rt.action = true
 		return rt.runAction(ctx)
@@ -103,6 +116,11 @@ type tokens struct {
 // execute runs command with its inputs. Both front ends call it.
 func (rt runtime) execute(ctx context.Context, command string, v values, toks tokens) (*Report, error) {
 	rep := newReport()
+	if command == "check" || command == "store" {
+		if err := rt.withRepositoriesFile(v); err != nil {
+			return rep, err
+		}
+	}
 	switch command {
 	case "check":
 		o, err := checkOptions(v, toks.token, rt)

@@ -8,7 +8,10 @@ import (
 
 	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/plan"
+	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/rotate"
+	"github.com/pat-action/pat-action/secrets"
+	"github.com/pat-action/pat-action/token"
 )
 
 // AuditOptions is everything audit needs, parsed and validated before any
@@ -63,8 +66,15 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 		if o.MaxAge <= 0 {
 			return o, usagef("max-age %q: want a positive duration such as 90d", s)
 		}
+		if o.MaxAge > policy.MaxDays*24*time.Hour {
+			return o, usagef("max-age %q: at most %dd (ten years)", s, policy.MaxDays)
+		}
 	}
 	if o.Organization != "" {
+		org := secrets.Target{Kind: secrets.Actions, Scope: secrets.OrgScope, Org: o.Organization, Visibility: secrets.VisibilityPrivate}
+		if err := org.Validate(api.GHES); err != nil {
+			return o, asUsage(err)
+		}
 		if o.MaxAge == 0 {
 			return o, usagef("organization: an audit of an organization needs max-age, such as --max-age 90d")
 		}
@@ -79,7 +89,60 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
 		return o, err
 	}
+	if err := checkSourceTokens(o.Plan, toks.token, rt); err != nil {
+		return o, err
+	}
+	if err := fitsJob(o.Pacing, planTargets(o.Plan, o.Shard)); err != nil {
+		return o, err
+	}
 	return o, nil
+}
+
+// checkSourceTokens checks the format of every token source's token that
+// is set, and makes each, and each app's private key, a secret of the run
+// for the redactor from the start. An audit reads a token only when it is
+// set, so a missing one is not an error.
+func checkSourceTokens(p *plan.Plan, runToken string, rt runtime) error {
+	for _, s := range p.Secrets {
+		if s.Source.Type == plan.SourceGitHubApp {
+			if s.Source.PrivateKeyEnv != "" {
+				rt.mask(rt.getenv(s.Source.PrivateKeyEnv))
+			} else if b, err := rt.readFile(s.Source.PrivateKeyFile); err == nil {
+				rt.mask(string(b))
+			}
+		}
+		if s.Source.Type != plan.SourceToken {
+			continue
+		}
+		tok, origin := rt.getenv(s.Source.Env), "environment variable "+s.Source.Env
+		if s.Source.Input == plan.InputToken {
+			tok, origin = runToken, "the run's token (input: token)"
+		}
+		if tok == "" {
+			continue
+		}
+		rt.mask(tok)
+		if err := token.CheckFormat(tok); err != nil {
+			return asUsage(fmt.Errorf("secret %s: token in %s: %w", s.Name, origin, err))
+		}
+	}
+	return nil
+}
+
+// planTargets is how many targets a shard of the plan writes at least, for
+// the pacing estimate: targets that select repositories by match or topic
+// count as one.
+func planTargets(p *plan.Plan, shard rotate.Shard) int {
+	n := 0
+	for _, s := range p.Secrets {
+		for _, t := range s.Targets {
+			n += max(1, len(t.Repositories))
+		}
+	}
+	if shard.Count > 1 {
+		n /= shard.Count
+	}
+	return n
 }
 
 // runAudit audits and fills the report: each target's secret is "fresh",

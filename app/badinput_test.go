@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,8 @@ type badInput struct {
 	// noAPIURL leaves --api-url (or the api-url input) out, for cases that
 	// set their own.
 	noAPIURL bool
+	// stdin is the standard input of a CLI run.
+	stdin string
 	// want are substrings of the message: the field, then the fix.
 	want []string
 }
@@ -213,8 +216,10 @@ func TestBadInput(t *testing.T) {
 		{name: "action: bad boolean", inputs: action("mode", "store", "secret-name", "PAT", "dry-run", "yes please"),
 			want: []string{"dry-run", "want true or false"}},
 	}
-	if len(tests) < 40 {
-		t.Fatalf("only %d bad-input cases, want at least 40", len(tests))
+	tests = append(tests, moreBadInputs()...)
+	// Counted, not claimed: a case that repeats another's input counts once.
+	if n := distinctBadInputs(t, tests); n < 120 {
+		t.Fatalf("only %d distinct bad-input cases, want at least 120", n)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -263,7 +268,7 @@ func checkBadInput(t *testing.T, tt badInput) {
 		for _, a := range tt.args[1:] {
 			args = append(args, strings.ReplaceAll(a, "$DIR", dir))
 		}
-		res = run(t, args, env, "")
+		res = run(t, args, env, tt.stdin)
 		texts = map[string]string{"stdout": res.stdout, "stderr": res.stderr}
 	}
 	if res.code != exitUsage {
@@ -281,6 +286,26 @@ func checkBadInput(t *testing.T, tt badInput) {
 	for _, tok := range []string{classicTok, broadTok} {
 		assertNoLeak(t, tok, texts)
 	}
+}
+
+// distinctBadInputs counts the cases whose inputs differ, and fails on a
+// name used twice.
+func distinctBadInputs(t *testing.T, tests []badInput) int {
+	t.Helper()
+	names := map[string]bool{}
+	inputs := map[string]bool{}
+	for _, tt := range tests {
+		if names[tt.name] {
+			t.Errorf("bad-input case %q is listed twice", tt.name)
+		}
+		names[tt.name] = true
+		key, err := json.Marshal([]any{tt.args, tt.inputs, tt.env, tt.files, tt.stdin, tt.noAPIURL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[string(key)] = true
+	}
+	return len(inputs)
 }
 
 // rotateArgs are a rotate command line with the plan at $DIR/plan.yml.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ type CheckOptions struct {
 	Repositories []string
 	// WantLogin makes the probe GET /user rather than HEAD /.
 	WantLogin bool
+	// JobToken, when set, says that the token is the job's own
+	// GITHUB_TOKEN: the report says so plainly.
+	JobToken string
 
 	// Now is the clock expiry is measured with.
 	Now func() time.Time
@@ -44,6 +48,7 @@ func checkOptions(v values, tok string, rt runtime) (CheckOptions, error) {
 		return CheckOptions{}, err
 	}
 	o := CheckOptions{API: api, Token: tok, WantLogin: true, Now: rt.now, rt: rt}
+	o.JobToken = jobTokenNote(rt, tok)
 	p := &o.Policy
 	if p.RequiredScopes, err = policy.ParseScopes(v.str("required-scopes")); err != nil {
 		return o, asUsage(fmt.Errorf("required-scopes: %w", err))
@@ -59,20 +64,28 @@ func checkOptions(v values, tok string, rt runtime) (CheckOptions, error) {
 	if p.MinDaysLeft, err = v.integer("min-days-left", 7); err != nil {
 		return o, err
 	}
+	if p.MaxLifetimeDays, err = v.integer("max-lifetime-days", 0); err != nil {
+		return o, err
+	}
+	if v.str("max-lifetime-days") != "" && p.MaxLifetimeDays == 0 {
+		return o, usagef("max-lifetime-days 0: want a number of days from 1 to %d, or leave it empty for no limit", policy.MaxDays)
+	}
 	if p.RequireExpiration, err = v.boolean("require-expiration"); err != nil {
 		return o, err
 	}
 	if p.AllowedTokenTypes, err = policy.ParseTokenTypes(v.str("allowed-token-types")); err != nil {
 		return o, asUsage(fmt.Errorf("allowed-token-types: %w", err))
 	}
-	if err := p.Validate(); err != nil {
-		return o, asUsage(err)
-	}
 	for _, r := range v.list("repositories") {
 		if _, _, err := secrets.ParseRepo(r); err != nil {
 			return o, asUsage(fmt.Errorf("repositories: %w", err))
 		}
 		o.Repositories = append(o.Repositories, r)
+	}
+	// Reach stands in for the scope rules of a token without scopes.
+	p.ReachChecked = len(o.Repositories) > 0
+	if err := p.Validate(); err != nil {
+		return o, asUsage(err)
 	}
 	return o, nil
 }
@@ -103,6 +116,39 @@ func tokenFormat(role, tok string) error {
 	return nil
 }
 
+// jobTokenNote says, in the action, when the token is the job's own
+// GITHUB_TOKEN, which the token input defaults to (action.yml:
+// ${{ github.token }}): a check of it passes without saying anything about
+// the token the workflow meant to check.
+func jobTokenNote(rt runtime, tok string) string {
+	if !rt.action {
+		return ""
+	}
+	const fix = "set the token input to the token to check, such as ${{ secrets.MY_PAT }}"
+	if env := rt.getenv("GITHUB_TOKEN"); env != "" && env == tok {
+		return "The token checked is the job's own GITHUB_TOKEN, the token input's default, not a personal access token: " + fix + "."
+	}
+	if typ, _ := token.Classify(tok); typ == token.App {
+		return "The token checked is an installation token (ghs_), most likely the job's own GITHUB_TOKEN, which the token input defaults to: " + fix + "."
+	}
+	return ""
+}
+
+// ruleJobToken is the report line that says the token checked is the
+// job's own.
+const ruleJobToken = "job-token"
+
+// refuseInstallationToken refuses to store an installation token (ghs_),
+// such as the job's own GITHUB_TOKEN that the token input defaults to,
+// unless allowed-token-types names app: it dies within the hour and would
+// leave a dead secret behind. rotate refuses it the same way.
+func refuseInstallationToken(tok string, p policy.Policy) error {
+	if typ, _ := token.Classify(tok); typ != token.App || slices.Contains(p.AllowedTokenTypes, token.App) {
+		return nil
+	}
+	return usagef("token is an installation token (ghs_), such as the job's own GITHUB_TOKEN that the token input defaults to, and lives an hour: give the token to store (the token input, or PAT_ACTION_TOKEN), or add app to allowed-token-types to store it anyway")
+}
+
 func userAgent() string { return "pat-action/" + Version }
 
 // runCheck reads what the token is with one request and holds it against the
@@ -128,6 +174,9 @@ func runCheck(ctx context.Context, o CheckOptions, rep *Report) error {
 	if info.ExpiresAt != nil {
 		d := policy.DaysLeft(*info.ExpiresAt, now)
 		rep.Token.DaysLeft = &d
+	}
+	if o.JobToken != "" {
+		res.Add(policy.Rule{Name: ruleJobToken, Status: policy.StatusWarn, Message: o.JobToken})
 	}
 	for _, full := range o.Repositories {
 		owner, name, _ := strings.Cut(full, "/")

@@ -183,6 +183,26 @@ func TestCheckCLI(t *testing.T) {
 			checkWant{1, "fine-grained", false, []string{}, []string{}, []string{}, "ok", 30}, 1, ""},
 		{"app token is short-lived by design", appTok, []string{"--min-days-left", "7", "--repositories", "acme/api"},
 			checkWant{0, "app", true, []string{}, []string{}, []string{}, "ok", 0}, 2, ""},
+		// A scope policy that cannot apply never passes vacuously.
+		{"fine-grained: required-scopes without repositories fails", fineTok, []string{"--required-scopes", "repo,workflow"},
+			checkWant{1, "fine-grained", false, []string{}, []string{}, []string{}, "ok", 30}, 1, "required-scopes cannot be checked and nothing would be: give repositories the token must reach"},
+		{"fine-grained: forbidden-scopes without repositories fails", fineTok, []string{"--forbidden-scopes", "delete_repo"},
+			checkWant{1, "fine-grained", false, []string{}, []string{}, []string{}, "ok", 30}, 1, "forbidden-scopes cannot be checked"},
+		{"fine-grained: allowed-scopes without repositories fails", fineTok, []string{"--allowed-scopes", "repo"},
+			checkWant{1, "fine-grained", false, []string{}, []string{}, []string{}, "ok", 30}, 1, "allowed-scopes cannot be checked"},
+		{"app: required-scopes without repositories fails", appTok, []string{"--required-scopes", "repo"},
+			checkWant{1, "app", false, []string{}, []string{}, []string{}, "ok", 0}, 1, "App tokens carry no OAuth scopes, so required-scopes cannot be checked"},
+		{"fine-grained: scope rules stand aside for reach", fineTok, []string{"--required-scopes", "repo", "--repositories", "acme/api"},
+			checkWant{0, "fine-grained", true, []string{}, []string{}, []string{}, "ok", 30}, 2, "the repositories the token must reach are checked instead"},
+		// max-lifetime-days mirrors an organization's PAT lifetime policy.
+		{"max-lifetime-days fails a token that lives longer", classicTok, []string{"--max-lifetime-days", "30"},
+			checkWant{1, "classic", false, []string{}, []string{}, []string{}, "ok", 60}, 1, "beyond max-lifetime-days (30 days)"},
+		{"max-lifetime-days passes a token within it", classicTok, []string{"--max-lifetime-days", "90"},
+			checkWant{0, "classic", true, []string{}, []string{}, []string{}, "ok", 60}, 1, "within max-lifetime-days (90 days)"},
+		{"max-lifetime-days fails a token that never expires", neverTok, []string{"--max-lifetime-days", "365"},
+			checkWant{1, "classic", false, []string{}, []string{}, []string{}, "none", -1}, 1, "never expires, but max-lifetime-days"},
+		{"min-days-left at its bound fails a 30-day token", fineTok, []string{"--min-days-left", "3650"},
+			checkWant{1, "fine-grained", false, []string{}, []string{}, []string{}, "too-soon", 30}, 1, "within min-days-left (3650 days)"},
 		{"revoked token fails", "ghp_revoked000000000000000000000000000000", nil,
 			checkWant{1, "classic", false, []string{}, []string{}, []string{}, "", -1}, 1, "invalid, expired or revoked token"},
 	}
@@ -224,6 +244,8 @@ func TestCheckUsageErrors(t *testing.T) {
 	}{
 		{"unknown scope suggests the nearest", nil, []string{"--required-scopes", "repos"}, "", `did you mean "repo"`},
 		{"negative min-days-left", nil, []string{"--min-days-left", "-1"}, "", "min-days-left"},
+		// 106752 days overflowed a duration and passed a 30-day token.
+		{"min-days-left that would overflow", map[string]string{"GH_TOKEN": fineTok}, []string{"--min-days-left", "106752"}, "", "min-days-left 106752: want a number of days from 0 to 3650"},
 		{"min-days-left not a number", nil, []string{"--min-days-left", "soon"}, "", "min-days-left"},
 		{"http to a remote host", nil, []string{"--api-url", "http://github.example.com/api/v3"}, "", "http:// is allowed only for loopback"},
 		{"bad token type", nil, []string{"--allowed-token-types", "clasic"}, "", "allowed-token-types"},

@@ -80,7 +80,14 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 		fmt.Fprintf(rt.stderr, "pat-action %s: unexpected argument (not shown); flags only, and tokens are never arguments: use PAT_ACTION_TOKEN or --token-file\n", command)
 		return exitUsage
 	}
+	if err := oneStdin(*tokenFile, *adminFile, v.str("repositories-file")); err != nil {
+		fmt.Fprintf(rt.stderr, "pat-action %s: %v\n", command, err)
+		return exitUsage
+	}
 	toks, err := rt.cliTokens(*tokenFile, *adminFile)
+	for _, t := range []string{toks.token, toks.admin} {
+		rt.mask(t)
+	}
 	if err != nil {
 		fmt.Fprintf(rt.stderr, "pat-action %s: %v\n", command, err)
 		return exitUsage
@@ -146,6 +153,23 @@ func (rt runtime) cliTokens(tokenFile, adminFile string) (tokens, error) {
 		t.admin = rt.getenv("PAT_ACTION_ADMIN_TOKEN")
 	}
 	return t, nil
+}
+
+// oneStdin refuses "-" (standard input) for more than one file: the first
+// would read all of it and the second nothing.
+func oneStdin(tokenFile, adminFile, reposFile string) error {
+	var flags []string
+	for _, f := range []struct{ flag, value string }{
+		{"--token-file", tokenFile}, {"--admin-token-file", adminFile}, {"--repositories-file", reposFile},
+	} {
+		if strings.TrimSpace(f.value) == "-" {
+			flags = append(flags, f.flag)
+		}
+	}
+	if len(flags) > 1 {
+		return usagef("%s all read standard input (-): only one of them can; give the others a file", strings.Join(flags, " and "))
+	}
+	return nil
 }
 
 // readSecretFile reads a token file, dropping one trailing newline as

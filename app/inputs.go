@@ -1,6 +1,10 @@
 package app
 
 import (
+	"io"
+	"os"
+	"time"
+
 	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/rotate"
 	"github.com/pat-action/pat-action/secrets"
@@ -31,10 +35,12 @@ var inputs = []input{
 	{name: "required-scopes", usage: "scopes the token must have", cmds: []string{"check", "store"}},
 	{name: "allowed-scopes", usage: "the most the token may have (default: required-scopes)", cmds: []string{"check", "store"}},
 	{name: "forbidden-scopes", usage: "scopes the token must not have, directly or through a parent", cmds: []string{"check", "store"}},
-	{name: "min-days-left", def: "7", usage: "fail if the token expires within this many days; warn at twice that", cmds: []string{"check", "store"}},
+	{name: "min-days-left", def: "7", usage: "fail if the token expires within this many days (0 to 3650); warn at twice that", cmds: []string{"check", "store"}},
+	{name: "max-lifetime-days", usage: "fail if the token expires more than this many days from now (1 to 3650), or never", cmds: []string{"check", "store"}},
 	{name: "require-expiration", bool: true, usage: "fail if the token never expires", cmds: []string{"check", "store"}},
 	{name: "allowed-token-types", usage: "any of classic, fine-grained, oauth, app, user-to-server (default all)", cmds: []string{"check", "store"}},
 	{name: "repositories", usage: "owner/repo list: the token must reach each (check); secrets go to each (store; action default: the workflow's repository)", cmds: []string{"check", "store"}},
+	{name: "repositories-file", usage: "a file of owner/repo names, one a line (- for stdin; # comments), merged with repositories", cmds: []string{"check", "store"}},
 	{name: "secret-name", usage: "the secret's name (required)", cmds: []string{"store"}},
 	{name: "environment", usage: "with repositories: environment secrets in that environment of each repository", cmds: []string{"store"}},
 	{name: "organization", usage: "store: an organization secret instead; audit: audit every repository secret of this organization", cmds: []string{"store", "audit"}},
@@ -155,4 +161,76 @@ func concurrency(v values) (int, error) {
 		return 0, usagef("concurrency %d: want 1 to %d (GitHub allows at most %d concurrent requests)", n, maxConcurrency, maxConcurrency)
 	}
 	return n, nil
+}
+
+// maxRepositoriesFile bounds a repositories file: 10,000 names take about
+// 400 KB, and a file far larger is a wrong file, not a list.
+const maxRepositoriesFile = 8 << 20
+
+// withRepositoriesFile merges the repositories-file input's names into the
+// repositories input: one owner/repo a line, blank lines and # comments
+// ignored; "-" is standard input (CLI only). Each name is checked here, by
+// its line, before any request.
+func (rt runtime) withRepositoriesFile(v values) error {
+	name := v.str("repositories-file")
+	if name == "" {
+		return nil
+	}
+	var data []byte
+	var err error
+	switch {
+	case name == "-" && rt.action:
+		return usagef("repositories-file -: a workflow step has no standard input; give the path of a file in the workspace")
+	case name == "-":
+		data, err = io.ReadAll(io.LimitReader(rt.stdin, maxRepositoriesFile+1))
+	default:
+		var f *os.File
+		if f, err = os.Open(name); err == nil {
+			data, err = io.ReadAll(io.LimitReader(f, maxRepositoriesFile+1))
+			f.Close()
+		}
+	}
+	if err != nil {
+		return usagef("repositories-file %s: %v", name, err)
+	}
+	if len(data) > maxRepositoriesFile {
+		return usagef("repositories-file %s: more than %d MB: want owner/repo names, one a line", name, maxRepositoriesFile>>20)
+	}
+	repos := v.list("repositories")
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if _, _, err := secrets.ParseRepo(line); err != nil {
+			return usagef("repositories-file %s:%d: %v", name, i+1, err)
+		}
+		repos = append(repos, line)
+	}
+	v["repositories"] = strings.Join(repos, "\n")
+	return nil
+}
+
+// maxJob is the longest a job may run on GitHub's runners.
+const maxJob = 6 * time.Hour
+
+// pointsPerTarget is the least one target costs against the pacing budget:
+// read its public key, write the secret.
+const pointsPerTarget = ghclient.ReadCost + ghclient.WriteCost
+
+// fitsJob refuses a pacing budget under which writing targets could not
+// finish within a job's 6 hours, with the estimate: targets × points per
+// target against the budget. The estimate is a lower bound (retries and
+// listings come on top), so a budget it passes may still be tight.
+func fitsJob(p ghclient.Pacing, targets int) error {
+	if p.Off || p.Auto || p.Points <= 0 || p.Window <= 0 || targets == 0 {
+		return nil
+	}
+	points := float64(targets) * pointsPerTarget
+	seconds := points / float64(p.Points) * p.Window.Seconds()
+	if seconds <= maxJob.Seconds() {
+		return nil
+	}
+	return usagef("pacing %d/%s: %d targets × %d points each = %.0f points at %d points per %s take about %.1f hours, more than a job's 6 hours: raise the budget, or split the run with shard",
+		p.Points, p.Window, targets, pointsPerTarget, points, p.Points, p.Window, seconds/3600)
 }

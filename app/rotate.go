@@ -110,6 +110,12 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if err := rotate.Check(o.Plan, o.Token, rt.getenv, rt.readFile); err != nil {
 		return o, asUsage(err)
 	}
+	if err := checkSourceTokens(o.Plan, o.Token, rt); err != nil {
+		return o, err
+	}
+	if err := fitsJob(o.Pacing, planTargets(o.Plan, o.Shard)); err != nil {
+		return o, err
+	}
 	return o, nil
 }
 

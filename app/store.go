@@ -58,7 +58,11 @@ func storeOptions(v values, toks tokens, rt runtime) (StoreOptions, error) {
 	// would cost one request per target, and the writes themselves show
 	// which repositories the admin token reaches.
 	co.Repositories = nil
+	co.Policy.ReachChecked = false
 	o.Check = co
+	if err := refuseInstallationToken(toks.token, co.Policy); err != nil {
+		return o, err
+	}
 
 	o.AdminToken = toks.admin
 	if o.AdminToken == "" {
@@ -88,8 +92,21 @@ func storeOptions(v values, toks tokens, rt runtime) (StoreOptions, error) {
 	if !o.Pacing.Off {
 		o.Pacing.Concurrent = o.Concurrency
 	}
+	if err := fitsJob(o.Pacing, storeTargetCount(o.Targets)); err != nil {
+		return o, err
+	}
 	o.progress = rt.newProgress()
 	return o, nil
+}
+
+// storeTargetCount is how many targets a store writes, for the pacing
+// estimate: an organization secret also looks up each selected repository.
+func storeTargetCount(targets []secrets.Target) int {
+	n := len(targets)
+	for _, t := range targets {
+		n += len(t.SelectedRepos)
+	}
+	return n
 }
 
 // storeTargets turns the target inputs into validated targets: one

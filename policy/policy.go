@@ -28,9 +28,22 @@ type Policy struct {
 	MinDaysLeft int
 	// RequireExpiration fails a token that never expires.
 	RequireExpiration bool
+	// MaxLifetimeDays, when above zero, fails a token that expires more
+	// than this many days from now, or never (an organization's PAT
+	// lifetime policy).
+	MaxLifetimeDays int
 	// AllowedTokenTypes limits the token's type; empty allows all.
 	AllowedTokenTypes []token.Type
+	// ReachChecked says the caller checks which repositories the token
+	// reaches. For a token without OAuth scopes that is what stands in for
+	// the scope rules; without it a scope rule cannot apply and fails,
+	// since a policy must never pass without checking anything.
+	ReachChecked bool
 }
+
+// MaxDays bounds every count of days in a policy: ten years, far beyond
+// any token's lifetime, and far below where days overflow a duration.
+const MaxDays = 3650
 
 // allowed returns the effective upper bound on scopes and whether there is one.
 func (p Policy) allowed() ([]string, bool) {
@@ -48,8 +61,16 @@ func (p Policy) allowed() ([]string, bool) {
 // all problems are returned together.
 func (p Policy) Validate() error {
 	var errs []error
-	if p.MinDaysLeft < 0 {
+	switch {
+	case p.MinDaysLeft < 0:
 		errs = append(errs, fmt.Errorf("min-days-left %d: must be 0 or more", p.MinDaysLeft))
+	case p.MinDaysLeft > MaxDays:
+		errs = append(errs, fmt.Errorf("min-days-left %d: want a number of days from 0 to %d", p.MinDaysLeft, MaxDays))
+	}
+	if p.MaxLifetimeDays < 0 || p.MaxLifetimeDays > MaxDays {
+		errs = append(errs, fmt.Errorf("max-lifetime-days %d: want a number of days from 1 to %d", p.MaxLifetimeDays, MaxDays))
+	} else if p.MaxLifetimeDays > 0 && p.MaxLifetimeDays <= p.MinDaysLeft {
+		errs = append(errs, fmt.Errorf("max-lifetime-days %d is not above min-days-left %d: no token could pass both; raise max-lifetime-days or lower min-days-left", p.MaxLifetimeDays, p.MinDaysLeft))
 	}
 	lists := []struct {
 		field  string
@@ -145,6 +166,7 @@ const (
 	RuleForbiddenScopes   = "forbidden-scopes"
 	RuleExpiry            = "expiry"
 	RuleRequireExpiration = "require-expiration"
+	RuleMaxLifetime       = "max-lifetime-days"
 )
 
 // Rule is one line of a policy report.
@@ -257,9 +279,15 @@ func evaluateScopes(p Policy, info token.Info, res *Result) {
 	}
 	if !info.HasScopes {
 		for _, n := range names {
-			res.Add(Rule{n, StatusSkip, fmt.Sprintf(
-				"%s tokens carry no OAuth scopes; scope rules do not apply (repository access is checked instead).",
-				capitalize(string(info.Type)))})
+			if p.ReachChecked {
+				res.Add(Rule{n, StatusSkip, fmt.Sprintf(
+					"%s tokens carry no OAuth scopes, so %s does not apply; the repositories the token must reach are checked instead.",
+					capitalize(string(info.Type)), n)})
+				continue
+			}
+			res.Add(Rule{n, StatusFail, fmt.Sprintf(
+				"%s tokens carry no OAuth scopes, so %s cannot be checked and nothing would be: give repositories the token must reach instead, or drop %s.",
+				capitalize(string(info.Type)), n, n)})
 		}
 		return
 	}
@@ -331,8 +359,13 @@ func evaluateExpiry(p Policy, info token.Info, now time.Time, res *Result) {
 			res.Add(Rule{RuleRequireExpiration, StatusFail,
 				"The token never expires, but require-expiration asks for one with an expiration date."})
 		}
+		if p.MaxLifetimeDays > 0 {
+			res.Add(Rule{RuleMaxLifetime, StatusFail, fmt.Sprintf(
+				"The token never expires, but max-lifetime-days asks for one that expires within %d days.", p.MaxLifetimeDays)})
+		}
 		return
 	}
+	defer evaluateLifetime(p, *info.ExpiresAt, now, res)
 
 	at := *info.ExpiresAt
 	when := at.UTC().Format(time.RFC3339)
@@ -365,6 +398,25 @@ func evaluateExpiry(p Policy, info token.Info, now time.Time, res *Result) {
 	if p.RequireExpiration {
 		res.Add(Rule{RuleRequireExpiration, StatusPass, fmt.Sprintf("The token has an expiration date (%s).", when)})
 	}
+}
+
+// evaluateLifetime fails a token that lives longer than max-lifetime-days
+// from now. It runs after the other expiry rules, so the report reads in
+// their order.
+func evaluateLifetime(p Policy, at, now time.Time, res *Result) {
+	if p.MaxLifetimeDays <= 0 {
+		return
+	}
+	limit := time.Duration(p.MaxLifetimeDays) * 24 * time.Hour
+	when := at.UTC().Format(time.RFC3339)
+	if at.Sub(now) > limit {
+		res.Add(Rule{RuleMaxLifetime, StatusFail, fmt.Sprintf(
+			"The token expires at %s, %s, beyond max-lifetime-days (%d days); replace it with one that lives at most %d days.",
+			when, inDays(DaysLeft(at, now)), p.MaxLifetimeDays, p.MaxLifetimeDays)})
+		return
+	}
+	res.Add(Rule{RuleMaxLifetime, StatusPass, fmt.Sprintf(
+		"The token expires at %s, within max-lifetime-days (%d days).", when, p.MaxLifetimeDays)})
 }
 
 // inDays says how far off a future expiry is.

@@ -138,10 +138,29 @@ func TestEvaluateScopes(t *testing.T) {
 			want:   scopeOutcome{false, []string{"repo"}, []string{}, []string{}, map[string]Status{"token-type": "pass", "required-scopes": "fail", "allowed-scopes": "pass", "forbidden-scopes": "pass", "expiry": "pass"}},
 		},
 		{
-			name:   "fine-grained token skips scope rules",
-			policy: Policy{RequiredScopes: []string{"repo"}, ForbiddenScopes: []string{"delete_repo"}},
+			name:   "fine-grained token skips scope rules when reach is checked",
+			policy: Policy{RequiredScopes: []string{"repo"}, ForbiddenScopes: []string{"delete_repo"}, ReachChecked: true},
 			info:   token.Info{Type: token.FineGrained},
 			want:   scopeOutcome{true, []string{}, []string{}, []string{}, map[string]Status{"token-type": "pass", "required-scopes": "skip", "allowed-scopes": "skip", "forbidden-scopes": "skip", "expiry": "pass"}},
+		},
+		// A scope policy that cannot apply must not pass vacuously.
+		{
+			name:   "fine-grained token fails scope rules with nothing checked instead",
+			policy: Policy{RequiredScopes: []string{"repo"}, ForbiddenScopes: []string{"delete_repo"}},
+			info:   token.Info{Type: token.FineGrained},
+			want:   scopeOutcome{false, []string{}, []string{}, []string{}, map[string]Status{"token-type": "pass", "required-scopes": "fail", "allowed-scopes": "fail", "forbidden-scopes": "fail", "expiry": "pass"}},
+		},
+		{
+			name:   "app token fails forbidden-scopes with nothing checked instead",
+			policy: Policy{ForbiddenScopes: []string{"delete_repo"}},
+			info:   token.Info{Type: token.App},
+			want:   scopeOutcome{false, []string{}, []string{}, []string{}, map[string]Status{"token-type": "pass", "forbidden-scopes": "fail", "expiry": "pass"}},
+		},
+		{
+			name:   "user-to-server token fails allowed-scopes with nothing checked instead",
+			policy: Policy{AllowedScopes: []string{"repo"}},
+			info:   token.Info{Type: token.UserToServer},
+			want:   scopeOutcome{false, []string{}, []string{}, []string{}, map[string]Status{"token-type": "pass", "allowed-scopes": "fail", "expiry": "pass"}},
 		},
 		{
 			name:   "token type not allowed",
@@ -197,9 +216,9 @@ func TestEvaluateRulesInOrder(t *testing.T) {
 			info: token.Info{Type: token.FineGrained},
 			want: []Rule{
 				{"token-type", "pass", "The token is a fine-grained token, which allowed-token-types (classic, fine-grained) accepts."},
-				{"required-scopes", "skip", "Fine-grained tokens carry no OAuth scopes; scope rules do not apply (repository access is checked instead)."},
-				{"allowed-scopes", "skip", "Fine-grained tokens carry no OAuth scopes; scope rules do not apply (repository access is checked instead)."},
-				{"forbidden-scopes", "skip", "Fine-grained tokens carry no OAuth scopes; scope rules do not apply (repository access is checked instead)."},
+				{"required-scopes", "fail", "Fine-grained tokens carry no OAuth scopes, so required-scopes cannot be checked and nothing would be: give repositories the token must reach instead, or drop required-scopes."},
+				{"allowed-scopes", "fail", "Fine-grained tokens carry no OAuth scopes, so allowed-scopes cannot be checked and nothing would be: give repositories the token must reach instead, or drop allowed-scopes."},
+				{"forbidden-scopes", "fail", "Fine-grained tokens carry no OAuth scopes, so forbidden-scopes cannot be checked and nothing would be: give repositories the token must reach instead, or drop forbidden-scopes."},
 				{"expiry", "pass", "The token never expires."},
 				{"require-expiration", "fail", "The token never expires, but require-expiration asks for one with an expiration date."},
 			},
@@ -258,6 +277,19 @@ func TestEvaluateExpiry(t *testing.T) {
 			want{false, ExpiryExpired, days(-1), map[string]Status{"token-type": "pass", "expiry": "fail"}}},
 		{"fine-grained token is held to min-days-left", Policy{MinDaysLeft: 7}, expiring(token.Info{Type: token.FineGrained}, day),
 			want{false, ExpiryTooSoon, days(1), map[string]Status{"token-type": "pass", "expiry": "fail"}}},
+		// max-lifetime-days mirrors an organization's PAT lifetime policy.
+		{"exactly max-lifetime-days passes", Policy{MinDaysLeft: 7, MaxLifetimeDays: 90}, expiring(classic(), 90*day),
+			want{true, ExpiryOK, days(90), map[string]Status{"token-type": "pass", "expiry": "pass", "max-lifetime-days": "pass"}}},
+		{"a second beyond max-lifetime-days fails", Policy{MinDaysLeft: 7, MaxLifetimeDays: 90}, expiring(classic(), 90*day+time.Second),
+			want{false, ExpiryOK, days(90), map[string]Status{"token-type": "pass", "expiry": "pass", "max-lifetime-days": "fail"}}},
+		{"never expires with max-lifetime-days fails", Policy{MaxLifetimeDays: 90}, classic(),
+			want{false, ExpiryNone, nil, map[string]Status{"token-type": "pass", "expiry": "pass", "max-lifetime-days": "fail"}}},
+		{"a year-long fine-grained token beyond max-lifetime-days fails", Policy{MaxLifetimeDays: 30}, expiring(token.Info{Type: token.FineGrained}, 365*day),
+			want{false, ExpiryOK, days(365), map[string]Status{"token-type": "pass", "expiry": "pass", "max-lifetime-days": "fail"}}},
+		// The largest min-days-left Validate allows does not overflow: a
+		// 30-day token is too soon.
+		{"min-days-left at its bound fails a 30-day token", Policy{MinDaysLeft: MaxDays}, expiring(classic(), 30*day),
+			want{false, ExpiryTooSoon, days(30), map[string]Status{"token-type": "pass", "expiry": "fail"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -390,6 +422,15 @@ func TestValidate(t *testing.T) {
 		}, nil},
 		{"negative min-days-left", Policy{MinDaysLeft: -1},
 			[]string{"min-days-left -1: must be 0 or more"}},
+		// 106752 days overflow a time.Duration and passed a 30-day token.
+		{"min-days-left that would overflow", Policy{MinDaysLeft: 106752},
+			[]string{"min-days-left 106752: want a number of days from 0 to 3650"}},
+		{"negative max-lifetime-days", Policy{MaxLifetimeDays: -1},
+			[]string{"max-lifetime-days -1: want a number of days from 1 to 3650"}},
+		{"max-lifetime-days beyond the bound", Policy{MaxLifetimeDays: 3651},
+			[]string{"max-lifetime-days 3651: want a number of days from 1 to 3650"}},
+		{"max-lifetime-days not above min-days-left", Policy{MinDaysLeft: 30, MaxLifetimeDays: 30},
+			[]string{"max-lifetime-days 30 is not above min-days-left 30: no token could pass both; raise max-lifetime-days or lower min-days-left"}},
 		{"unknown required scope", Policy{RequiredScopes: []string{"repos"}},
 			[]string{`required-scopes: unknown scope "repos" (did you mean "repo"?)`}},
 		{"unknown allowed scope", Policy{AllowedScopes: []string{"read_org"}},

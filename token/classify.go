@@ -57,14 +57,18 @@ func isLegacy(tok string) bool {
 
 // CheckFormat rejects a value that cannot be a token or must not be sent as
 // one: empty, surrounded by whitespace, containing whitespace or control
-// characters (a newline would inject a header), non-ASCII, or longer than
-// MaxLen. Its errors never contain the token or any part of it.
+// characters (a newline would inject a header), non-ASCII, longer than
+// MaxLen, or a type prefix alone (ghp_ with nothing after it). Its errors never contain the token or any part of it.
 func CheckFormat(tok string) error {
 	if tok == "" {
 		return errors.New("token is empty")
 	}
 	if len(tok) > MaxLen {
 		return fmt.Errorf("token is %d bytes long: at most %d allowed", len(tok), MaxLen)
+	}
+	switch tok {
+	case "ghp_", "github_pat_", "gho_", "ghu_", "ghs_", "ghr_":
+		return errors.New("token is only a type prefix (such as ghp_) with nothing after it: copy the whole token")
 	}
 	if strings.TrimSpace(tok) != tok {
 		return errors.New("token has leading or trailing whitespace: strip it (a trailing newline from a file?)")

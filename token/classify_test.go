@@ -82,6 +82,9 @@ func TestCheckFormat(t *testing.T) {
 		{"unicode", good[:10] + "é" + good[10:], "non-ASCII"},
 		{"non-breaking space", good[:10] + "\u00a0" + good[10:], "non-ASCII"},
 		{"invalid UTF-8", good[:10] + "\xff" + good[10:], "non-ASCII"},
+		{"bare classic prefix", "ghp_", "only a type prefix (such as ghp_) with nothing after it"},
+		{"bare fine-grained prefix", "github_pat_", "only a type prefix"},
+		{"bare installation prefix", "ghs_", "only a type prefix"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
