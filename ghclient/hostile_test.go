@@ -196,7 +196,7 @@ func TestQueueNotTimed(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen.Add(1)
 		select {
-		case <-time.After(60 * time.Millisecond): // the server's latency
+		case <-time.After(25 * time.Millisecond): // the server's latency
 		case <-r.Context().Done():
 		}
 		io.WriteString(w, `{"login":"octocat"}`)
@@ -204,8 +204,11 @@ func TestQueueNotTimed(t *testing.T) {
 	defer srv.Close()
 	a, _ := ParseAPIURL(srv.URL)
 	var sl sleeps
-	c := New(a, Options{Concurrency: 2, Timeout: 200 * time.Millisecond, Pacing: Pacing{Off: true}, Retry: Retry{Sleep: sl.sleep}})
-	const n = 12 // 6 rounds of 60ms on 2 connections: the last waits 300ms
+	// One connection and a per-try timeout far above the server's latency
+	// (so a loaded machine does not time out a try) but below the queue's
+	// length: the last of 20 requests waits 475ms before it is sent.
+	c := New(a, Options{Concurrency: 1, Timeout: 300 * time.Millisecond, Pacing: Pacing{Off: true}, Retry: Retry{Sleep: sl.sleep}})
+	const n = 20
 	var wg sync.WaitGroup
 	for range n {
 		wg.Add(1)
