@@ -16,6 +16,7 @@ func (s *Server) routes() {
 	s.environmentRoutes()
 	s.variableRoutes()
 	s.rotateRoutes()
+	s.patRoutes()
 }
 
 // getRoot is the API root, the cheapest authenticated probe (HEAD /).

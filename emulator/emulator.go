@@ -132,6 +132,7 @@ type Server struct {
 	vars   varStore    // variables.go
 	lim    limiter     // limits.go
 	faults faultQueue  // faults.go
+	pat    pats        // pats.go, credentials.go
 }
 
 // New returns an empty emulated GitHub.

@@ -10,16 +10,15 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/go-github/v45/github"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/pat-action/pat-action/appauth"
 	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/token"
@@ -270,12 +269,7 @@ func appKeyMasked(src plan.Source, getenv func(string) string, readFile func(str
 		return nil, errors.New("no private key: set private-key-env or private-key-file")
 	}
 	mask(string(pemBytes))
-	key, err := jwt.ParseRSAPrivateKeyFromPEM(pemBytes)
-	if err != nil {
-		// The error of the parser does not quote the key.
-		return nil, fmt.Errorf("the app's private key is not an RSA private key in PEM form: %w", err)
-	}
-	return key, nil
+	return appauth.ParseKey(pemBytes)
 }
 
 // mint makes an installation token for a github-app source: a JWT signed
@@ -288,66 +282,24 @@ func (r *run) mint(ctx context.Context, s plan.Secret) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("mint a token for %s: %w", s.Name, err)
 	}
-	now := r.o.Now()
-	claims := jwt.RegisteredClaims{
-		Issuer:    strconv.FormatInt(src.AppID, 10),
-		IssuedAt:  jwt.NewNumericDate(now.Add(-60 * time.Second)),
-		ExpiresAt: jwt.NewNumericDate(now.Add(9 * time.Minute)),
-	}
-	signed, err := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(key)
+	signed, err := appauth.JWT(strconv.FormatInt(src.AppID, 10), key, r.o.Now())
 	if err != nil {
-		return "", fmt.Errorf("mint a token for %s: sign the app's JWT: %w", s.Name, err)
+		return "", fmt.Errorf("mint a token for %s: %w", s.Name, err)
 	}
 	r.o.Mask(signed)
 	c := r.o.NewClient(signed)
-	id, err := r.installation(ctx, c, s)
+	id, err := appauth.FindInstallation(ctx, c, src.Installation)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("find the installation of app %d on %s for %s: %w", src.AppID, src.Installation, s.Name, err)
 	}
 	if r.o.DryRun {
 		return "", nil
 	}
-	body := map[string]any{}
-	if len(src.Permissions) > 0 {
-		body["permissions"] = src.Permissions
-	}
-	if len(src.Repositories) > 0 {
-		body["repositories"] = src.Repositories
-	}
-	req, err := c.NewRequest(http.MethodPost, fmt.Sprintf("app/installations/%d/access_tokens", id), body)
+	tok, err := appauth.Mint(ctx, c, id, src.Permissions, src.Repositories)
 	if err != nil {
-		return "", err
-	}
-	var out struct {
-		Token string `json:"token"`
-	}
-	if _, err := c.Do(ctx, req, &out); err != nil {
 		return "", fmt.Errorf("mint a token for %s from installation %d: %w", s.Name, id, err)
 	}
-	if out.Token == "" {
-		return "", fmt.Errorf("mint a token for %s: GitHub sent no token", s.Name)
-	}
-	return out.Token, nil
-}
-
-// installation finds the installation a github-app source names: a numeric
-// id as it is, "owner/repo" through the repository, else an organization.
-func (r *run) installation(ctx context.Context, c *github.Client, s plan.Secret) (int64, error) {
-	in := s.Source.Installation
-	if id, err := strconv.ParseInt(in, 10, 64); err == nil {
-		return id, nil
-	}
-	var inst *github.Installation
-	var err error
-	if owner, repo, ok := strings.Cut(in, "/"); ok {
-		inst, _, err = c.Apps.FindRepositoryInstallation(ctx, owner, repo)
-	} else {
-		inst, _, err = c.Apps.FindOrganizationInstallation(ctx, in)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("find the installation of app %d on %s for %s: %w", s.Source.AppID, in, s.Name, err)
-	}
-	return inst.GetID(), nil
+	return tok, nil
 }
 
 // titlePrefix starts the title of every deploy key pat-action registers for
