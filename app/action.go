@@ -23,12 +23,15 @@ func (rt runtime) runAction(ctx context.Context) int {
 		redact(v)
 		maskLines(masks.AddMask)(v)
 	}
-	toks := tokens{token: a.GetInput("token"), admin: a.GetInput("admin-token")}
+	toks := tokens{token: a.GetInput("token"), admin: a.GetInput("admin-token"), appKey: a.GetInput("private-key"), previous: a.GetInput("previous-token")}
 	// Masks go out before anything else could print a value.
-	for _, t := range []string{toks.token, toks.admin} {
+	for _, t := range []string{toks.token, toks.admin, toks.previous} {
 		if t != "" {
 			rt.mask(t)
 		}
+	}
+	if toks.appKey != "" {
+		rt.mask(toks.appKey)
 	}
 	if toks.admin == "" {
 		toks.admin = toks.token
@@ -152,4 +155,5 @@ func annotate(a *githubactions.Action, rep *Report) {
 	for _, p := range rep.Problems {
 		a.Errorf("%s: %s", p.Target, p.Error)
 	}
+	annotateTokens(a, rep)
 }

@@ -108,9 +108,12 @@ func (rt runtime) run(ctx context.Context, args []string) int {
 	return rt.runCLI(ctx, args)
 }
 
-// tokens are the secrets a command authenticates with.
+// tokens are the secrets a command is given: the tokens it authenticates
+// with, a GitHub App's private key, and the previous token a store revokes.
 type tokens struct {
 	token, admin string
+	appKey       string
+	previous     string
 }
 
 // execute runs command with its inputs. Both front ends call it.
@@ -146,8 +149,14 @@ func (rt runtime) execute(ctx context.Context, command string, v values, toks to
 			return rep, err
 		}
 		return rep, runAudit(ctx, o, rep)
+	case "tokens":
+		o, err := tokensOptions(v, toks, rt)
+		if err != nil {
+			return rep, err
+		}
+		return rep, runTokens(ctx, o, rep)
 	default:
-		return rep, usagef("unknown command %q: want one of check, store, rotate, audit, demo, version", command)
+		return rep, usagef("unknown command %q: want one of check, store, rotate, audit, tokens, demo, version", command)
 	}
 }
 

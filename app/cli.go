@@ -17,6 +17,7 @@ commands:
   store     check, then write the token into every target as an encrypted secret
   rotate    run a rotation plan
   audit     report stale, missing or expiring secrets
+  tokens    list every token that can reach an organization and hold it against a policy
   demo      run everything against the built-in GitHub API emulator
   version   print the version
 
@@ -69,6 +70,13 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 	asJSON := fs.Bool("json", false, "print the JSON report on stdout")
 	tokenFile := fs.String("token-file", "", "read the token from `FILE` (- for stdin)")
 	adminFile := fs.String("admin-token-file", "", "read the admin token from `FILE` (- for stdin)")
+	var files secretFiles
+	switch command {
+	case "store":
+		fs.StringVar(&files.previous, "previous-token-file", "", "read the token being replaced from `FILE` (- for stdin): revoked once every target holds the new one")
+	case "tokens":
+		fs.StringVar(&files.appKey, "app-private-key-file", "", "read the GitHub App's private key (PEM) from `FILE`")
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -80,17 +88,25 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 		fmt.Fprintf(rt.stderr, "pat-action %s: unexpected argument (not shown); flags only, and tokens are never arguments: use PAT_ACTION_TOKEN or --token-file\n", command)
 		return exitUsage
 	}
-	if err := oneStdin(*tokenFile, *adminFile, v.str("repositories-file")); err != nil {
+	files.token, files.admin = *tokenFile, *adminFile
+	if err := oneStdin(files, v.str("repositories-file")); err != nil {
 		fmt.Fprintf(rt.stderr, "pat-action %s: %v\n", command, err)
 		return exitUsage
 	}
-	toks, err := rt.cliTokens(*tokenFile, *adminFile)
-	for _, t := range []string{toks.token, toks.admin} {
+	toks, err := rt.cliTokens(files)
+	for _, t := range []string{toks.token, toks.admin, toks.previous, toks.appKey} {
 		rt.mask(t)
 	}
 	if err != nil {
 		fmt.Fprintf(rt.stderr, "pat-action %s: %v\n", command, err)
 		return exitUsage
+	}
+	if command == "tokens" {
+		for name, env := range map[string]string{"app-id": "PAT_ACTION_APP_ID", "client-id": "PAT_ACTION_CLIENT_ID"} {
+			if _, ok := v[name]; !ok && rt.getenv(env) != "" {
+				v[name] = rt.getenv(env)
+			}
+		}
 	}
 	rep, err := rt.execute(ctx, command, v.withDefaults(), toks)
 	code := exitCode(err)
@@ -128,12 +144,34 @@ func (in input) usedBy(command string) bool {
 	return false
 }
 
+// secretFiles are the files the CLI reads secrets from, by flag.
+type secretFiles struct {
+	token, admin, previous, appKey string
+}
+
 // cliTokens reads the tokens from their files or the environment, never
 // from flag values, where they would show in process listings and shell
 // history.
-func (rt runtime) cliTokens(tokenFile, adminFile string) (tokens, error) {
+func (rt runtime) cliTokens(f secretFiles) (tokens, error) {
 	var t tokens
 	var err error
+	if f.previous != "" {
+		if t.previous, err = rt.readSecretFile(f.previous); err != nil {
+			return t, fmt.Errorf("--previous-token-file: %w", err)
+		}
+	} else {
+		t.previous = rt.getenv("PAT_ACTION_PREVIOUS_TOKEN")
+	}
+	if f.appKey != "" {
+		b, err := rt.readFile(f.appKey)
+		if err != nil {
+			return t, fmt.Errorf("--app-private-key-file: %w", err)
+		}
+		t.appKey = string(b)
+	} else {
+		t.appKey = rt.getenv("PAT_ACTION_APP_PRIVATE_KEY")
+	}
+	tokenFile, adminFile := f.token, f.admin
 	if tokenFile != "" {
 		if t.token, err = rt.readSecretFile(tokenFile); err != nil {
 			return t, fmt.Errorf("--token-file: %w", err)
@@ -157,10 +195,10 @@ func (rt runtime) cliTokens(tokenFile, adminFile string) (tokens, error) {
 
 // oneStdin refuses "-" (standard input) for more than one file: the first
 // would read all of it and the second nothing.
-func oneStdin(tokenFile, adminFile, reposFile string) error {
+func oneStdin(files secretFiles, reposFile string) error {
 	var flags []string
 	for _, f := range []struct{ flag, value string }{
-		{"--token-file", tokenFile}, {"--admin-token-file", adminFile}, {"--repositories-file", reposFile},
+		{"--token-file", files.token}, {"--admin-token-file", files.admin}, {"--previous-token-file", files.previous}, {"--repositories-file", reposFile},
 	} {
 		if strings.TrimSpace(f.value) == "-" {
 			flags = append(flags, f.flag)

@@ -27,38 +27,50 @@ type input struct {
 // inputs are every input pat-action reads. Tokens are inputs of the action
 // only: on the command line they come from the environment or a file.
 var inputs = []input{
-	{name: "mode", def: "check", usage: "the command: check, store, rotate, audit, demo or version (action only)"},
+	{name: "mode", def: "check", usage: "the command: check, store, rotate, audit, tokens, demo or version (action only)"},
 	{name: "token", usage: "the token to check and store, and of plan token sources with input: token (action only; CLI: PAT_ACTION_TOKEN, GH_TOKEN, GITHUB_TOKEN or --token-file)"},
-	{name: "admin-token", usage: "the token that writes secrets (action only; CLI: PAT_ACTION_ADMIN_TOKEN or --admin-token-file)"},
+	{name: "admin-token", usage: "the token that writes secrets; for tokens, a GitHub App installation token (action only; CLI: PAT_ACTION_ADMIN_TOKEN or --admin-token-file)"},
+	{name: "previous-token", usage: "the token being replaced: revoked once every target holds the new one (action only; CLI: PAT_ACTION_PREVIOUS_TOKEN or --previous-token-file)", cmds: []string{"store"}},
+	{name: "private-key", usage: "the GitHub App's private key (PEM), to mint the admin token from app-id or client-id (action only; CLI: PAT_ACTION_APP_PRIVATE_KEY or --app-private-key-file)", cmds: []string{"tokens"}},
+	{name: "app-id", usage: "the GitHub App whose installation on the organization lists its tokens (CLI also PAT_ACTION_APP_ID)", cmds: []string{"tokens"}},
+	{name: "client-id", usage: "the GitHub App's client id, instead of app-id (CLI also PAT_ACTION_CLIENT_ID)", cmds: []string{"tokens"}},
 	{name: "api-url", def: "https://api.github.com", usage: "GitHub API base URL, or https://HOST/api/v3 for GHES"},
-	{name: "dry-run", bool: true, usage: "contact GitHub read-only and report what would be written", cmds: []string{"store", "rotate"}},
+	{name: "dry-run", bool: true, usage: "contact GitHub read-only and report what would be written, revoked or denied", cmds: []string{"store", "rotate", "tokens"}},
 	{name: "required-scopes", usage: "scopes the token must have", cmds: []string{"check", "store"}},
 	{name: "allowed-scopes", usage: "the most the token may have (default: required-scopes)", cmds: []string{"check", "store"}},
-	{name: "forbidden-scopes", usage: "scopes the token must not have, directly or through a parent", cmds: []string{"check", "store"}},
-	{name: "min-days-left", def: "7", usage: "fail if the token expires within this many days (0 to 3650); warn at twice that", cmds: []string{"check", "store"}},
-	{name: "max-lifetime-days", usage: "fail if the token expires more than this many days from now (1 to 3650), or never", cmds: []string{"check", "store"}},
-	{name: "require-expiration", bool: true, usage: "fail if the token never expires", cmds: []string{"check", "store"}},
-	{name: "allowed-token-types", usage: "any of classic, fine-grained, oauth, app, user-to-server (default all)", cmds: []string{"check", "store"}},
+	{name: "forbidden-scopes", usage: "scopes the token must not have, directly or through a parent", cmds: []string{"check", "store", "tokens"}},
+	{name: "min-days-left", def: "7", usage: "fail if the token expires within this many days (0 to 3650); warn at twice that", cmds: []string{"check", "store", "tokens"}},
+	{name: "max-lifetime-days", usage: "fail if the token expires more than this many days from now (1 to 3650), or never", cmds: []string{"check", "store", "tokens"}},
+	{name: "require-expiration", bool: true, usage: "fail if the token never expires", cmds: []string{"check", "store", "tokens"}},
+	{name: "allowed-token-types", usage: "any of classic, fine-grained, oauth, app, user-to-server (default all)", cmds: []string{"check", "store", "tokens"}},
+	{name: "forbidden-permissions", usage: "fine-grained permissions no token may hold: NAME:read forbids any access, NAME:write forbids write", cmds: []string{"tokens"}},
+	{name: "max-idle-days", usage: "fail a token last used longer ago than this many days", cmds: []string{"tokens"}},
+	{name: "enforce", def: "report", usage: "report, deny-requests (deny failing requests) or revoke (also revoke failing fine-grained PATs' access)", cmds: []string{"tokens"}},
+	{name: "max-revocations", def: "20", usage: "the most fine-grained PATs one run revokes without force", cmds: []string{"tokens"}},
 	{name: "repositories", usage: "owner/repo list: the token must reach each (check); secrets go to each (store; action default: the workflow's repository)", cmds: []string{"check", "store"}},
 	{name: "repositories-file", usage: "a file of owner/repo names, one a line (- for stdin; # comments), merged with repositories", cmds: []string{"check", "store"}},
 	{name: "secret-name", usage: "the secret's name (required)", cmds: []string{"store"}},
 	{name: "environment", usage: "with repositories: environment secrets in that environment of each repository", cmds: []string{"store"}},
-	{name: "organization", usage: "store: an organization secret instead; audit: audit every repository secret of this organization", cmds: []string{"store", "audit"}},
+	{name: "organization", usage: "store: an organization secret instead; audit: audit every repository secret of this organization; tokens: the organization whose tokens to list", cmds: []string{"store", "audit", "tokens"}},
 	{name: "visibility", usage: "for organization secrets: all, private or selected (default: selected when repositories are given, else private)", cmds: []string{"store"}},
 	{name: "secret-type", def: "actions", usage: "actions, dependabot or codespaces", cmds: []string{"store"}},
 	{name: "update-repositories-only", bool: true, usage: "only replace which repositories may read an existing organization secret (visibility selected); the value is not sent", cmds: []string{"store"}},
 	{name: "concurrency", def: "20", usage: "how many targets are written at once, 1 to 100", cmds: []string{"store", "rotate", "audit"}},
-	{name: "pacing", def: "auto", usage: "auto (on for github.com, split among shards; off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store", "rotate", "audit"}},
+	{name: "pacing", def: "auto", usage: "auto (on for github.com, split among shards; off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store", "rotate", "audit", "tokens"}},
 	{name: "config", def: defaultConfig, usage: "the rotation plan", cmds: []string{"rotate", "audit"}},
 	{name: "shard", def: "1/1", usage: "i/n: handle only the i-th of n deterministic slices of all targets", cmds: []string{"rotate", "audit"}},
 	{name: "state-repository", usage: "owner/repo whose Actions variables keep the rotation state (default: $GITHUB_REPOSITORY, the repository that holds the plan)", cmds: []string{"rotate", "audit"}},
-	{name: "force", bool: true, usage: "rotate even values younger than their max age", cmds: []string{"rotate"}},
+	{name: "force", bool: true, usage: "rotate: rotate even values younger than their max age; tokens: revoke more than max-revocations", cmds: []string{"rotate", "tokens"}},
 	{name: "max-age", usage: "report secrets older than this, such as 90d (default: the plan's max-age)", cmds: []string{"audit"}},
 }
 
 // actionOnly inputs have no CLI flag.
 func (in input) actionOnly() bool {
-	return in.name == "mode" || in.name == "token" || in.name == "admin-token"
+	switch in.name {
+	case "mode", "token", "admin-token", "previous-token", "private-key":
+		return true
+	}
+	return false
 }
 
 // ActionInputs lists the names of every input the action reads, sorted, for

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pat-action/pat-action/inventory"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/rotate"
 	"github.com/pat-action/pat-action/token"
@@ -24,6 +25,13 @@ type Report struct {
 	// stood; Issues are the reminder issues it opened, updated or closed.
 	Sources []rotate.SourceResult `json:"sources,omitempty"`
 	Issues  []rotate.IssueResult  `json:"issues,omitempty"`
+	// PreviousToken is what store did with the token it replaced:
+	// revoked, kept or would-revoke.
+	PreviousToken string `json:"previous_token,omitempty"`
+	// Tokens, Summary and SAML are the tokens command's inventory.
+	Tokens  []inventory.Token  `json:"tokens,omitempty"`
+	Summary *inventory.Summary `json:"summary,omitempty"`
+	SAML    string             `json:"saml,omitempty"`
 }
 
 type tokenReport struct {
@@ -81,7 +89,7 @@ func (r *Report) outputs() [][2]string {
 	if r.Token.DaysLeft != nil {
 		days = strconv.Itoa(*r.Token.DaysLeft)
 	}
-	return [][2]string{
+	out := [][2]string{
 		{"token-type", string(r.Token.Type)},
 		{"login", r.Token.Login},
 		{"scopes", strings.Join(r.Token.Scopes, ",")},
@@ -93,6 +101,7 @@ func (r *Report) outputs() [][2]string {
 		{"passed", strconv.FormatBool(r.Policy.Passed)},
 		{"secrets-written", strconv.Itoa(r.written())},
 	}
+	return append(out, r.inventoryOutputs()...)
 }
 
 var statusMark = map[policy.Status]string{policy.StatusPass: "✅", policy.StatusWarn: "⚠️", policy.StatusFail: "❌", policy.StatusSkip: "➖"}
@@ -155,6 +164,10 @@ func (r *Report) writeText(w io.Writer) {
 			fmt.Fprintf(w, "  diverged %s: %s held an older value than the other targets\n", s.Name, strings.Join(s.Diverged, ", "))
 		}
 	}
+	if r.PreviousToken != "" {
+		fmt.Fprintf(w, "  previous token: %s\n", r.PreviousToken)
+	}
+	r.writeInventoryText(w)
 	var parts []string
 	if len(r.Policy.Rules) > 0 {
 		verdict := "passed"
@@ -224,6 +237,10 @@ func (r *Report) markdown(title string) string {
 		}
 		b.WriteString("\n")
 	}
+	if r.PreviousToken != "" {
+		fmt.Fprintf(&b, "Previous token: %s\n\n", r.PreviousToken)
+	}
+	r.inventoryMarkdown(&b)
 	return b.String()
 }
 

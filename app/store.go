@@ -29,6 +29,9 @@ type StoreOptions struct {
 	Concurrency int
 	// Pacing keeps the writes under GitHub's secondary rate limits.
 	Pacing ghclient.Pacing
+	// Previous is the token being replaced, revoked once every target
+	// holds the new one; empty keeps it.
+	Previous string
 
 	// progress shows targets as they finish.
 	progress *progress
@@ -82,6 +85,9 @@ func storeOptions(v values, toks tokens, rt runtime) (StoreOptions, error) {
 	}
 	if o.ReposOnly && (o.Targets[0].Scope != secrets.OrgScope || o.Targets[0].Visibility != secrets.VisibilitySelected) {
 		return o, usagef("update-repositories-only changes which repositories may read an organization secret: give organization and repositories (visibility selected)")
+	}
+	if err := previousToken(&o, toks.previous, co.API); err != nil {
+		return o, err
 	}
 	if o.Concurrency, err = concurrency(v); err != nil {
 		return o, err
@@ -176,6 +182,9 @@ func storeTargets(v values, rt runtime, ghes bool) ([]secrets.Target, error) {
 // the report and make a partial-failure error; the others still complete.
 func runStore(ctx context.Context, o StoreOptions, rep *Report) error {
 	if err := runCheck(ctx, o.Check, rep); err != nil {
+		if o.Previous != "" {
+			rep.PreviousToken = "kept" // nothing was written
+		}
 		return err
 	}
 	w := secrets.NewWriter(o.Check.rt.clients(o.Check.API, o.Pacing, o.Concurrency)(o.AdminToken), secrets.WriterOptions{
@@ -200,7 +209,10 @@ func runStore(ctx context.Context, o StoreOptions, rep *Report) error {
 		}
 	}
 	if failed > 0 {
+		if o.Previous != "" {
+			rep.PreviousToken = "kept"
+		}
 		return fmt.Errorf("store %s: %d of %d targets failed; running again is safe", o.Name, failed, len(results))
 	}
-	return nil
+	return revokePrevious(ctx, o, rep)
 }

@@ -1,0 +1,91 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/google/go-github/v45/github"
+)
+
+// maxBatch is the most ids GitHub takes in one revoke or review request.
+const maxBatch = 100
+
+// denyReason is what the owner of a denied request reads.
+const denyReason = "Denied by pat-action: the token fails the organization's token policy."
+
+// ErrCap is a run that would revoke more fine-grained PATs than
+// max-revocations allows without force.
+var ErrCap = errors.New("too many revocations")
+
+// enforce denies failing requests (deny-requests, revoke) and revokes
+// failing fine-grained PATs (revoke), in batches, unless more would be
+// revoked than the cap allows. It returns what failed.
+func enforce(ctx context.Context, o Options, res *Result) []error {
+	var errs []error
+	var deny, revoke []int
+	for i, t := range res.Tokens {
+		if t.Passed {
+			continue
+		}
+		switch {
+		case t.Kind == Request && (o.Enforce == DenyRequests || o.Enforce == Revoke):
+			deny = append(deny, i)
+		case t.Kind == FineGrained && o.Enforce == Revoke:
+			revoke = append(revoke, i)
+		}
+	}
+	max := o.MaxRevocations
+	if max <= 0 {
+		max = DefaultMaxRevocations
+	}
+	if len(revoke) > max && !o.Force {
+		errs = append(errs, fmt.Errorf("%w: %d fine-grained PATs fail the policy, more than max-revocations (%d): none revoked; check the policy, then raise max-revocations or set force", ErrCap, len(revoke), max))
+		revoke = nil
+	}
+	path := fmt.Sprintf("orgs/%s/personal-access-token-requests", o.Org)
+	errs = append(errs, batches(ctx, o, res, deny, path, "deny", WouldDeny, Denied, func(ids []int64) any {
+		return map[string]any{"action": "deny", "pat_request_ids": ids, "reason": denyReason}
+	})...)
+	path = fmt.Sprintf("orgs/%s/personal-access-tokens", o.Org)
+	errs = append(errs, batches(ctx, o, res, revoke, path, "revoke", WouldRevoke, Revoked, func(ids []int64) any {
+		return map[string]any{"action": "revoke", "pat_ids": ids}
+	})...)
+	return errs
+}
+
+// batches posts the tokens at idx to path, maxBatch at a time, marking each
+// done (or would in a dry run). A batch that fails leaves its tokens as
+// they were and is an error; the other batches still go.
+func batches(ctx context.Context, o Options, res *Result, idx []int, path, verb string, would, done Action, body func([]int64) any) []error {
+	var errs []error
+	for len(idx) > 0 {
+		n := min(len(idx), maxBatch)
+		batch := idx[:n]
+		idx = idx[n:]
+		if o.DryRun {
+			for _, i := range batch {
+				res.Tokens[i].Action = would
+			}
+			continue
+		}
+		ids := make([]int64, len(batch))
+		for j, i := range batch {
+			ids[j] = res.Tokens[i].ID
+		}
+		req, err := o.Client.NewRequest(http.MethodPost, path, body(ids))
+		if err == nil {
+			_, err = o.Client.Do(ctx, req, nil)
+		}
+		var accepted *github.AcceptedError
+		if err != nil && !errors.As(err, &accepted) {
+			errs = append(errs, fmt.Errorf("%s %d tokens of %s: %w", verb, len(ids), o.Org, err))
+			continue
+		}
+		for _, i := range batch {
+			res.Tokens[i].Action = done
+		}
+	}
+	return errs
+}
