@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v45/github"
 
 	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/token"
 )
 
 // previousToken validates the token store replaces: a token, not the new
@@ -20,6 +21,10 @@ func previousToken(o *StoreOptions, prev string, api ghclient.API) error {
 	o.Previous = prev
 	if err := tokenFormat("previous token", prev); err != nil {
 		return err
+	}
+	switch typ, legacy := token.Classify(prev); {
+	case legacy || (typ != token.Classic && typ != token.FineGrained && typ != token.OAuth && typ != token.UserToServer && typ != token.Refresh):
+		return usagef("previous token: GitHub revokes personal access tokens (ghp_, github_pat_), OAuth tokens (gho_) and App user tokens (ghu_, ghr_), and this is none of them")
 	}
 	if prev == o.Check.Token {
 		return usagef("the previous token is the token being stored: revoking it would break every target; give the token it replaces")
