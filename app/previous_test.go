@@ -1,12 +1,9 @@
 package app
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pat-action/pat-action/emulator"
 )
@@ -48,7 +45,7 @@ func TestStorePreviousToken(t *testing.T) {
 				w.emu.Inject(emulator.Fault{Op: revokeOp, Kind: emulator.Status5xx, Status: 500, Count: 20})
 			}
 			args := append([]string{"store", "--api-url", w.apiURL, "--json", "--pacing", "off", "--secret-name", "RELEASE_PAT"}, tt.flags...)
-			res := runWithStdin(t, args, env, stdin)
+			res, tr := runSent(t, args, env, stdin)
 			if res.code != tt.code {
 				t.Fatalf("exit %d, want %d\nstderr: %s", res.code, tt.code, res.stderr)
 			}
@@ -65,9 +62,9 @@ func TestStorePreviousToken(t *testing.T) {
 				t.Errorf("previous token revoked = %v, want %v", revoked, tt.revoked)
 			}
 			lastWrite, revokeAt := -1, -1
-			for i, r := range w.emu.Requests() {
+			for i, r := range tr.reqs {
 				switch {
-				case r.Operation == revokeOp:
+				case strings.HasSuffix(r.Path, "/credentials/revoke"):
 					if r.Authorized {
 						t.Errorf("the revocation carried a token: GitHub refuses authenticated revocations")
 					}
@@ -87,22 +84,6 @@ func TestStorePreviousToken(t *testing.T) {
 			assertNoLeak(t, previousTok, map[string]string{"stdout": res.stdout, "stderr": res.stderr})
 		})
 	}
-}
-
-// runWithStdin is run with stdin, for --previous-token-file -, and retries
-// that do not wait.
-func runWithStdin(t *testing.T, args []string, env map[string]string, stdin string) result {
-	t.Helper()
-	var out, errb bytes.Buffer
-	rt := runtime{
-		getenv: func(k string) string { return env[k] },
-		stdin:  strings.NewReader(stdin),
-		stdout: &out, stderr: &errb,
-		now:   func() time.Time { return testNow },
-		sleep: (&sleeper{}).sleep,
-	}
-	code := rt.run(context.Background(), args)
-	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
 // The previous token must be another token, and revocable.
