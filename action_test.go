@@ -157,6 +157,15 @@ func TestActionInputDefaults(t *testing.T) {
 		"concurrency":              "20",
 		"pacing":                   "auto",
 		"update-repositories-only": "false",
+		"previous-token":           "",
+		"app-id":                   "",
+		"client-id":                "",
+		"private-key":              "",
+		"max-lifetime-days":        "",
+		"forbidden-permissions":    "",
+		"max-idle-days":            "",
+		"enforce":                  "report",
+		"max-revocations":          "20",
 	}
 	got := map[string]string{}
 	for name, in := range loadAction(t).Inputs {
