@@ -60,6 +60,8 @@ func (rt runtime) runDemo(ctx context.Context) int {
 	emu.AddToken(emulator.Token{Value: fine, Login: "octocat", ExpiresAt: now.Add(30 * 24 * time.Hour),
 		Repos: []string{"acme/api"}, Permissions: map[string]string{"metadata": "read", "secrets": "write"}})
 	emu.AddToken(emulator.Token{Value: admin, Login: "acme-admin", Scopes: []string{"repo", "admin:org"}, ExpiresAt: now.Add(90 * 24 * time.Hour)})
+	inventoryApp := mint("ghs_")
+	seedInventory(emu, now, inventoryApp)
 
 	policyIn := values{"api-url": apiURL, "required-scopes": "repo,workflow", "min-days-left": "14"}
 	cases := []demoCase{
@@ -76,6 +78,9 @@ func (rt runtime) runDemo(ctx context.Context) int {
 			with(policyIn, values{"secret-name": "DEMO_PAT", "organization": "acme", "repositories": "acme/api,acme/web"}), least, admin, exitOK},
 		{"store: the over-broad token is refused and written nowhere", "store",
 			with(policyIn, values{"secret-name": "DEMO_BROAD", "repositories": "acme/api"}), broad, admin, exitPolicy},
+		{"tokens: every token that reaches acme against the policy, enforce revoke in a dry run", "tokens",
+			values{"api-url": apiURL, "organization": "acme", "max-lifetime-days": "90", "forbidden-permissions": "administration:write",
+				"forbidden-scopes": "delete_repo", "enforce": "revoke", "dry-run": "true"}, inventoryApp, "", exitPolicy},
 	}
 	failed := 0
 	for _, c := range cases {
@@ -84,6 +89,10 @@ func (rt runtime) runDemo(ctx context.Context) int {
 		}
 	}
 	failed += verifyStored(rt, emu, "DEMO_PAT", least, "repo:acme/api", "env:acme/web/production", "org:acme")
+	if granted := emu.GrantedPATs("acme"); len(granted) != 3 {
+		fmt.Fprintf(rt.stdout, "acme grants %d fine-grained PATs after a dry run, want 3: UNEXPECTED revocation\n", len(granted))
+		failed++
+	}
 	if names := emu.SecretNames("repo:acme/api"); len(names) != 1 {
 		fmt.Fprintf(rt.stdout, "acme/api holds secrets %v, want only DEMO_PAT\n", names)
 		failed++
@@ -407,4 +416,24 @@ func (rt runtime) divergenceDemo(ctx context.Context, emu *emulator.Server, in v
 		}
 	}
 	return cases, failed
+}
+
+// seedInventory gives acme fine-grained PATs (one living too long, one
+// with administration write), a pending request, a classic PAT authorized
+// for SAML with delete_repo, and an App installation token that may list
+// and revoke them.
+func seedInventory(emu *emulator.Server, now time.Time, appToken string) {
+	day := 24 * time.Hour
+	read := map[string]map[string]string{"repository": {"contents": "read", "metadata": "read"}}
+	emu.AddToken(emulator.Token{Value: appToken, Login: "acme-security[bot]", ExpiresAt: now.Add(time.Hour), Permissions: map[string]string{
+		"organization_personal_access_tokens": "write", "organization_personal_access_token_requests": "write", "organization_administration": "read"}})
+	emu.AddGrantedPAT(emulator.GrantedPAT{Org: "acme", Owner: "octocat", TokenName: "deploy", Permissions: read,
+		AccessGrantedAt: now.Add(-20 * day), ExpiresAt: now.Add(60 * day), LastUsedAt: now.Add(-day)})
+	emu.AddGrantedPAT(emulator.GrantedPAT{Org: "acme", Owner: "hubot", TokenName: "forever", Permissions: read,
+		AccessGrantedAt: now.Add(-200 * day), ExpiresAt: now.Add(300 * day)})
+	emu.AddGrantedPAT(emulator.GrantedPAT{Org: "acme", Owner: "monalisa", TokenName: "admin", AccessGrantedAt: now.Add(-5 * day), ExpiresAt: now.Add(30 * day),
+		Permissions: map[string]map[string]string{"repository": {"administration": "write"}}})
+	emu.AddPATRequest(emulator.PATRequest{Org: "acme", Owner: "newcomer", TokenName: "ci", Reason: "CI", CreatedAt: now.Add(-day), ExpiresAt: now.Add(30 * day), Permissions: read})
+	emu.AddCredentialAuthorization(emulator.CredentialAuthorization{Org: "acme", Login: "octocat", Token: "ghp_" + strings.Repeat("x", 36),
+		Scopes: []string{"repo", "delete_repo"}, AuthorizedAt: now.Add(-30 * day), AccessedAt: now.Add(-2 * day), ExpiresAt: now.Add(45 * day)})
 }

@@ -40,6 +40,7 @@ func TestDemo(t *testing.T) {
 			for _, want := range []string{
 				fmt.Sprintf("demo: all %d cases behaved as expected", len(verdicts)),
 				"diverged WEBHOOK_SECRET: repo:acme/web", "one new WEBHOOK_SECRET value again",
+				"would-revoke",
 				"31 days later", "deleted      pat-action INFRA_DEPLOY_KEY",
 				"(3 minted)", "stale        LEGACY_TOKEN repo:acme/ops",
 			} {
