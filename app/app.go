@@ -130,6 +130,7 @@ func (rt runtime) execute(ctx context.Context, command string, v values, toks to
 		if err != nil {
 			return rep, err
 		}
+		o.Org, o.Admin = v.str("organization"), toks.admin
 		return rep, runCheck(ctx, o, rep)
 	case "store":
 		o, err := storeOptions(v, toks, rt)

@@ -30,6 +30,9 @@ type CheckOptions struct {
 	// JobToken, when set, says that the token is the job's own
 	// GITHUB_TOKEN: the report says so plainly.
 	JobToken string
+	// Org and Admin, an App installation token on it, let check read a
+	// fine-grained token's permissions from the organization.
+	Org, Admin string
 
 	// Now is the clock expiry is measured with.
 	Now func() time.Time
@@ -185,6 +188,9 @@ func runCheck(ctx context.Context, o CheckOptions, rep *Report) error {
 			continue
 		}
 		res.Add(policy.Rule{Name: "repositories", Status: policy.StatusPass, Message: "reaches " + full})
+	}
+	if info.Type == token.FineGrained {
+		res.Add(o.permissions(ctx, info, rep))
 	}
 	rep.Policy = res
 	if !res.Passed {

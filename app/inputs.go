@@ -51,7 +51,7 @@ var inputs = []input{
 	{name: "repositories-file", usage: "a file of owner/repo names, one a line (- for stdin; # comments), merged with repositories", cmds: []string{"check", "store"}},
 	{name: "secret-name", usage: "the secret's name (required)", cmds: []string{"store"}},
 	{name: "environment", usage: "with repositories: environment secrets in that environment of each repository", cmds: []string{"store"}},
-	{name: "organization", usage: "store: an organization secret instead; audit: audit every repository secret of this organization; tokens: the organization whose tokens to list", cmds: []string{"store", "audit", "tokens"}},
+	{name: "organization", usage: "store: an organization secret instead; audit: audit every repository secret of this organization; tokens: the organization whose tokens to list; check: read a fine-grained token's permissions from it (with an App installation admin token)", cmds: []string{"check", "store", "audit", "tokens"}},
 	{name: "visibility", usage: "for organization secrets: all, private or selected (default: selected when repositories are given, else private)", cmds: []string{"store"}},
 	{name: "secret-type", def: "actions", usage: "actions, dependabot or codespaces", cmds: []string{"store"}},
 	{name: "update-repositories-only", bool: true, usage: "only replace which repositories may read an existing organization secret (visibility selected); the value is not sent", cmds: []string{"store"}},

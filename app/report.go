@@ -37,6 +37,9 @@ type Report struct {
 type tokenReport struct {
 	token.Info
 	DaysLeft *int `json:"days_left"`
+	// Permissions are a fine-grained token's, when check could read them
+	// from the organization.
+	Permissions map[string]string `json:"permissions,omitempty"`
 }
 
 // SecretResult is what happened to one secret in one target: the result is

@@ -466,3 +466,55 @@ func TestTokensAction(t *testing.T) {
 		}
 	}
 }
+
+// check reads a fine-grained token's permissions from the organization
+// when an App installation admin token may list them, and otherwise says
+// plainly that GitHub does not let a token list its own.
+func TestCheckFineGrainedPermissions(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string
+		args  []string
+		grant bool
+		want  map[string]string
+		msg   string
+	}{
+		{"from the organization", map[string]string{"GH_TOKEN": fineTok, "PAT_ACTION_ADMIN_TOKEN": inventoryTok}, []string{"--organization", "acme"}, true,
+			map[string]string{"contents": "write", "metadata": "read"}, `pass permissions         read from acme (token "octocat-ci"): contents:write, metadata:read`},
+		{"no organization", map[string]string{"GH_TOKEN": fineTok, "PAT_ACTION_ADMIN_TOKEN": inventoryTok}, nil, true,
+			nil, "GitHub does not let a fine-grained token list its own permissions"},
+		{"a PAT cannot read them", map[string]string{"GH_TOKEN": fineTok, "PAT_ACTION_ADMIN_TOKEN": adminTok}, []string{"--organization", "acme"}, true,
+			nil, "GitHub does not let a fine-grained token list its own permissions"},
+		{"not granted to the organization", map[string]string{"GH_TOKEN": fineTok, "PAT_ACTION_ADMIN_TOKEN": inventoryTok}, []string{"--organization", "acme"}, false,
+			nil, "acme has no fine-grained token of octocat with this expiry"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, emulator.Options{}, inventoryTokens()...)
+			t.Cleanup(func() { assertGitHubOperations(t, w) })
+			if tt.grant {
+				w.emu.AddGrantedPAT(emulator.GrantedPAT{Org: "acme", Owner: "octocat", TokenName: "octocat-ci", ExpiresAt: days(30),
+					Permissions: map[string]map[string]string{"repository": {"contents": "write", "metadata": "read"}}})
+				w.emu.AddGrantedPAT(emulator.GrantedPAT{Org: "acme", Owner: "octocat", TokenName: "other", ExpiresAt: days(31)})
+			}
+			res := run(t, append([]string{"check", "--api-url", w.apiURL, "--json"}, tt.args...), tt.env, "")
+			if res.code != exitOK {
+				t.Fatalf("exit %d\nstderr: %s", res.code, res.stderr)
+			}
+			var rep struct {
+				Token struct {
+					Permissions map[string]string `json:"permissions"`
+				} `json:"token"`
+			}
+			if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.want, rep.Token.Permissions); d != "" {
+				t.Errorf("permissions (-want +got)\n%s", d)
+			}
+			if !strings.Contains(res.stderr, tt.msg) {
+				t.Errorf("stderr does not say %q:\n%s", tt.msg, res.stderr)
+			}
+		})
+	}
+}

@@ -130,7 +130,7 @@ type Options struct {
 // failed; the result is filled as far as the run got.
 func Run(ctx context.Context, o Options) (*Result, error) {
 	res := &Result{Tokens: []Token{}, SAML: "listed"}
-	granted, err := listGranted(ctx, o.Client, o.Org)
+	granted, err := ListGranted(ctx, o.Client, o.Org)
 	if err != nil {
 		return res, err
 	}

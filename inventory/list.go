@@ -41,8 +41,10 @@ func (g grant) token(kind Kind) Token {
 		LastUsedAt: g.TokenLastUsedAt, Permissions: perms, RepositorySelection: g.RepositorySelection, since: since}
 }
 
-// listGranted lists the fine-grained PATs granted access to org.
-func listGranted(ctx context.Context, c *github.Client, org string) ([]Token, error) {
+// ListGranted lists the fine-grained PATs granted access to org, with
+// their permissions, by owner then id. c must be a GitHub App
+// installation's.
+func ListGranted(ctx context.Context, c *github.Client, org string) ([]Token, error) {
 	var out []Token
 	err := getAll(ctx, c, fmt.Sprintf("orgs/%s/personal-access-tokens", org), func(g grant) { out = append(out, g.token(FineGrained)) })
 	if err != nil {
