@@ -518,3 +518,21 @@ func TestCheckFineGrainedPermissions(t *testing.T) {
 		})
 	}
 }
+
+// GitHub Enterprise Server has the fine-grained PAT lists but no SAML
+// credential authorizations: the inventory says so and does not ask.
+func TestTokensGHES(t *testing.T) {
+	w := newWorld(t, emulator.Options{GHES: true}, inventoryTokens()...)
+	t.Cleanup(func() { assertGitHubOperations(t, w) })
+	w.emu.AddGrantedPAT(emulator.GrantedPAT{Org: "acme", Owner: "ana"})
+	res, rep, tr := runInventorySent(t, w, nil, "--require-expiration")
+	if res.code != exitPolicy || rep.SAML != "unavailable" || rep.Summary.Failed != 1 {
+		t.Errorf("exit %d, saml %q, summary %+v: want 1, unavailable, 1 failed\nstderr: %s", res.code, rep.SAML, rep.Summary, res.stderr)
+	}
+	if n := tr.count("GET", "/credential-authorizations"); n != 0 {
+		t.Errorf("%d SAML list requests on GHES, want none", n)
+	}
+	if !strings.Contains(res.stderr, "GitHub Enterprise Server has no SAML credential authorizations") {
+		t.Errorf("stderr does not say why classic tokens are not listed:\n%s", res.stderr)
+	}
+}

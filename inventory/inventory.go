@@ -4,6 +4,7 @@ package inventory
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -221,4 +222,30 @@ func sortTokens(ts []Token) {
 		}
 		return ts[i].ID < ts[j].ID
 	})
+}
+
+// MarshalJSON writes a fine-grained token's permissions (never its scopes)
+// and a classic token's scopes (never its permissions), each as an empty
+// object or list rather than absent when there are none.
+func (t Token) MarshalJSON() ([]byte, error) {
+	type plain Token
+	var perms, scopes any
+	if t.Kind == ClassicSSO {
+		s := t.Scopes
+		if s == nil {
+			s = []string{}
+		}
+		scopes = s
+	} else {
+		p := t.Permissions
+		if p == nil {
+			p = map[string]string{}
+		}
+		perms = p
+	}
+	return json.Marshal(struct {
+		plain
+		Permissions any `json:"permissions,omitempty"`
+		Scopes      any `json:"scopes,omitempty"`
+	}{plain(t), perms, scopes})
 }

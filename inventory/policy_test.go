@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -47,5 +48,24 @@ func TestEvaluate(t *testing.T) {
 				t.Errorf("passed = %v with reasons %v", tok.Passed, tok.Reasons)
 			}
 		})
+	}
+}
+
+func TestTokenJSON(t *testing.T) {
+	for _, tt := range []struct {
+		tok  Token
+		want string
+	}{
+		{Token{Kind: FineGrained, ID: 1, Reasons: []string{}, Action: None}, `{"kind":"fine-grained","id":1,"owner":"","expires_at":null,"last_used_at":null,"passed":false,"reasons":[],"action":"none","permissions":{}}`},
+		{Token{Kind: ClassicSSO, ID: 2, Scopes: []string{"repo"}, Permissions: map[string]string{"x": "read"}, Reasons: []string{}, Action: None},
+			`{"kind":"classic-sso","id":2,"owner":"","expires_at":null,"last_used_at":null,"passed":false,"reasons":[],"action":"none","scopes":["repo"]}`},
+	} {
+		b, err := json.Marshal(tt.tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != tt.want {
+			t.Errorf("JSON\n got %s\nwant %s", b, tt.want)
+		}
 	}
 }
