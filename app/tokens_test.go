@@ -536,3 +536,20 @@ func TestTokensGHES(t *testing.T) {
 		t.Errorf("stderr does not say why classic tokens are not listed:\n%s", res.stderr)
 	}
 }
+
+// A revocation GitHub keeps failing leaves the tokens as they were, says
+// so, and exits 3: running again is safe. The denials still go.
+func TestTokensRevocationFails(t *testing.T) {
+	w, s := tokensWorld(t)
+	w.emu.Inject(emulator.Fault{Op: "POST /orgs/{org}/personal-access-tokens", Kind: emulator.Status5xx, Status: 500, Count: 50})
+	res, rep := runInventory(t, w, nil, "--min-days-left=0", "--forbidden-permissions", "administration:write,organization_secrets:read", "--enforce", "revoke")
+	if res.code != exitPartial || !strings.Contains(res.stderr, "revoke tokens [") {
+		t.Errorf("exit %d, want 3 naming the revocation\nstderr: %s", res.code, res.stderr)
+	}
+	if d := cmp.Diff(map[int64]string{s.request: "denied"}, rep.actions()); d != "" {
+		t.Errorf("actions (-want +got)\n%s", d)
+	}
+	if len(w.emu.GrantedPATs("acme")) != 7 {
+		t.Errorf("a grant was revoked although GitHub failed")
+	}
+}

@@ -80,7 +80,7 @@ func batches(ctx context.Context, o Options, res *Result, idx []int, path, verb 
 		}
 		var accepted *github.AcceptedError
 		if err != nil && !errors.As(err, &accepted) {
-			errs = append(errs, fmt.Errorf("%s %d tokens of %s: %w", verb, len(ids), o.Org, err))
+			errs = append(errs, fmt.Errorf("%s tokens %v of %s: %w", verb, ids, o.Org, err))
 			continue
 		}
 		for _, i := range batch {
