@@ -553,3 +553,51 @@ func TestTokensRevocationFails(t *testing.T) {
 		t.Errorf("a grant was revoked although GitHub failed")
 	}
 }
+
+// In a workflow with an App's key, every line of the key, the JWT and the
+// minted token are masked before anything else is printed, and shown
+// nowhere.
+func TestTokensActionAppKeyNoLeak(t *testing.T) {
+	w, _ := tokensWorld(t)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.emu.AddApp(emulator.App{ID: appID, Slug: "inventory", PublicKey: &key.PublicKey})
+	w.emu.AddInstallation(emulator.Installation{ID: 88, AppID: appID, Account: "acme", Permissions: map[string]string{
+		"organization_personal_access_tokens": "read", "organization_personal_access_token_requests": "read", "organization_administration": "read"}})
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	r := newRunner(t, map[string]string{"mode": "tokens", "organization": "acme", "api-url": w.apiURL, "app-id": "12345", "private-key": pemKey, "pacing": "off"})
+	res := run(t, nil, r.env, "")
+	if res.code != exitPolicy {
+		t.Fatalf("exit %d, want 1 (one token expires within 7 days)\n%s", res.code, res.stdout)
+	}
+	masks := masksFirst(t, res.stdout)
+	var secrets []string
+	for _, line := range strings.Split(pemKey, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "-----") {
+			secrets = append(secrets, line)
+			if !masks[line] {
+				t.Errorf("a line of the private key is not masked")
+			}
+		}
+	}
+	minted, jwts := 0, 0
+	for m := range masks {
+		switch {
+		case strings.HasPrefix(m, "ghs_"):
+			minted++
+			secrets = append(secrets, m)
+		case strings.Count(m, ".") == 2 && strings.HasPrefix(m, "eyJ"):
+			jwts++
+			secrets = append(secrets, m)
+		}
+	}
+	if minted != 1 || jwts != 1 || w.emu.MintedTokens() != 1 {
+		t.Errorf("%d minted tokens and %d JWTs masked (%d minted): want 1 and 1", minted, jwts, w.emu.MintedTokens())
+	}
+	texts := map[string]string{"stdout": res.stdout, "stderr": res.stderr, "outputs": r.read(t, r.outputFile), "summary": r.read(t, r.summary)}
+	for _, v := range secrets {
+		assertNoLeak(t, v, texts)
+	}
+}

@@ -213,7 +213,7 @@ func getAll[T any](ctx context.Context, c *github.Client, path string, each func
 	}
 }
 
-// sortTokens orders tokens by kind, then owner, then id, so reports read
+// sortTokens orders a list's tokens by owner, then id, so reports read
 // the same run after run.
 func sortTokens(ts []Token) {
 	sort.SliceStable(ts, func(i, j int) bool {
