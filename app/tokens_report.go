@@ -34,6 +34,8 @@ func (r *Report) samlText() string {
 		return "no SAML single sign-on: no classic tokens are authorized for the organization"
 	case "unavailable":
 		return "GitHub Enterprise Server has no SAML credential authorizations: classic tokens are not listed"
+	case "failed":
+		return "the SAML credential authorizations could not be listed: classic tokens are missing"
 	}
 	return ""
 }

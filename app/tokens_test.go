@@ -599,3 +599,20 @@ func TestTokensActionAppKeyNoLeak(t *testing.T) {
 		assertNoLeak(t, v, texts)
 	}
 }
+
+// An App that may list fine-grained PATs but not the SAML authorizations
+// still holds the fine-grained tokens to the policy, and exits 3 naming
+// what it could not list.
+func TestTokensSAMLListFails(t *testing.T) {
+	const noAdmin = "ghs_noadmin0000000000000000000000000000"
+	w, s := tokensWorld(t)
+	w.emu.AddToken(emulator.Token{Value: noAdmin, ExpiresAt: testNow.Add(time.Hour), Permissions: map[string]string{
+		"organization_personal_access_tokens": "read", "organization_personal_access_token_requests": "read"}})
+	res, rep := runInventory(t, w, map[string]string{"PAT_ACTION_ADMIN_TOKEN": noAdmin})
+	if res.code != exitPartial || rep.SAML != "failed" || !strings.Contains(res.stderr, "list the SAML credential authorizations of acme") {
+		t.Errorf("exit %d, saml %q: want 3, failed, naming the list\nstderr: %s", res.code, rep.SAML, res.stderr)
+	}
+	if d := cmp.Diff(map[int64]string{s.soon: "min-days-left"}, rep.failing()); d != "" || rep.Summary.Total != 8 {
+		t.Errorf("%d tokens; failing (-want +got)\n%s", rep.Summary.Total, d)
+	}
+}

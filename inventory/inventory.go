@@ -81,8 +81,8 @@ type Result struct {
 	Tokens  []Token `json:"tokens"`
 	Summary Summary `json:"summary"`
 	// SAML says how the classic tokens were listed: "listed", "none" (the
-	// organization has no SAML single sign-on) or "unavailable" (GitHub
-	// Enterprise Server has no such list).
+	// organization has no SAML single sign-on), "unavailable" (GitHub
+	// Enterprise Server has no such list) or "failed".
 	SAML string `json:"saml"`
 }
 
@@ -139,17 +139,21 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
+	// The SAML list needs another permission than the others: when it
+	// fails, the fine-grained tokens are still held to the policy.
 	var classic []Token
+	var errs []error
 	switch {
 	case o.NoSAML:
 		res.SAML = "unavailable"
 	default:
 		classic, err = listSSO(ctx, o.Client, o.Org)
-		if errors.Is(err, errNoSAML) {
-			res.SAML, err = "none", nil
-		}
-		if err != nil {
-			return res, err
+		switch {
+		case errors.Is(err, errNoSAML):
+			res.SAML = "none"
+		case err != nil:
+			res.SAML = "failed"
+			errs = append(errs, err)
 		}
 	}
 	now := o.Now()
@@ -159,7 +163,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		all[i].Action = None
 	}
 	res.Tokens = all
-	errs := enforce(ctx, o, res)
+	errs = append(errs, enforce(ctx, o, res)...)
 	res.Summary = summarize(res.Tokens)
 	left := 0
 	for _, t := range res.Tokens {
