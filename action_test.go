@@ -161,7 +161,6 @@ func TestActionInputDefaults(t *testing.T) {
 		"app-id":                   "",
 		"client-id":                "",
 		"private-key":              "",
-		"max-lifetime-days":        "",
 		"forbidden-permissions":    "",
 		"max-idle-days":            "",
 		"enforce":                  "report",
