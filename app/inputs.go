@@ -53,7 +53,7 @@ var inputs = []input{
 	{name: "environment", usage: "with repositories: environment secrets in that environment of each repository", cmds: []string{"store"}},
 	{name: "organization", usage: "store: an organization secret instead; audit: audit every repository secret of this organization; tokens: the organization whose tokens to list; check: read a fine-grained token's permissions from it (with an App installation admin token)", cmds: []string{"check", "store", "audit", "tokens"}},
 	{name: "visibility", usage: "for organization secrets: all, private or selected (default: selected when repositories are given, else private)", cmds: []string{"store"}},
-	{name: "secret-type", def: "actions", usage: "actions, dependabot or codespaces", cmds: []string{"store"}},
+	{name: "secret-type", def: "actions", usage: "actions, dependabot, codespaces or agents (Copilot agents; not on GHES)", cmds: []string{"store"}},
 	{name: "update-repositories-only", bool: true, usage: "only replace which repositories may read an existing organization secret (visibility selected); the value is not sent", cmds: []string{"store"}},
 	{name: "concurrency", def: "20", usage: "how many targets are written at once, 1 to 100", cmds: []string{"store", "rotate", "audit"}},
 	{name: "pacing", def: "auto", usage: "auto (on for github.com, split among shards; off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store", "rotate", "audit", "tokens"}},

@@ -75,7 +75,7 @@ var (
 	}
 	sourceTypes  = []string{SourceToken, SourceGitHubApp, SourceDeployKey, SourceRandom}
 	encodings    = []string{EncodingHex, EncodingBase64, EncodingBase64URL}
-	secretTypes  = []string{string(secrets.Actions), string(secrets.Dependabot), string(secrets.Codespaces)}
+	secretTypes  = []string{string(secrets.Actions), string(secrets.Dependabot), string(secrets.Codespaces), string(secrets.Agents)}
 	visibilities = []string{secrets.VisibilityAll, secrets.VisibilityPrivate, secrets.VisibilitySelected}
 	permLevels   = []string{"read", "write", "admin"}
 	// scopeKeys are the policy keys that only mean something for tokens

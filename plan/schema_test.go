@@ -120,6 +120,8 @@ func TestSchemaRejects(t *testing.T) {
 		{"environment ..", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, environment: \"..\"}]\n", "/secrets/0/targets/0"},
 		{"environment that walks up", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, environment: \"prod/../x\"}]\n", "/secrets/0/targets/0"},
 		{"environment with a newline", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, environment: \"pro\\nd\"}]\n", "/secrets/0/targets/0"},
+		{"unknown secret type", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, type: copilot}]\n", "/secrets/0/targets/0"},
+		{"agents environment", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, environment: prod, type: agents}]\n", "/secrets/0/targets/0"},
 		{"negative min-days-left", "version: 1\ndefaults: {policy: {min-days-left: -1}}\nsecrets:\n" + good, "/defaults/policy/min-days-left"},
 	}
 	for _, tt := range tests {

@@ -153,7 +153,7 @@ func (p *parser) targetFields(m map[string]entry, path string, t *TargetSpec) ta
 	t.Environment, k.env = p.optStr(m, path, "environment", "an environment name")
 	t.Organization, k.org = p.optStr(m, path, "organization", "an organization login")
 	t.Visibility, k.vis = p.optStr(m, path, "visibility", "all, private or selected")
-	typ, _ := p.optStr(m, path, "type", "a secret type: actions, dependabot or codespaces")
+	typ, _ := p.optStr(m, path, "type", "a secret type: "+strings.Join(secretTypes, ", "))
 	t.Match, k.match = p.optStr(m, path, "match", "a regular expression for repository names")
 	t.Topic, k.topic = p.optStr(m, path, "topic", "a repository topic")
 	t.Repositories, k.repos = p.orgRepoList(m, path, "repositories", t.Organization,

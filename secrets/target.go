@@ -18,11 +18,13 @@ const (
 	Actions    Kind = "actions"
 	Dependabot Kind = "dependabot"
 	Codespaces Kind = "codespaces"
+	// Agents are Copilot agents secrets, of repositories and organizations.
+	Agents Kind = "agents"
 )
 
 // OnGHES reports whether GitHub Enterprise Server has secrets of kind k
-// (the zero Kind is Actions). It has no Codespaces.
-func (k Kind) OnGHES() bool { return k != Codespaces }
+// (the zero Kind is Actions). It has no Codespaces and no Copilot agents.
+func (k Kind) OnGHES() bool { return k != Codespaces && k != Agents }
 
 // Scope is the level a secret lives at.
 type Scope string
@@ -69,7 +71,7 @@ func (t Target) kind() Kind {
 
 // String returns the target as the JSON report names it: "repo:acme/api",
 // "env:acme/api/production" or "org:acme", prefixed with "dependabot:" or
-// "codespaces:" for those kinds.
+// "codespaces:" or "agents:" for those kinds.
 func (t Target) String() string {
 	var s string
 	switch t.Scope {
@@ -109,13 +111,14 @@ func isAlnum(r rune) bool {
 	return ('0' <= r && r <= '9') || ('A' <= r && r <= 'Z') || ('a' <= r && r <= 'z')
 }
 
-// ParseKind parses a secret-type value: "actions", "dependabot" or "codespaces".
+// ParseKind parses a secret-type value: "actions", "dependabot",
+// "codespaces" or "agents".
 func ParseKind(s string) (Kind, error) {
 	switch k := Kind(s); k {
-	case Actions, Dependabot, Codespaces:
+	case Actions, Dependabot, Codespaces, Agents:
 		return k, nil
 	}
-	return "", fmt.Errorf("unknown secret type %q%s (want actions, dependabot or codespaces)", s, suggest.Hint(s, []string{"actions", "dependabot", "codespaces"}))
+	return "", fmt.Errorf("unknown secret type %q%s (want actions, dependabot, codespaces or agents)", s, suggest.Hint(s, []string{"actions", "dependabot", "codespaces", "agents"}))
 }
 
 // ParseVisibility parses an organization secret's visibility: "all",
@@ -131,7 +134,8 @@ func ParseVisibility(s string) (string, error) {
 // Validate checks that t names a secret that can exist, before any request
 // is made: the fields its scope needs are set and well-formed, the fields it
 // does not use are empty, and its kind has secrets at that scope. ghes says
-// the server is GitHub Enterprise Server, which has no Codespaces.
+// the server is GitHub Enterprise Server, which has no Codespaces and no
+// Copilot agents (Kind.OnGHES).
 func (t Target) Validate(ghes bool) error {
 	kind := t.kind()
 	if _, err := ParseKind(string(kind)); err != nil {

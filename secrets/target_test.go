@@ -79,10 +79,11 @@ func TestParseKind(t *testing.T) {
 		{"actions", Actions, ""},
 		{"dependabot", Dependabot, ""},
 		{"codespaces", Codespaces, ""},
-		{"Actions", "", `unknown secret type "Actions" (did you mean "actions"?) (want actions, dependabot or codespaces)`},
-		{"codespace", "", `unknown secret type "codespace" (did you mean "codespaces"?) (want actions, dependabot or codespaces)`},
-		{"", "", `unknown secret type "" (want actions, dependabot or codespaces)`},
-		{"agents", "", `unknown secret type "agents" (want actions, dependabot or codespaces)`},
+		{"agents", Agents, ""},
+		{"Actions", "", `unknown secret type "Actions" (did you mean "actions"?) (want actions, dependabot, codespaces or agents)`},
+		{"codespace", "", `unknown secret type "codespace" (did you mean "codespaces"?) (want actions, dependabot, codespaces or agents)`},
+		{"", "", `unknown secret type "" (want actions, dependabot, codespaces or agents)`},
+		{"agent", "", `unknown secret type "agent" (did you mean "agents"?) (want actions, dependabot, codespaces or agents)`},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, err := ParseKind(tc.in)
@@ -144,8 +145,13 @@ func TestTargetValidate(t *testing.T) {
 		{"dependabot org", with(org, func(t *Target) { t.Kind = Dependabot }), true, ""},
 		{"codespaces org", with(org, func(t *Target) { t.Kind = Codespaces }), false, ""},
 
-		{"unknown kind", with(repo, func(t *Target) { t.Kind = "agents" }), false,
-			`unknown secret type "agents" (want actions, dependabot or codespaces)`},
+		{"unknown kind", with(repo, func(t *Target) { t.Kind = "copilot" }), false,
+			`unknown secret type "copilot" (want actions, dependabot, codespaces or agents)`},
+		{"agents org", with(org, func(t *Target) { t.Kind = Agents }), false, ""},
+		{"agents on GHES", with(repo, func(t *Target) { t.Kind = Agents }), true,
+			"agents secrets do not exist on GitHub Enterprise Server: use secret type actions or dependabot"},
+		{"agents environment", with(env, func(t *Target) { t.Kind = Agents }), false,
+			`environment "production": agents secrets have no environment level (environment secrets are actions secrets): drop the environment or use secret type actions`},
 		{"codespaces on GHES", with(repo, func(t *Target) { t.Kind = Codespaces }), true,
 			"codespaces secrets do not exist on GitHub Enterprise Server: use secret type actions or dependabot"},
 		{"codespaces org on GHES", with(org, func(t *Target) { t.Kind = Codespaces }), true,
