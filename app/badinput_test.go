@@ -127,8 +127,6 @@ func TestBadInput(t *testing.T) {
 			want: []string{"visibility", "want all, private or selected"}},
 		{name: "store: private visibility with repositories", args: storeOrg("--visibility", "private", "--repositories", "acme/api"),
 			want: []string{`visibility "private"`, "use visibility selected, or drop the repositories"}},
-		{name: "store: selected visibility without repositories", args: storeOrg("--visibility", "selected"),
-			want: []string{"visibility selected needs at least one repository", "use visibility private or all"}},
 		{name: "store: selected repository of another organization", args: storeOrg("--repositories", "other/api"),
 			want: []string{`selected repository "other/api" is not in the organization`, "its own repositories"}},
 		{name: "store: unknown secret type", args: store("--secret-type", "dependabots"),

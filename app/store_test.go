@@ -444,7 +444,6 @@ func TestStoreUsageErrors(t *testing.T) {
 		{"token over 48 KB", big, false, []string{"--secret-name", "PAT", "--repositories", "acme/api"}, "at most 49152 bytes"},
 		{"repository without owner", "", false, []string{"--secret-name", "PAT", "--repositories", "api"}, "want owner/repo"},
 		{"repository with a bad character", "", false, []string{"--secret-name", "PAT", "--repositories", "acme/a pi"}, "not allowed"},
-		{"selected without repositories", "", false, []string{"--secret-name", "PAT", "--organization", "acme", "--visibility", "selected"}, "visibility selected needs at least one repository"},
 		{"environment with organization", "", false, []string{"--secret-name", "PAT", "--organization", "acme", "--environment", "production"}, "organizations have no environments"},
 		{"codespaces on GHES", "", true, []string{"--secret-name", "PAT", "--secret-type", "codespaces", "--repositories", "acme/api"}, "do not exist on GitHub Enterprise Server"},
 		{"no target", "", false, []string{"--secret-name", "PAT"}, "no target"},

@@ -101,3 +101,35 @@ func TestAgentsRefused(t *testing.T) {
 		})
 	}
 }
+
+// visibility selected with no repositories stores an organization secret
+// that no repository reads yet (cli/cli #9808): it sends an empty list, so
+// a secret that some repositories read is narrowed to none, from the CLI
+// and the action.
+func TestStoreSelectedNoRepositories(t *testing.T) {
+	for _, front := range []string{"CLI", "action"} {
+		t.Run(front, func(t *testing.T) {
+			w := storeWorld(t, emulator.Options{}, 0)
+			env := map[string]string{"GH_TOKEN": classicTok, "PAT_ACTION_ADMIN_TOKEN": adminTok}
+			// First some repositories read it.
+			if res, _ := storeCLI(t, w, []string{"--secret-name", "PAT", "--organization", "acme", "--repositories", "acme/api,acme/web"}, env); res.code != 0 {
+				t.Fatalf("first store: exit %d; stderr:\n%s", res.code, res.stderr)
+			}
+			var res result
+			if front == "CLI" {
+				res, _ = storeCLI(t, w, []string{"--secret-name", "PAT", "--organization", "acme", "--visibility", "selected"}, env)
+			} else {
+				res = run(t, nil, newRunner(t, map[string]string{"mode": "store", "token": classicTok, "admin-token": adminTok, "api-url": w.apiURL,
+					"pacing": "off", "secret-name": "PAT", "organization": "acme", "visibility": "selected"}).env, "")
+			}
+			if res.code != 0 {
+				t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+			}
+			assertValue(t, w, "org:acme", "PAT", classicTok)
+			vis, ids := w.emu.OrgSecretRepos("org:acme", "PAT")
+			if vis != "selected" || len(ids) != 0 {
+				t.Errorf("org:acme PAT: visibility %q, repositories %v; want selected and none", vis, ids)
+			}
+		})
+	}
+}

@@ -57,7 +57,8 @@ type Target struct {
 	// Visibility is an org target's visibility: "all", "private" or "selected".
 	Visibility string
 	// SelectedRepos lists, for visibility "selected", the "owner/repo" names
-	// of the organization's repositories that may read the secret.
+	// of the organization's repositories that may read the secret; none
+	// means none reads it yet.
 	SelectedRepos []string
 }
 
@@ -225,9 +226,7 @@ func (t Target) checkOrg() error {
 		}
 		return nil
 	}
-	if len(t.SelectedRepos) == 0 {
-		return fmt.Errorf("organization %q: visibility selected needs at least one repository: list them, or use visibility private or all", t.Org)
-	}
+	// No repositories is allowed: a secret that no repository reads yet.
 	for _, r := range t.SelectedRepos {
 		owner, _, err := ParseRepo(r)
 		if err != nil {

@@ -184,12 +184,13 @@ func (w *Writer) write(ctx context.Context, t Target, name string, value []byte)
 }
 
 // putBody is the body of a secret PUT. Visibility and the repository ids
-// are for organization secrets only.
+// are for organization secrets only; the ids are sent, as [] when there
+// are none, exactly when the visibility is selected.
 type putBody struct {
-	EncryptedValue        string  `json:"encrypted_value"`
-	KeyID                 string  `json:"key_id"`
-	Visibility            string  `json:"visibility,omitempty"`
-	SelectedRepositoryIDs []int64 `json:"selected_repository_ids,omitempty"`
+	EncryptedValue        string   `json:"encrypted_value"`
+	KeyID                 string   `json:"key_id"`
+	Visibility            string   `json:"visibility,omitempty"`
+	SelectedRepositoryIDs *[]int64 `json:"selected_repository_ids,omitempty"`
 }
 
 // put seals value for key and PUTs it, returning the outcome and, on
@@ -202,7 +203,10 @@ func (w *Writer) put(ctx context.Context, t Target, name string, value []byte, k
 	body := putBody{EncryptedValue: sealed, KeyID: key.KeyID}
 	if t.Scope == OrgScope {
 		body.Visibility = t.Visibility
-		body.SelectedRepositoryIDs = ids
+		if t.Visibility == VisibilitySelected {
+			ids = append([]int64{}, ids...) // [] rather than null for none
+			body.SelectedRepositoryIDs = &ids
+		}
 	}
 	req, err := w.c.NewRequest(http.MethodPut, t.SecretPath(name), body)
 	if err != nil {
