@@ -146,6 +146,7 @@ func TestActionInputDefaults(t *testing.T) {
 		"repositories":             "", // store: the app falls back to $GITHUB_REPOSITORY
 		"secret-name":              "",
 		"environment":              "",
+		"create-environment":       "false",
 		"organization":             "",
 		"visibility":               "", // the app picks selected or private
 		"secret-type":              "actions",

@@ -51,6 +51,7 @@ var inputs = []input{
 	{name: "repositories-file", usage: "a file of owner/repo names, one a line (- for stdin; # comments), merged with repositories", cmds: []string{"check", "store"}},
 	{name: "secret-name", usage: "the secret's name (required)", cmds: []string{"store"}},
 	{name: "environment", usage: "with repositories: environment secrets in that environment of each repository", cmds: []string{"store"}},
+	{name: "create-environment", bool: true, usage: "with environment: create the environment in a repository that lacks it, instead of failing with 404", cmds: []string{"store"}},
 	{name: "organization", usage: "store: an organization secret instead; audit: audit every repository secret of this organization; tokens: the organization whose tokens to list; check: read a fine-grained token's permissions from it (with an App installation admin token)", cmds: []string{"check", "store", "audit", "tokens"}},
 	{name: "visibility", usage: "for organization secrets: all, private or selected (default: selected when repositories are given, else private)", cmds: []string{"store"}},
 	{name: "secret-type", def: "actions", usage: "actions, dependabot, codespaces or agents (Copilot agents; not on GHES)", cmds: []string{"store"}},

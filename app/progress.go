@@ -70,6 +70,8 @@ func (p *progress) result(r secrets.Result) {
 	switch {
 	case p.action && r.Err != nil:
 		fmt.Fprintf(p.w, "%-12s %s: %v\n", r.Outcome, r.Target, r.Err)
+	case p.action && r.Environment != "":
+		fmt.Fprintf(p.w, "%-12s %s (environment %s)\n", r.Outcome, r.Target, r.Environment)
 	case p.action:
 		fmt.Fprintf(p.w, "%-12s %s\n", r.Outcome, r.Target)
 	case p.tty:

@@ -49,6 +49,9 @@ type SecretResult struct {
 	Target string `json:"target"`
 	Name   string `json:"name"`
 	Result string `json:"result"`
+	// Environment is "created" or "would-create" when the target's missing
+	// environment was (or would be) created for it (create-environment).
+	Environment string `json:"environment,omitempty"`
 }
 
 // Problem is a target that failed, and why. Its error never holds a value.
@@ -156,6 +159,10 @@ func (r *Report) writeText(w io.Writer) {
 	for _, s := range r.Secrets {
 		if s.Result == "failed" {
 			continue // its problem line says why
+		}
+		if s.Environment != "" {
+			fmt.Fprintf(w, "  %-12s %s %s (environment %s)\n", s.Result, s.Name, s.Target, s.Environment)
+			continue
 		}
 		fmt.Fprintf(w, "  %-12s %s %s\n", s.Result, s.Name, s.Target)
 	}

@@ -127,6 +127,10 @@ func storeTargets(v values, rt runtime, ghes bool) ([]secrets.Target, error) {
 		return nil, asUsage(fmt.Errorf("secret-type: %w", err))
 	}
 	org, env := v.str("organization"), v.str("environment")
+	createEnv, err := v.boolean("create-environment")
+	if err != nil {
+		return nil, err
+	}
 	repos := v.list("repositories")
 	if len(repos) == 0 && org == "" && rt.action {
 		// In a workflow the repository it runs in is the natural target.
@@ -147,6 +151,8 @@ func storeTargets(v values, rt runtime, ghes bool) ([]secrets.Target, error) {
 	vis := v.str("visibility")
 	var targets []secrets.Target
 	switch {
+	case createEnv && env == "":
+		return nil, usagef("create-environment without environment: give the environment to create in each repository, or drop create-environment")
 	case org != "" && env != "":
 		return nil, usagef("environment %q with organization %q: organizations have no environments; drop organization to write environment secrets into the repositories, or drop environment", env, org)
 	case org != "":
@@ -164,7 +170,7 @@ func storeTargets(v values, rt runtime, ghes bool) ([]secrets.Target, error) {
 			owner, name, _ := secrets.ParseRepo(r)
 			t := secrets.Target{Kind: kind, Scope: secrets.RepoScope, Owner: owner, Repo: name}
 			if env != "" {
-				t.Scope, t.Environment = secrets.EnvScope, env
+				t.Scope, t.Environment, t.CreateEnvironment = secrets.EnvScope, env, createEnv
 			}
 			targets = append(targets, t)
 		}
@@ -202,7 +208,7 @@ func runStore(ctx context.Context, o StoreOptions, rep *Report) error {
 	o.progress.finish()
 	failed := 0
 	for _, r := range results {
-		rep.Secrets = append(rep.Secrets, SecretResult{Target: r.Target.String(), Name: r.Name, Result: string(r.Outcome)})
+		rep.Secrets = append(rep.Secrets, SecretResult{Target: r.Target.String(), Name: r.Name, Result: string(r.Outcome), Environment: string(r.Environment)})
 		if r.Outcome == secrets.Failed {
 			failed++
 			rep.Problems = append(rep.Problems, Problem{Target: r.Target.String(), Error: r.Err.Error()})

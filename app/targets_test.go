@@ -1,6 +1,9 @@
 package app
 
 import (
+	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -129,6 +132,113 @@ func TestStoreSelectedNoRepositories(t *testing.T) {
 			vis, ids := w.emu.OrgSecretRepos("org:acme", "PAT")
 			if vis != "selected" || len(ids) != 0 {
 				t.Errorf("org:acme PAT: visibility %q, repositories %v; want selected and none", vis, ids)
+			}
+		})
+	}
+}
+
+// create-environment creates a missing environment before writing its
+// secret (secrets-sync-action #65), from the CLI, the action and a plan;
+// it never touches an environment that exists, costs nothing when the
+// environment is there, and a dry run only says it would.
+func TestCreateEnvironment(t *testing.T) {
+	const putEnv = "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+	tests := []struct {
+		name     string
+		cli      []string          // store flags
+		inputs   map[string]string // action inputs, when cli is nil
+		plan     string            // a plan's targets, rotated, when both are nil
+		code     int
+		created  []string // environments created, "owner/repo/env"
+		stored   []string // containers holding the token
+		result   string   // the secret's result in each target
+		envField string   // the report's environment field
+		puts     int      // environment PUTs sent
+		requests int      // at most this many requests in all (0: no limit)
+	}{
+		{name: "CLI, missing in both", cli: []string{"--repositories", "acme/api,acme/web", "--environment", "staging", "--create-environment"},
+			created: []string{"acme/api/staging", "acme/web/staging"}, stored: []string{"env:acme/api/staging", "env:acme/web/staging"},
+			result: "created", envField: "created", puts: 2,
+			requests: 1 + 2*4}, // the check; per target a key (404), the environment, the key, the secret
+		{name: "CLI, existing: no environment request", cli: []string{"--repositories", "acme/api", "--environment", "production", "--create-environment"},
+			stored: []string{"env:acme/api/production"}, result: "created", requests: 3},
+		{name: "CLI, without the flag: 404 and nothing created", cli: []string{"--repositories", "acme/api", "--environment", "staging"},
+			code: 3, result: "failed"},
+		{name: "CLI, dry run, missing repository", cli: []string{"--repositories", "acme/gone", "--environment", "staging", "--create-environment", "--dry-run"},
+			code: 3, result: "failed"},
+		{name: "CLI, dry run", cli: []string{"--repositories", "acme/api", "--environment", "staging", "--create-environment", "--dry-run"},
+			result: "would-create", envField: "would-create"},
+		{name: "CLI, missing repository", cli: []string{"--repositories", "acme/gone", "--environment", "staging", "--create-environment"},
+			code: 3, result: "failed", puts: 1},
+		{name: "action", inputs: map[string]string{"repositories": "acme/web", "environment": "qa/eu", "create-environment": "true"},
+			created: []string{"acme/web/qa/eu"}, stored: []string{"env:acme/web/qa/eu"}, result: "created", envField: "created", puts: 1},
+		{name: "plan", plan: "[{repository: acme/api, environment: staging, create-environment: true}]",
+			created: []string{"acme/api/staging"}, stored: []string{"env:acme/api/staging"}, result: "created", envField: "created", puts: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := storeWorld(t, emulator.Options{}, 0)
+			before := map[string][]string{}
+			for _, r := range []string{"acme/api", "acme/web"} {
+				before[r] = w.emu.Environments(r)
+			}
+			var res result
+			switch {
+			case tt.cli != nil:
+				res, _ = storeCLI(t, w, append([]string{"--secret-name", "PAT"}, tt.cli...), map[string]string{"GH_TOKEN": classicTok})
+			case tt.inputs != nil:
+				in := map[string]string{"mode": "store", "token": classicTok, "api-url": w.apiURL, "secret-name": "PAT", "pacing": "off"}
+				for k, v := range tt.inputs {
+					in[k] = v
+				}
+				res = run(t, nil, newRunner(t, in).env, "")
+			default:
+				plan := writePlan(t, "version: 1\nsecrets:\n  - name: PAT\n    source: {type: token, env: NEW_PAT}\n    targets: "+tt.plan+"\n")
+				res, _ = runRotation(t, []string{"rotate", "--api-url", w.apiURL, "--config", plan, "--pacing", "off", "--json"},
+					map[string]string{"GH_TOKEN": adminTok, "NEW_PAT": classicTok}, false)
+			}
+			if res.code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", res.code, tt.code, res.stdout, res.stderr)
+			}
+			var created []string
+			for _, r := range []string{"acme/api", "acme/web"} {
+				for _, e := range w.emu.Environments(r) {
+					if !slices.Contains(before[r], e) {
+						created = append(created, r+"/"+e)
+					}
+				}
+			}
+			if diff := cmp.Diff(tt.created, created); diff != "" {
+				t.Errorf("environments created (-want +got):\n%s", diff)
+			}
+			for _, c := range tt.stored {
+				assertValue(t, w, c, "PAT", classicTok)
+			}
+			if n := countRequests(w, func(r emulator.Request) bool { return r.Operation == putEnv }); n != tt.puts {
+				t.Errorf("%d environment PUTs, want %d", n, tt.puts)
+			}
+			if n := len(w.emu.Requests()); tt.requests > 0 && n > tt.requests {
+				t.Errorf("%d requests, want at most %d", n, tt.requests)
+			}
+			if tt.inputs != nil {
+				if !strings.Contains(res.stdout, "env:acme/web/qa/eu (environment created)") {
+					t.Errorf("the action's log does not say the environment was created:\n%s", res.stdout)
+				}
+				return
+			}
+			var rep struct {
+				Secrets []struct {
+					Result      string `json:"result"`
+					Environment string `json:"environment"`
+				} `json:"secrets"`
+			}
+			if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil || len(rep.Secrets) == 0 {
+				t.Fatalf("stdout is not a report with secrets (%v):\n%s", err, res.stdout)
+			}
+			for _, s := range rep.Secrets {
+				if s.Result != tt.result || s.Environment != tt.envField {
+					t.Errorf("secret result %q, environment %q; want %q, %q", s.Result, s.Environment, tt.result, tt.envField)
+				}
 			}
 		})
 	}

@@ -66,7 +66,7 @@ var (
 	policyKeys   = []string{"required-scopes", "allowed-scopes", "forbidden-scopes", "min-days-left",
 		"require-expiration", "allowed-token-types", "repositories"}
 	targetKeys = []string{"repository", "environment", "organization", "visibility", "repositories",
-		"match", "topic", "exclude", "type"}
+		"match", "topic", "exclude", "type", "create-environment"}
 	sourceKeys = map[string][]string{
 		SourceToken:     {"type", "env", "input", "open-issue"},
 		SourceGitHubApp: {"type", "app-id", "private-key-env", "private-key-file", "installation", "permissions", "repositories"},

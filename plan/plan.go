@@ -225,12 +225,14 @@ func cmpOr(a, b *bool) *bool {
 // Parse fills in the defaults: Type "actions", and for an organization
 // secret Visibility "selected" when Repositories are given, else "private".
 type TargetSpec struct {
-	Repository   string
-	Environment  string
-	Organization string
-	Visibility   string
-	Type         secrets.Kind
-	Repositories []string
+	Repository  string
+	Environment string
+	// CreateEnvironment creates Environment when the repository lacks it.
+	CreateEnvironment bool
+	Organization      string
+	Visibility        string
+	Type              secrets.Kind
+	Repositories      []string
 	// Match is a Go regular expression that a repository's name, without
 	// owner, must match.
 	Match string

@@ -122,6 +122,8 @@ func TestSchemaRejects(t *testing.T) {
 		{"environment with a newline", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, environment: \"pro\\nd\"}]\n", "/secrets/0/targets/0"},
 		{"unknown secret type", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, type: copilot}]\n", "/secrets/0/targets/0"},
 		{"agents environment", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, environment: prod, type: agents}]\n", "/secrets/0/targets/0"},
+		{"create-environment without environment", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, create-environment: true}]\n", "/secrets/0/targets/0"},
+		{"create-environment on an organization", head + "  - name: A\n    source: {type: random}\n    targets: [{organization: acme, create-environment: true}]\n", "/secrets/0/targets/0"},
 		{"negative min-days-left", "version: 1\ndefaults: {policy: {min-days-left: -1}}\nsecrets:\n" + good, "/defaults/policy/min-days-left"},
 	}
 	for _, tt := range tests {

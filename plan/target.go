@@ -63,7 +63,7 @@ func (t TargetSpec) Target() (secrets.Target, bool) {
 		owner, name, _ := strings.Cut(t.Repository, "/")
 		out := secrets.Target{Kind: kind, Scope: secrets.RepoScope, Owner: owner, Repo: name}
 		if t.Environment != "" {
-			out.Scope, out.Environment = secrets.EnvScope, t.Environment
+			out.Scope, out.Environment, out.CreateEnvironment = secrets.EnvScope, t.Environment, t.CreateEnvironment
 		}
 		return out, true
 	case t.Organization == "" || t.Expands():
@@ -116,7 +116,7 @@ func (p *parser) targets(n *yaml.Node, path string) []TargetSpec {
 // targetNodes are the key nodes of the keys a target sets, nil for those it
 // does not.
 type targetNodes struct {
-	repo, env, org, vis, match, topic, repos, exclude *yaml.Node
+	repo, env, org, vis, match, topic, repos, exclude, createEnv *yaml.Node
 }
 
 // target reads one target and fills in its defaults. It reports false if
@@ -154,6 +154,10 @@ func (p *parser) targetFields(m map[string]entry, path string, t *TargetSpec) ta
 	t.Organization, k.org = p.optStr(m, path, "organization", "an organization login")
 	t.Visibility, k.vis = p.optStr(m, path, "visibility", "all, private or selected")
 	typ, _ := p.optStr(m, path, "type", "a secret type: "+strings.Join(secretTypes, ", "))
+	if e, ok := m["create-environment"]; ok {
+		k.createEnv = e.key
+		t.CreateEnvironment, _ = p.bool(e.val, join(path, "create-environment"))
+	}
 	t.Match, k.match = p.optStr(m, path, "match", "a regular expression for repository names")
 	t.Topic, k.topic = p.optStr(m, path, "topic", "a repository topic")
 	t.Repositories, k.repos = p.orgRepoList(m, path, "repositories", t.Organization,
@@ -219,6 +223,9 @@ func (p *parser) repoTarget(m map[string]entry, path string, k targetNodes, t *T
 	if k.env != nil && t.Type != secrets.Actions {
 		p.errorf(k.env, join(path, "environment"), "%s secrets have no environments: remove environment or use type: actions", t.Type)
 	}
+	if k.createEnv != nil && k.env == nil {
+		p.errorf(k.createEnv, join(path, "create-environment"), "create-environment creates the environment of an environment secret: add environment, or remove create-environment")
+	}
 	if t.Environment != "" {
 		if err := secrets.ValidateEnvironment(t.Environment); err != nil {
 			p.errorf(m["environment"].val, join(path, "environment"), "%v", err)
@@ -244,6 +251,9 @@ func (p *parser) orgTarget(m map[string]entry, path string, k targetNodes, t *Ta
 	}
 	if k.env != nil {
 		p.errorf(k.env, join(path, "environment"), "environment applies only to a repository target (environments belong to a repository): use repository: OWNER/REPO with environment")
+	}
+	if k.createEnv != nil {
+		p.errorf(k.createEnv, join(path, "create-environment"), "create-environment applies only to a repository target with environment (environments belong to a repository)")
 	}
 	selects := k.match != nil || k.topic != nil
 	switch {

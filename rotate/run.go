@@ -101,6 +101,9 @@ type SecretResult struct {
 	Target string `json:"target"`
 	Name   string `json:"name"`
 	Result string `json:"result"`
+	// Environment is "created" or "would-create" when the target's missing
+	// environment was (or would be) created for it.
+	Environment string `json:"environment,omitempty"`
 }
 
 // Problem is a target, source or secret that failed, and why. Its error
@@ -315,7 +318,7 @@ func (r *run) secret(ctx context.Context, s plan.Secret) {
 func (r *run) write(ctx context.Context, s plan.Secret, targets []Target, value []byte) bool {
 	ok := true
 	for _, res := range r.w.Store(ctx, plain(targets), s.Name, value) {
-		r.add(SecretResult{Target: res.Target.String(), Name: s.Name, Result: string(res.Outcome)})
+		r.add(SecretResult{Target: res.Target.String(), Name: s.Name, Result: string(res.Outcome), Environment: string(res.Environment)})
 		if res.Err != nil {
 			ok = false
 			r.problem(res.Target.String(), fmt.Errorf("store %s: %w", s.Name, res.Err))

@@ -52,6 +52,9 @@ type Target struct {
 	Owner, Repo string
 	// Environment names the environment of an env target.
 	Environment string
+	// CreateEnvironment, for an env target, creates the environment when
+	// the repository has none of that name, instead of failing with 404.
+	CreateEnvironment bool
 	// Org names the organization of an org target.
 	Org string
 	// Visibility is an org target's visibility: "all", "private" or "selected".
@@ -153,6 +156,9 @@ func (t Target) Validate(ghes bool) error {
 		if t.Environment != "" {
 			return fmt.Errorf("environment %q given for a repository secret: use scope env for an environment secret", t.Environment)
 		}
+		if t.CreateEnvironment {
+			return errors.New("create-environment given for a repository secret: it creates the environment of an environment secret; give the environment")
+		}
 		return t.checkNoOrg()
 	case EnvScope:
 		if kind != Actions {
@@ -169,6 +175,9 @@ func (t Target) Validate(ghes bool) error {
 		}
 		return t.checkNoOrg()
 	case OrgScope:
+		if t.CreateEnvironment {
+			return fmt.Errorf("organization %q: create-environment given for an organization secret: organizations have no environments", t.Org)
+		}
 		return t.checkOrg()
 	case "":
 		return errors.New("scope is empty (want repo, env or org)")

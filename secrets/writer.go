@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"sync"
 
@@ -40,6 +41,10 @@ type Result struct {
 	// Err is why the target failed (Outcome Failed). It does not repeat the
 	// target or the secret name, which the Result already carries.
 	Err error
+	// Environment is Created (WouldCreate in a dry run) when the target's
+	// environment was missing and the writer created it (Target's
+	// CreateEnvironment); empty otherwise.
+	Environment Outcome
 }
 
 // WriterOptions configure a Writer.
@@ -75,6 +80,8 @@ type Writer struct {
 
 	keys    flight[PublicKey]
 	repoIDs flight[int64]
+	// envs are the environments created (or that would be), by envKey.
+	envs sync.Map
 }
 
 // NewWriter returns a Writer that sends its requests through c, which must
@@ -137,6 +144,9 @@ func (w *Writer) each(ctx context.Context, targets []Target, name string, do fun
 	results, errs := fanout.Map(ctx, w.opts.Concurrency, targets, func(ctx context.Context, t Target) (Result, error) {
 		r := Result{Target: t, Name: name}
 		r.Outcome, r.Err = do(ctx, t)
+		if o, ok := w.envs.LoadAndDelete(envKey(t, name)); ok {
+			r.Environment = o.(Outcome)
+		}
 		return report(r), nil
 	})
 	for i, err := range errs {
@@ -156,6 +166,15 @@ func (w *Writer) write(ctx context.Context, t Target, name string, value []byte)
 		return Failed, err
 	}
 	key, err := w.PublicKey(ctx, t)
+	if err != nil && t.Scope == EnvScope && t.CreateEnvironment && notFound(err) {
+		if w.opts.DryRun {
+			return w.wouldCreateEnvironment(ctx, t, name)
+		}
+		if err := w.createEnvironment(ctx, t, name); err != nil {
+			return Failed, err
+		}
+		key, err = w.PublicKey(ctx, t)
+	}
 	if err != nil {
 		return Failed, err
 	}
@@ -181,6 +200,48 @@ func (w *Writer) write(ctx context.Context, t Target, name string, value []byte)
 	}
 	o, _, err = w.put(ctx, t, name, value, fresh, ids)
 	return o, err
+}
+
+// notFound reports whether err is GitHub's 404.
+func notFound(err error) bool {
+	var er *github.ErrorResponse
+	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound
+}
+
+// envKey names the secret name in the environment target t, for Writer.envs.
+func envKey(t Target, name string) string { return t.String() + "\x00" + name }
+
+// createEnvironment creates t's environment, which its public key's 404
+// said is missing (PUT /repos/{owner}/{repo}/environments/{name} with no
+// protection rules). Only a missing environment is created: an existing
+// one, whose protection rules the PUT could change, is never sent one.
+func (w *Writer) createEnvironment(ctx context.Context, t Target, name string) error {
+	path := "repos/" + url.PathEscape(t.Owner) + "/" + url.PathEscape(t.Repo) + "/environments/" + url.PathEscape(t.Environment)
+	req, err := w.c.NewRequest(http.MethodPut, path, struct{}{})
+	if err != nil {
+		return fmt.Errorf("create environment %q: %w", t.Environment, err)
+	}
+	resp, err := w.c.Do(ctx, req, nil)
+	if err != nil {
+		return fmt.Errorf("create environment %q: %w", t.Environment, describe(resp, err, Target{Scope: RepoScope}, ""))
+	}
+	w.envs.Store(envKey(t, name), Created)
+	return nil
+}
+
+// wouldCreateEnvironment is a dry run's createEnvironment: the repository
+// must exist (its environment's public key said only that one of the two
+// is missing), and then the secret would be created with the environment.
+func (w *Writer) wouldCreateEnvironment(ctx context.Context, t Target, name string) (Outcome, error) {
+	req, err := w.c.NewRequest(http.MethodGet, "repos/"+url.PathEscape(t.Owner)+"/"+url.PathEscape(t.Repo), nil)
+	if err != nil {
+		return Failed, fmt.Errorf("create environment %q: %w", t.Environment, err)
+	}
+	if resp, err := w.c.Do(ctx, req, nil); err != nil {
+		return Failed, fmt.Errorf("create environment %q: %w", t.Environment, describe(resp, err, Target{Scope: RepoScope}, ""))
+	}
+	w.envs.Store(envKey(t, name), WouldCreate)
+	return WouldCreate, nil
 }
 
 // putBody is the body of a secret PUT. Visibility and the repository ids
