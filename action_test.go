@@ -265,7 +265,7 @@ func TestReadmeListsExactlyTheActionInputsAndOutputs(t *testing.T) {
 
 func TestPinActionImage(t *testing.T) {
 	src := readRepoFile(t, "action.yml")
-	ref := "ghcr.io/acme/pat-action@sha256:" + strings.Repeat("0123456789abcdef", 4)
+	ref := "ghcr.io/pat-action/pat-action@sha256:" + strings.Repeat("0123456789abcdef", 4)
 	tests := []struct {
 		name      string
 		ref       string
@@ -274,9 +274,9 @@ func TestPinActionImage(t *testing.T) {
 	}{
 		{"digest", ref, 0, "docker://" + ref},
 		{"docker scheme given", "docker://" + ref, 0, "docker://" + ref},
-		{"tag only", "ghcr.io/acme/pat-action:v1", 2, "Dockerfile"},
-		{"short digest", "ghcr.io/acme/pat-action@sha256:abc", 2, "Dockerfile"},
-		{"upper case", "ghcr.io/Acme/pat-action@sha256:" + strings.Repeat("0123456789abcdef", 4), 2, "Dockerfile"},
+		{"tag only", "ghcr.io/pat-action/pat-action:v1", 2, "Dockerfile"},
+		{"short digest", "ghcr.io/pat-action/pat-action@sha256:abc", 2, "Dockerfile"},
+		{"upper case", "ghcr.io/Pat-Action/pat-action@sha256:" + strings.Repeat("0123456789abcdef", 4), 2, "Dockerfile"},
 		{"sed metacharacters", "ghcr.io/acme/pat|action@sha256:" + strings.Repeat("0123456789abcdef", 4), 2, "Dockerfile"},
 	}
 	for _, tt := range tests {

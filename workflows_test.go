@@ -15,7 +15,7 @@ import (
 var (
 	shaPinned     = regexp.MustCompile(`^[\w.-]+/[\w./-]+@[0-9a-f]{40}$`)
 	versionNote   = regexp.MustCompile(`^# v\d+(\.\d+)*`)
-	ownActionUses = regexp.MustCompile(`^[\w.-]+/pat-action@v\d+$`)
+	ownActionUses = regexp.MustCompile(`^pat-action/pat-action@v\d+$`)
 )
 
 // workflowFiles lists the repository's workflows and the examples users copy.
@@ -141,7 +141,7 @@ func TestCIWorkflowTopLevelPermissions(t *testing.T) {
 }
 
 // TestWorkflowsPassOnlyKnownInputs checks the with: of every step that uses this action,
-// which actionlint cannot do for org/pat-action@v1 since it does not fetch actions.
+// which actionlint cannot do for pat-action/pat-action@v1 since it does not fetch actions.
 func TestWorkflowsPassOnlyKnownInputs(t *testing.T) {
 	inputs := loadAction(t).Inputs
 	var steps int
