@@ -1,7 +1,10 @@
 package app
 
 import (
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"slices"
 	"strings"
 	"testing"
@@ -242,4 +245,99 @@ func TestCreateEnvironment(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A github-app source names its App by app-id or by client-id (GitHub now
+// prefers the Client ID as the JWT's issuer), each given in the plan or
+// read from an environment variable (app-id-env, client-id-env), from the
+// CLI and the action: the emulator mints a token only for a JWT whose
+// issuer is the App's, and the token is stored.
+func TestAppSourceIssuer(t *testing.T) {
+	const clientID = "Iv23liAcmeBot00001"
+	tests := []struct {
+		name   string
+		issuer string // the source's keys that name the App
+		env    map[string]string
+		action bool
+	}{
+		{name: "app-id", issuer: "app-id: 12345"},
+		{name: "client-id", issuer: "client-id: " + clientID},
+		{name: "app-id-env", issuer: "app-id-env: APP_ID", env: map[string]string{"APP_ID": "12345"}},
+		{name: "client-id-env", issuer: "client-id-env: APP_CLIENT_ID", env: map[string]string{"APP_CLIENT_ID": clientID}},
+		{name: "action, client-id-env", issuer: "client-id-env: APP_CLIENT_ID", env: map[string]string{"APP_CLIENT_ID": clientID}, action: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, appKey := rotationWorld(t)
+			w.emu.AddApp(emulator.App{ID: appID, ClientID: clientID, Slug: "acme-bot", PublicKey: appPublicKey(t, appKey)})
+			plan := writePlan(t, "version: 1\nsecrets:\n  - name: BOT_TOKEN\n    source: {type: github-app, "+tt.issuer+
+				", private-key-env: APP_KEY, installation: acme}\n    targets: [{repository: acme/api}]\n")
+			env := map[string]string{"GH_TOKEN": adminTok, "APP_KEY": appKey}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			args := []string{"rotate", "--api-url", w.apiURL, "--config", plan, "--pacing", "off"}
+			if tt.action {
+				r := newRunner(t, map[string]string{"mode": "rotate", "admin-token": adminTok, "api-url": w.apiURL, "config": plan, "pacing": "off"})
+				for k, v := range env {
+					r.env[k] = v
+				}
+				env, args = r.env, nil
+			}
+			res, _ := runRotation(t, args, env, false)
+			if res.code != 0 {
+				t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+			}
+			bot, ok := w.emu.SecretValue("repo:acme/api", "BOT_TOKEN")
+			if !ok || !strings.HasPrefix(string(bot), "ghs_") || w.emu.MintedTokens() != 1 {
+				t.Errorf("BOT_TOKEN stored %v, an installation token %v, %d minted (want 1)", ok, strings.HasPrefix(string(bot), "ghs_"), w.emu.MintedTokens())
+			}
+		})
+	}
+}
+
+// An App named by a variable that is not set, or that does not hold an
+// App ID, is bad input: exit 2 before any request.
+func TestAppSourceIssuerMissing(t *testing.T) {
+	plan := func(issuer string) map[string]string {
+		return planFile(planOf("  - name: BOT\n    source: {type: github-app, " + issuer + ", private-key-env: APP_KEY, installation: acme}\n    targets: [{repository: acme/api}]\n"))
+	}
+	key, err := testAppKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	tests := []badInput{
+		{name: "app-id-env unset", args: rotateArgs(), files: plan("app-id-env: APP_ID"),
+			env:  map[string]string{"GH_TOKEN": classicTok, "APP_KEY": pemKey},
+			want: []string{"secret BOT", "environment variable APP_ID (the app's ID) is not set"}},
+		{name: "app-id-env not a number", args: rotateArgs(), files: plan("app-id-env: APP_ID"),
+			env:  map[string]string{"GH_TOKEN": classicTok, "APP_KEY": pemKey, "APP_ID": "Iv23liAcmeBot00001"},
+			want: []string{"secret BOT", "environment variable APP_ID", "not an App ID", "client-id-env"}},
+		{name: "client-id-env unset", args: rotateArgs(), files: plan("client-id-env: APP_CLIENT_ID"),
+			env:  map[string]string{"GH_TOKEN": classicTok, "APP_KEY": pemKey},
+			want: []string{"secret BOT", "environment variable APP_CLIENT_ID (the app's client ID) is not set"}},
+		{name: "app-id and client-id", args: rotateArgs(), files: plan("app-id: 1, client-id: Iv23li0"),
+			env:  map[string]string{"GH_TOKEN": classicTok, "APP_KEY": pemKey},
+			want: []string{"plan.yml:4", "client-id", "app-id is also given"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkBadInput(t, tt)
+		})
+	}
+}
+
+// appPublicKey is the public half of an App's PEM private key.
+func appPublicKey(t *testing.T, pemKey string) *rsa.PublicKey {
+	t.Helper()
+	block, _ := pem.Decode([]byte(pemKey))
+	if block == nil {
+		t.Fatal("the app's key is not PEM")
+	}
+	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &key.PublicKey
 }

@@ -20,7 +20,10 @@ import (
 // App is a GitHub App. It authenticates with JWTs signed by the private
 // half of PublicKey.
 type App struct {
-	ID        int64
+	ID int64
+	// ClientID is the App's client ID, which a JWT may carry as its issuer
+	// instead of the ID, as GitHub now recommends.
+	ClientID  string
 	Slug      string
 	PublicKey *rsa.PublicKey
 }
@@ -122,12 +125,8 @@ func (s *Server) verifyJWT(r *http.Request) (*App, error) {
 	var app *App
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) {
-		id, ok := issuer(claims["iss"])
-		if !ok {
-			return nil, errJWT
-		}
 		s.mu.Lock()
-		app = s.rot.apps[id]
+		app = s.appByIssuer(claims["iss"])
 		s.mu.Unlock()
 		if app == nil || app.PublicKey == nil {
 			return nil, errJWT
@@ -150,6 +149,22 @@ func (s *Server) verifyJWT(r *http.Request) (*App, error) {
 		return nil, errors.New("'Expiration time' claim ('exp') is too far in the future")
 	}
 	return app, nil
+}
+
+// appByIssuer finds the App a JWT's iss claim names: its ID, as a number or
+// a string, or its client ID. s.mu must be held.
+func (s *Server) appByIssuer(iss any) *App {
+	if id, ok := issuer(iss); ok {
+		return s.rot.apps[id]
+	}
+	if cid, ok := iss.(string); ok && cid != "" {
+		for _, a := range s.rot.apps {
+			if a.ClientID == cid {
+				return a
+			}
+		}
+	}
+	return nil
 }
 
 // issuer reads the iss claim, which GitHub takes as a number or a string.

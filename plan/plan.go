@@ -107,7 +107,13 @@ type Source struct {
 	// the account the app is installed on, or the installation's numeric
 	// ID), Permissions (permission name to read, write or admin) and
 	// Repositories (names without owner) describe a github-app source.
+	// The App is named by exactly one of AppID, AppIDEnv (an environment
+	// variable holding the ID), ClientID and ClientIDEnv (one holding the
+	// client ID).
 	AppID          int64
+	AppIDEnv       string
+	ClientID       string
+	ClientIDEnv    string
 	PrivateKeyEnv  string
 	PrivateKeyFile string
 	Installation   string

@@ -712,3 +712,37 @@ func TestParsePlanDuplicatesAmongOtherErrors(t *testing.T) {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 }
+
+// TestParseAppIssuer checks the four ways a github-app source names its
+// App, and that the schema takes each too.
+func TestParseAppIssuer(t *testing.T) {
+	sch := compileSchema(t)
+	tests := []struct {
+		keys string
+		want Source
+	}{
+		{"app-id: 12345", Source{AppID: 12345}},
+		{"client-id: Iv23liAbCdEf", Source{ClientID: "Iv23liAbCdEf"}},
+		{"client-id: Iv1.0123abcd", Source{ClientID: "Iv1.0123abcd"}},
+		{"app-id-env: APP_ID", Source{AppIDEnv: "APP_ID"}},
+		{"client-id-env: APP_CLIENT_ID", Source{ClientIDEnv: "APP_CLIENT_ID"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.keys, func(t *testing.T) {
+			data := []byte(head + "  - name: A\n    source: {type: github-app, " + tt.keys + ", private-key-env: K, installation: acme}\n    targets: [{repository: acme/a}]\n")
+			p, err := Parse("p.yml", data, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := p.Secrets[0].Source
+			want := tt.want
+			want.Type, want.PrivateKeyEnv, want.Installation = SourceGitHubApp, "K", "acme"
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("source (-want +got):\n%s", diff)
+			}
+			if err := sch.Validate(yamlToJSON(t, data)); err != nil {
+				t.Errorf("schema: %v", err)
+			}
+		})
+	}
+}

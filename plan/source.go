@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -160,14 +161,7 @@ func (p *parser) tokenFrom(m map[string]entry, n *yaml.Node, path string, src *S
 
 // githubApp reads the keys of a github-app source.
 func (p *parser) githubApp(m map[string]entry, n *yaml.Node, path string, src *Source) {
-	if e, ok := p.required(m, n, path, "app-id", "give the GitHub App's numeric ID, such as app-id: 12345"); ok {
-		if v, ok := p.int(e.val, join(path, "app-id"), "the app's numeric ID"); ok {
-			if v <= 0 {
-				p.errorf(e.val, join(path, "app-id"), "%d: want the app's ID, a number above 0", v)
-			}
-			src.AppID = v
-		}
-	}
+	p.appIssuer(m, n, path, src)
 	p.privateKey(m, n, path, src)
 	if e, ok := p.required(m, n, path, "installation", "name the account the app is installed on, such as installation: acme (or the installation's numeric ID)"); ok {
 		src.Installation = p.installation(e.val, join(path, "installation"))
@@ -177,6 +171,57 @@ func (p *parser) githubApp(m map[string]entry, n *yaml.Node, path string, src *S
 	}
 	if e, ok := m["repositories"]; ok {
 		src.Repositories = p.appRepositories(e.val, join(path, "repositories"), src.Installation)
+	}
+}
+
+// appIssuers are the keys that name a github-app source's App, one of
+// which a source gives.
+var appIssuers = []string{"app-id", "app-id-env", "client-id", "client-id-env"}
+
+// clientIDRE is the shape of an App's client ID, such as Iv23liAbCd or
+// Iv1.0123abcd.
+var clientIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// appIssuer reads which App a github-app source is: exactly one of app-id
+// (its numeric ID), client-id (its client ID, which GitHub now prefers as
+// the JWT's issuer), or app-id-env or client-id-env naming an environment
+// variable that holds one.
+func (p *parser) appIssuer(m map[string]entry, n *yaml.Node, path string, src *Source) {
+	var first string
+	for _, k := range appIssuers {
+		e, ok := m[k]
+		if !ok {
+			continue
+		}
+		if first != "" {
+			p.errorf(e.key, join(path, k), "%s is also given (line %d): name the App once, by app-id, client-id, app-id-env or client-id-env", first, m[first].key.Line)
+			continue
+		}
+		first = k
+		kp := join(path, k)
+		switch k {
+		case "app-id":
+			if v, ok := p.int(e.val, kp, "the app's numeric ID"); ok {
+				if v <= 0 {
+					p.errorf(e.val, kp, "%d: want the app's ID, a number above 0", v)
+				}
+				src.AppID = v
+			}
+		case "client-id":
+			if v, ok := p.str(e.val, kp, "the app's client ID, such as Iv23liAbCdEf"); ok {
+				if !clientIDRE.MatchString(v) {
+					p.errorf(e.val, kp, "client ID %q: want the app's client ID as its settings page shows it, such as Iv23liAbCdEf", v)
+				}
+				src.ClientID = v
+			}
+		case "app-id-env":
+			src.AppIDEnv = p.envName(e.val, kp)
+		case "client-id-env":
+			src.ClientIDEnv = p.envName(e.val, kp)
+		}
+	}
+	if first == "" && !slices.ContainsFunc(appIssuers, func(k string) bool { return p.isCovered(n, k) }) {
+		p.errorf(n, join(path, "app-id"), "missing: name the GitHub App: client-id: Iv23liAbCdEf or app-id: 12345, or client-id-env / app-id-env naming an environment variable that holds one")
 	}
 }
 

@@ -44,6 +44,9 @@ func Check(p *plan.Plan, tok string, getenv func(string) string, readFile func(s
 				errs = append(errs, fmt.Errorf("secret %s: policy: %w", s.Name, err))
 			}
 		case plan.SourceGitHubApp:
+			if _, err := appIssuer(s.Source, getenv); err != nil {
+				errs = append(errs, fmt.Errorf("secret %s: %w", s.Name, err))
+			}
 			if _, err := appKey(s.Source, getenv, readFile); err != nil {
 				errs = append(errs, fmt.Errorf("secret %s: %w", s.Name, err))
 			}
@@ -243,6 +246,34 @@ func (r *run) appSecret(ctx context.Context, s plan.Secret, targets []Target, sr
 	r.write(ctx, s, targets, []byte(tok))
 }
 
+// appIssuer is the issuer of a github-app source's JWT: the App's ID or
+// client ID, as the plan gives it or from the environment variable it
+// names. GitHub takes either.
+func appIssuer(src plan.Source, getenv func(string) string) (string, error) {
+	switch {
+	case src.AppIDEnv != "":
+		v := strings.TrimSpace(getenv(src.AppIDEnv))
+		if v == "" {
+			return "", fmt.Errorf("environment variable %s (the app's ID) is not set", src.AppIDEnv)
+		}
+		if id, err := strconv.ParseInt(v, 10, 64); err != nil || id <= 0 {
+			return "", fmt.Errorf("environment variable %s is not an App ID (a number above 0): for a client ID use client-id-env", src.AppIDEnv)
+		}
+		return v, nil
+	case src.ClientIDEnv != "":
+		v := strings.TrimSpace(getenv(src.ClientIDEnv))
+		if v == "" {
+			return "", fmt.Errorf("environment variable %s (the app's client ID) is not set", src.ClientIDEnv)
+		}
+		return v, nil
+	case src.ClientID != "":
+		return src.ClientID, nil
+	case src.AppID > 0:
+		return strconv.FormatInt(src.AppID, 10), nil
+	}
+	return "", errors.New("no app: set app-id, client-id, app-id-env or client-id-env")
+}
+
 // appKey reads and parses a github-app source's RSA private key.
 func appKey(src plan.Source, getenv func(string) string, readFile func(string) ([]byte, error)) (*rsa.PrivateKey, error) {
 	return appKeyMasked(src, getenv, readFile, func(string) {})
@@ -282,7 +313,11 @@ func (r *run) mint(ctx context.Context, s plan.Secret) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("mint a token for %s: %w", s.Name, err)
 	}
-	signed, err := appauth.JWT(strconv.FormatInt(src.AppID, 10), key, r.o.Now())
+	iss, err := appIssuer(src, r.o.Getenv)
+	if err != nil {
+		return "", fmt.Errorf("mint a token for %s: %w", s.Name, err)
+	}
+	signed, err := appauth.JWT(iss, key, r.o.Now())
 	if err != nil {
 		return "", fmt.Errorf("mint a token for %s: %w", s.Name, err)
 	}
@@ -290,7 +325,7 @@ func (r *run) mint(ctx context.Context, s plan.Secret) (string, error) {
 	c := r.o.NewClient(signed)
 	id, err := appauth.FindInstallation(ctx, c, src.Installation)
 	if err != nil {
-		return "", fmt.Errorf("find the installation of app %d on %s for %s: %w", src.AppID, src.Installation, s.Name, err)
+		return "", fmt.Errorf("find the installation of app %s on %s for %s: %w", iss, src.Installation, s.Name, err)
 	}
 	if r.o.DryRun {
 		return "", nil
