@@ -25,6 +25,7 @@ var (
 	interfaceOutputs = []string{
 		"token-type", "login", "scopes", "expires-at", "days-left",
 		"missing-scopes", "excess-scopes", "forbidden-scopes", "passed", "secrets-written",
+		"deploy-keys-written",
 	}
 )
 

@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/internal/suggest"
 	"github.com/pat-action/pat-action/policy"
+	"github.com/pat-action/pat-action/rotate"
 )
 
 // runAction is the container-action front end: inputs from INPUT_*, masks
@@ -39,6 +43,10 @@ func (rt runtime) runAction(ctx context.Context) int {
 	command := a.GetInput("mode")
 	if command == "" {
 		command = "check"
+	}
+	if !slices.Contains(commands, command) {
+		a.Errorf("unknown mode %q: want one of %s%s", command, strings.Join(commands, ", "), suggest.Hint(command, commands))
+		return exitUsage
 	}
 	v := values{}
 	for _, in := range inputs {
@@ -94,7 +102,7 @@ func (rt runtime) runAction(ctx context.Context) int {
 	}
 	annotate(a, rep)
 	var pe *policyError
-	if err != nil && !errors.As(err, &pe) {
+	if err != nil && !errors.As(err, &pe) && !rep.tells(err) {
 		a.Errorf("%v", err)
 	}
 	return code
@@ -150,6 +158,22 @@ func annotate(a *githubactions.Action, rep *Report) {
 			a.Errorf("%s: %s", rule.Name, rule.Message)
 		case policy.StatusWarn:
 			a.Warningf("%s: %s", rule.Name, rule.Message)
+		}
+	}
+	maxAge := map[string]string{}
+	for _, s := range rep.Sources {
+		maxAge[s.Name] = s.MaxAge
+	}
+	for _, s := range rep.Secrets {
+		switch s.Result {
+		case rotate.AuditStale:
+			why := "written longer ago than its max-age"
+			if m := maxAge[s.Name]; m != "" {
+				why = "older than max-age " + m
+			}
+			a.Errorf("%s in %s is stale: %s", s.Name, s.Target, why)
+		case rotate.AuditMissing:
+			a.Errorf("%s is missing from %s", s.Name, s.Target)
 		}
 	}
 	for _, p := range rep.Problems {

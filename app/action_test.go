@@ -103,7 +103,7 @@ func TestActionCheck(t *testing.T) {
 			wantOutputs: map[string]string{
 				"token-type": "classic", "login": "octocat", "scopes": "repo,workflow",
 				"expires-at": "2027-01-24T12:00:00Z", "days-left": "60",
-				"missing-scopes": "", "excess-scopes": "", "forbidden-scopes": "", "passed": "true", "secrets-written": "0",
+				"missing-scopes": "", "excess-scopes": "", "forbidden-scopes": "", "passed": "true", "secrets-written": "0", "deploy-keys-written": "0",
 			},
 			summary: []string{"| type | classic |", "| required-scopes | ✅ pass |"},
 		},
@@ -116,7 +116,7 @@ func TestActionCheck(t *testing.T) {
 				"token-type": "classic", "login": "octocat", "scopes": "repo,workflow,admin:org,delete_repo",
 				"expires-at": "2027-01-24T12:00:00Z", "days-left": "60",
 				"missing-scopes": "", "excess-scopes": "admin:org,delete_repo", "forbidden-scopes": "delete_repo",
-				"passed": "false", "secrets-written": "0",
+				"passed": "false", "secrets-written": "0", "deploy-keys-written": "0",
 			},
 			summary:     []string{"| allowed-scopes | ❌ fail |", "| forbidden-scopes | ❌ fail |"},
 			annotations: []string{"::error::allowed-scopes: ", "::error::forbidden-scopes: "},
@@ -129,7 +129,7 @@ func TestActionCheck(t *testing.T) {
 			wantOutputs: map[string]string{
 				"token-type": "classic", "login": "octocat", "scopes": "repo",
 				"expires-at": "2026-11-28T13:00:00Z", "days-left": "3",
-				"missing-scopes": "", "excess-scopes": "", "forbidden-scopes": "", "passed": "true", "secrets-written": "0",
+				"missing-scopes": "", "excess-scopes": "", "forbidden-scopes": "", "passed": "true", "secrets-written": "0", "deploy-keys-written": "0",
 			},
 			annotations: []string{"::warning::expiry: "},
 		},
@@ -141,7 +141,7 @@ func TestActionCheck(t *testing.T) {
 			wantOutputs: map[string]string{
 				"token-type": "app", "login": "", "scopes": "",
 				"expires-at": "2026-11-25T13:00:00Z", "days-left": "0",
-				"missing-scopes": "", "excess-scopes": "", "forbidden-scopes": "", "passed": "true", "secrets-written": "0",
+				"missing-scopes": "", "excess-scopes": "", "forbidden-scopes": "", "passed": "true", "secrets-written": "0", "deploy-keys-written": "0",
 			},
 			summary:     []string{"| type | app |", "carry no OAuth scopes"},
 			annotations: []string{"::warning::job-token: The token checked is an installation token (ghs_), most likely the job's own GITHUB_TOKEN"},

@@ -26,7 +26,9 @@ type AuditOptions struct {
 	Plan         *plan.Plan
 	Organization string
 	MaxAge       time.Duration
-	Shard        rotate.Shard
+	// MaxAgeText is max-age as the user wrote it, for messages.
+	MaxAgeText string
+	Shard      rotate.Shard
 	// Pacing keeps requests under GitHub's secondary rate limits.
 	Pacing ghclient.Pacing
 	// Concurrency is how many targets are written or read at once.
@@ -47,7 +49,7 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 	if o.Admin == "" {
 		o.Admin = toks.token
 	}
-	if err := tokenFormat("admin token", o.Admin); err != nil {
+	if err := rt.tokenFormat("admin token", o.Admin); err != nil {
 		return o, err
 	}
 	if o.Pacing, err = pacing(v, api); err != nil {
@@ -63,6 +65,7 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 		if o.MaxAge, err = plan.ParseDuration(s); err != nil {
 			return o, asUsage(fmt.Errorf("max-age: %w", err))
 		}
+		o.MaxAgeText = s
 		if o.MaxAge <= 0 {
 			return o, usagef("max-age %q: want a positive duration such as 90d", s)
 		}
@@ -166,6 +169,7 @@ func runAudit(ctx context.Context, o AuditOptions, rep *Report) error {
 		},
 		Organization: o.Organization,
 		MaxAge:       o.MaxAge,
+		MaxAgeText:   o.MaxAgeText,
 	}
 	res, err := rotate.Audit(ctx, ao)
 	fillReport(rep, res)

@@ -70,7 +70,7 @@ func TestBadInput(t *testing.T) {
 		{name: "check: token as an argument", args: []string{"check", classicTok},
 			want: []string{"unexpected argument", "use PAT_ACTION_TOKEN or --token-file"}},
 		{name: "check: unknown flag", args: []string{"check", "--secret-name", "PAT"},
-			want: []string{"flag provided but not defined: -secret-name", "usage: pat-action check [flags]"}},
+			want: []string{"flag provided but not defined: -secret-name", "run 'pat-action check --help'"}},
 
 		// api-url.
 		{name: "api-url: http to a remote host", noAPIURL: true, args: []string{"check", "--api-url", "http://ghe.example.com/api/v3"},
@@ -194,7 +194,7 @@ func TestBadInput(t *testing.T) {
 
 		// The action: inputs from INPUT_*.
 		{name: "action: unknown mode", inputs: action("mode", "stor"),
-			want: []string{`unknown command "stor"`, "want one of check, store"}},
+			want: []string{`unknown mode "stor"`, "want one of check, store", `did you mean "store"`}},
 		{name: "action: empty token", inputs: map[string]string{"token": ""},
 			want: []string{"no token", "token input"}},
 		{name: "action: token with a space", inputs: action("token", classicTok[:10]+" "+classicTok[10:]),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -43,12 +44,20 @@ type CheckOptions struct {
 
 // checkOptions parses and validates check's inputs.
 func checkOptions(v values, tok string, rt runtime) (CheckOptions, error) {
+	return checkOptionsFor(v, tok, rt, true)
+}
+
+// checkOptionsFor parses check's inputs; without needToken a missing token
+// is no error (a store that sends no value checks none).
+func checkOptionsFor(v values, tok string, rt runtime, needToken bool) (CheckOptions, error) {
 	api, err := ghclient.ParseAPIURL(v.str("api-url"))
 	if err != nil {
 		return CheckOptions{}, asUsage(err)
 	}
-	if err := tokenFormat("token", tok); err != nil {
-		return CheckOptions{}, err
+	if needToken {
+		if err := rt.tokenFormat("token", tok); err != nil {
+			return CheckOptions{}, err
+		}
 	}
 	o := CheckOptions{API: api, Token: tok, WantLogin: true, Now: rt.now, rt: rt}
 	o.JobToken = jobTokenNote(rt, tok)
@@ -100,18 +109,38 @@ func (o CheckOptions) client(tok string) *github.Client {
 	return o.rt.clients(o.API, ghclient.Pacing{Off: true}, 0)(tok)
 }
 
-// tokenSources says where each token comes from, for the message when it is
-// missing.
-var tokenSources = map[string]string{
-	"token":       "set PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN, or pass --token-file FILE (in a workflow: the token input)",
-	"admin token": "set PAT_ACTION_ADMIN_TOKEN or pass --admin-token-file FILE, or give a token (in a workflow: the admin-token or token input)",
-}
+// tokenSources says where each token comes from on the command line, for
+// the message when it is missing; actionTokenSources says it in the
+// action's terms, its inputs.
+var (
+	tokenSources = map[string]string{
+		"token":       "set PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN, or pass --token-file FILE",
+		"admin token": "set PAT_ACTION_ADMIN_TOKEN or pass --admin-token-file FILE, or give a token (PAT_ACTION_TOKEN, GH_TOKEN, GITHUB_TOKEN or --token-file)",
+	}
+	actionTokenSources = map[string]string{
+		"token":       "set the token input (with: token: ${{ secrets.YOUR_PAT }})",
+		"admin token": "set the admin-token input, or the token input",
+	}
+)
 
 // tokenFormat checks a token's format, naming it by role and, when it is
-// missing, where it would come from. It never quotes the token.
+// missing, where it would come from in this front end. It never quotes the
+// token.
+func (rt runtime) tokenFormat(role, tok string) error {
+	if tok == "" {
+		if rt.action {
+			return usagef("no %s: %s", role, actionTokenSources[role])
+		}
+		return usagef("no %s: %s", role, tokenSources[role])
+	}
+	return tokenFormat(role, tok)
+}
+
+// tokenFormat checks the format of a token that is there, naming it by
+// role. It never quotes the token.
 func tokenFormat(role, tok string) error {
 	if tok == "" {
-		return usagef("no %s: %s", role, tokenSources[role])
+		return usagef("no %s", role)
 	}
 	if err := token.CheckFormat(tok); err != nil {
 		return asUsage(fmt.Errorf("%s: %w", role, err))
@@ -165,12 +194,23 @@ func runCheck(ctx context.Context, o CheckOptions, rep *Report) error {
 	info, err := token.Inspect(ctx, c, o.Token, o.WantLogin && typ != token.App)
 	if err != nil {
 		if errors.Is(err, token.ErrInvalid) {
-			rep.Token.Type = typ
+			rep.Checked.Tokens = 1
+			rep.Token = tokenReport{Info: token.Info{Type: typ}, Unread: true}
 			rep.Policy.Add(policy.Rule{Name: "token", Status: policy.StatusFail, Message: "invalid, expired or revoked token (401 Bad credentials)"})
 			return &policyError{fmt.Errorf("check token: %w", err)}
 		}
-		return fmt.Errorf("check token: %w", err)
+		err = fmt.Errorf("check token: %w", err)
+		var ge *github.ErrorResponse
+		if errors.As(err, &ge) && ge.Response != nil && ge.Response.StatusCode == http.StatusNotFound {
+			// Every GitHub API serves its root and /user: a 404 there
+			// means api-url is not a GitHub API.
+			err = fmt.Errorf("%w; is api-url %s a GitHub API? github.com: %s, GitHub Enterprise Server: https://HOST/api/v3", err, ghclient.Redact(o.API.URL.String()), ghclient.DefaultURL)
+		}
+		rep.Problems = append(rep.Problems, Problem{Target: "token", Error: err.Error()})
+		return err
 	}
+	rep.Checked.Tokens = 1
+	rep.Checked.Repositories = len(o.Repositories)
 	now := o.Now()
 	rep.Token = tokenReport{Info: info}
 	res := policy.Evaluate(o.Policy, info, now)

@@ -253,7 +253,10 @@ func TestCheckUsageErrors(t *testing.T) {
 		{"empty token", map[string]string{"GH_TOKEN": ""}, nil, "", "token"},
 		{"token with a newline (header injection)", map[string]string{"GH_TOKEN": classicTok + "\nX-Evil: 1"}, nil, "", "token"},
 		{"token as an argument", nil, []string{classicTok}, "", "never arguments"},
-		{"unknown flag", nil, []string{"--token", classicTok}, "", "flag provided but not defined"},
+		{"unknown flag", nil, []string{"--tokens", "x"}, "", "flag provided but not defined"},
+		{"token as a flag value", nil, []string{"--token", classicTok}, "", "tokens are never flag values"},
+		{"token as a flag value with =", nil, []string{"--token=" + classicTok}, "", "PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN, or pass --token-file"},
+		{"admin token as a flag value", nil, []string{"-admin-token", classicTok}, "", "PAT_ACTION_ADMIN_TOKEN, or pass --admin-token-file"},
 		{"bad boolean", nil, []string{"--require-expiration=maybe"}, "", "require-expiration"},
 	}
 	for _, tt := range tests {

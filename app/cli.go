@@ -7,12 +7,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
+
+	"github.com/pat-action/pat-action/internal/suggest"
 )
 
-const usageText = `usage: pat-action COMMAND [flags]
+const usageText = `Check GitHub tokens against a policy, store them as encrypted secrets, rotate and audit them.
 
-commands:
+USAGE
+  pat-action COMMAND [flags]
+
+COMMANDS
   check     read what the token is and hold it against the policy
   store     check, then write the token into every target as an encrypted secret
   rotate    run a rotation plan
@@ -22,7 +28,11 @@ commands:
   version   print the version
 
 The token comes from PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN, or --token-file
-(never a flag value). Run 'pat-action COMMAND -h' for a command's flags.
+(never a flag value). Run 'pat-action COMMAND --help' for a command's flags.
+
+EXAMPLES
+  $ GH_TOKEN=... pat-action check --required-scopes repo,workflow
+  $ pat-action demo
 `
 
 // flagValue stores a flag into the inputs map under its input name.
@@ -55,18 +65,32 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 		fmt.Fprint(rt.stdout, usageText)
 		return exitOK
 	case "demo":
+		if isHelp(args[1:]) {
+			printHelp(rt.stdout, command, nil)
+			return exitOK
+		}
+		if len(args) > 1 {
+			return rt.usageFailed(command, wantsJSON(args[1:]), usagef("demo takes no flags or arguments"))
+		}
 		return rt.runDemo(ctx)
+	}
+	if !slices.Contains(commands, command) {
+		return rt.usageFailed(command, wantsJSON(args[1:]), usagef("unknown command %q: want one of %s%s", command, strings.Join(commands, ", "), suggest.Hint(command, commands)))
+	}
+	if msg := tokenFlag(args[1:]); msg != "" {
+		return rt.usageFailed(command, wantsJSON(args[1:]), usagef("%s", msg))
 	}
 	v := values{}
 	fs := flag.NewFlagSet("pat-action "+command, flag.ContinueOnError)
-	fs.SetOutput(rt.stderr)
+	// Parse's errors are reported below, once, in the report's shape.
+	fs.SetOutput(io.Discard)
 	for _, in := range inputs {
 		if in.actionOnly() || !in.usedBy(command) {
 			continue
 		}
-		fs.Var(flagValue{v: v, name: in.name, isBool: in.bool}, in.name, in.usage+defaultNote(in))
+		fs.Var(flagValue{v: v, name: in.name, isBool: in.bool}, in.name, usageFor(in, command)+defaultNote(in))
 	}
-	fs.Usage = func() { printFlags(rt.stderr, command, fs) }
+	fs.Usage = func() {}
 	asJSON := fs.Bool("json", false, "print the JSON report on stdout")
 	tokenFile := fs.String("token-file", "", "read the token from `FILE` (- for stdin)")
 	adminFile := fs.String("admin-token-file", "", "read the admin token from `FILE` (- for stdin)")
@@ -79,27 +103,25 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printHelp(rt.stdout, command, fs)
 			return exitOK
 		}
-		return exitUsage
+		return rt.usageFailed(command, wantsJSON(args[1:]), asUsage(fmt.Errorf("%w; run 'pat-action %s --help' for its flags", err, command)))
 	}
 	if fs.NArg() > 0 {
 		// Not echoed: a stray argument is all too often a pasted token.
-		fmt.Fprintf(rt.stderr, "pat-action %s: unexpected argument (not shown); flags only, and tokens are never arguments: use PAT_ACTION_TOKEN or --token-file\n", command)
-		return exitUsage
+		return rt.usageFailed(command, *asJSON, usagef("unexpected argument (not shown); flags only, and tokens are never arguments: use PAT_ACTION_TOKEN or --token-file"))
 	}
 	files.token, files.admin = *tokenFile, *adminFile
 	if err := oneStdin(files, v.str("repositories-file")); err != nil {
-		fmt.Fprintf(rt.stderr, "pat-action %s: %v\n", command, err)
-		return exitUsage
+		return rt.usageFailed(command, *asJSON, err)
 	}
 	toks, err := rt.cliTokens(files)
 	for _, t := range []string{toks.token, toks.admin, toks.previous, toks.appKey} {
 		rt.mask(t)
 	}
 	if err != nil {
-		fmt.Fprintf(rt.stderr, "pat-action %s: %v\n", command, err)
-		return exitUsage
+		return rt.usageFailed(command, *asJSON, asUsage(err))
 	}
 	if command == "tokens" {
 		for name, env := range map[string]string{"app-id": "PAT_ACTION_APP_ID", "client-id": "PAT_ACTION_CLIENT_ID"} {
@@ -110,18 +132,50 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 	}
 	rep, err := rt.execute(ctx, command, v.withDefaults(), toks)
 	code := exitCode(err)
-	if code != exitUsage {
-		rep.writeText(rt.stderr)
-		if *asJSON {
-			if werr := rep.writeJSON(rt.stdout); werr != nil {
-				fmt.Fprintf(rt.stderr, "pat-action %s: write report: %v\n", command, werr)
-			}
+	if code == exitUsage {
+		return rt.usageFailed(command, *asJSON, err)
+	}
+	rep.writeText(rt.stderr)
+	if *asJSON {
+		rep.setError(err)
+		if werr := rep.writeJSON(rt.stdout); werr != nil {
+			fmt.Fprintf(rt.stderr, "pat-action %s: write report: %v\n", command, werr)
 		}
 	}
-	if err != nil {
+	if err != nil && !rep.tells(err) {
 		fmt.Fprintf(rt.stderr, "pat-action %s: %v\n", command, err)
 	}
 	return code
+}
+
+// commands are pat-action's commands (the action's modes): a command
+// execute runs must be listed here, or both front ends refuse it.
+var commands = []string{"check", "store", "rotate", "audit", "tokens", "demo", "version"}
+
+// usageFailed reports bad input: on stderr, and with --json as a JSON
+// error object on stdout, in the report's shape. It returns exit 2.
+func (rt runtime) usageFailed(command string, asJSON bool, err error) int {
+	fmt.Fprintf(rt.stderr, "pat-action %s: %v\n", command, err)
+	if asJSON {
+		if werr := writeErrorJSON(rt.stdout, err); werr != nil {
+			fmt.Fprintf(rt.stderr, "pat-action %s: write report: %v\n", command, werr)
+		}
+	}
+	return exitUsage
+}
+
+// wantsJSON reports whether args ask for the JSON report, for errors found
+// before the flags are parsed or when they do not parse.
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-json", "--json", "-json=true", "--json=true", "--json=1", "-json=1":
+			return true
+		}
+	}
+	return false
 }
 
 func defaultNote(in input) string {
@@ -224,20 +278,4 @@ func (rt runtime) readSecretFile(name string) (string, error) {
 		return "", err
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"), nil
-}
-
-// printFlags is a command's help, in gh's style: --long flags, each with
-// what it takes and its meaning.
-func printFlags(w io.Writer, command string, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "usage: pat-action %s [flags]\n\nflags:\n", command)
-	fs.VisitAll(func(f *flag.Flag) {
-		name, usage := flag.UnquoteUsage(f)
-		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-			name = ""
-		} else if name == "value" || name == "" {
-			name = "VALUE"
-		}
-		fmt.Fprintf(w, "  %s\n        %s\n", strings.TrimSpace("--"+f.Name+" "+name), usage)
-	})
-	fmt.Fprintf(w, "\nThe token comes from PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN, or --token-file.\n")
 }

@@ -17,7 +17,9 @@ import (
 // Report is the result of a command: text, JSON, outputs and the job summary
 // are views of it.
 type Report struct {
-	Token    tokenReport    `json:"token"`
+	// Token is the token a check inspected; rotate and audit have none
+	// (their token sources' tokens are in Sources).
+	Token    tokenReport    `json:"token,omitzero"`
 	Policy   policy.Result  `json:"policy"`
 	Secrets  []SecretResult `json:"secrets"`
 	Problems []Problem      `json:"problems"`
@@ -32,6 +34,58 @@ type Report struct {
 	Tokens  []inventory.Token  `json:"tokens,omitempty"`
 	Summary *inventory.Summary `json:"summary,omitempty"`
 	SAML    string             `json:"saml,omitempty"`
+	// Checked is what the command looked at; Written what it created or
+	// updated.
+	Checked Checked `json:"checked"`
+	Written Written `json:"written"`
+	// Error is why the command failed, if it did; ExitCode is its exit
+	// code either way.
+	Error    *reportError `json:"error,omitempty"`
+	ExitCode int          `json:"exit_code"`
+
+	// checkShown is set once the check's part was written ahead of the
+	// rest (showCheck).
+	checkShown bool
+}
+
+// Checked counts what a command looked at, so that a run that found
+// nothing wrong still says what it covered.
+type Checked struct {
+	Tokens       int `json:"tokens"`
+	Repositories int `json:"repositories,omitempty"`
+	Targets      int `json:"targets"`
+	Secrets      int `json:"secrets"`
+}
+
+// reportError is a failed command's error in the JSON report.
+type reportError struct {
+	// Kind is "usage" (exit 2), "policy" (exit 1) or "api" (exit 3).
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+func newReportError(err error) *reportError {
+	kind := map[int]string{exitUsage: "usage", exitPolicy: "policy", exitPartial: "api"}[exitCode(err)]
+	return &reportError{Kind: kind, Message: err.Error()}
+}
+
+// setError records the command's outcome in the report.
+func (r *Report) setError(err error) {
+	r.ExitCode = exitCode(err)
+	if err != nil {
+		r.Error = newReportError(err)
+	}
+}
+
+// writeErrorJSON is the JSON report of a run stopped by bad input before
+// it did anything: only its error and exit code.
+func writeErrorJSON(w io.Writer, err error) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Error    *reportError `json:"error"`
+		ExitCode int          `json:"exit_code"`
+	}{newReportError(err), exitCode(err)})
 }
 
 type tokenReport struct {
@@ -40,6 +94,24 @@ type tokenReport struct {
 	// Permissions are a fine-grained token's, when check could read them
 	// from the organization.
 	Permissions map[string]string `json:"permissions,omitempty"`
+	// Unread is true when GitHub refused the token (401): only its type,
+	// from its prefix, is known.
+	Unread bool `json:"-"`
+}
+
+// MarshalJSON says only what is known of a token GitHub refused.
+func (t tokenReport) MarshalJSON() ([]byte, error) {
+	if t.Unread {
+		return json.Marshal(struct {
+			Type  token.Type `json:"type"`
+			Valid bool       `json:"valid"`
+		}{t.Type, false})
+	}
+	type plain tokenReport
+	return json.Marshal(struct {
+		plain
+		Valid bool `json:"valid"`
+	}{plain(t), true})
 }
 
 // SecretResult is what happened to one secret in one target: the result is
@@ -63,27 +135,40 @@ type Problem struct {
 // newReport is an empty report whose lists encode as [] rather than null.
 func newReport() *Report {
 	return &Report{
-		Policy:   policy.Result{MissingScopes: []string{}, ExcessScopes: []string{}, ForbiddenScopes: []string{}},
+		Policy:   policy.Result{MissingScopes: []string{}, ExcessScopes: []string{}, ForbiddenScopes: []string{}, Rules: []policy.Rule{}},
 		Secrets:  []SecretResult{},
 		Problems: []Problem{},
 	}
 }
 
 func (r *Report) writeJSON(w io.Writer) error {
+	r.Written = r.written()
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
 }
 
-// written counts the secrets created or updated.
-func (r *Report) written() int {
-	n := 0
+// Written counts what a command created or updated: secrets, and deploy
+// keys registered (a deploy key is not a secret).
+type Written struct {
+	Secrets    int `json:"secrets"`
+	DeployKeys int `json:"deploy_keys"`
+}
+
+// written counts the secrets and deploy keys created or updated.
+func (r *Report) written() Written {
+	var w Written
 	for _, s := range r.Secrets {
-		if s.Result == "created" || s.Result == "updated" {
-			n++
+		if s.Result != "created" && s.Result != "updated" {
+			continue
+		}
+		if strings.HasPrefix(s.Target, rotate.DeployKeyTarget) {
+			w.DeployKeys++
+		} else {
+			w.Secrets++
 		}
 	}
-	return n
+	return w
 }
 
 // outputs are the action outputs, the names the README documents.
@@ -105,7 +190,8 @@ func (r *Report) outputs() [][2]string {
 		{"excess-scopes", strings.Join(r.Policy.ExcessScopes, ",")},
 		{"forbidden-scopes", strings.Join(r.Policy.ForbiddenScopes, ",")},
 		{"passed", strconv.FormatBool(r.Policy.Passed)},
-		{"secrets-written", strconv.Itoa(r.written())},
+		{"secrets-written", strconv.Itoa(r.written().Secrets)},
+		{"deploy-keys-written", strconv.Itoa(r.written().DeployKeys)},
 	}
 	return append(out, r.inventoryOutputs()...)
 }
@@ -141,7 +227,18 @@ func (r *Report) expiryText() string {
 
 // writeText is the human view, for stderr.
 func (r *Report) writeText(w io.Writer) {
-	if r.Token.Type != "" {
+	if !r.checkShown {
+		r.writeCheck(w)
+	}
+	r.writeTargets(w)
+	fmt.Fprintln(w, r.summaryLine())
+}
+
+// writeCheck is the token and its policy rules, in the human view.
+func (r *Report) writeCheck(w io.Writer) {
+	if r.Token.Unread {
+		fmt.Fprintf(w, "token:   %s; GitHub refused it, so its login, scopes and expiry are unknown\n", r.Token.Type)
+	} else if r.Token.Type != "" {
 		login := r.Token.Login
 		if login == "" {
 			login = "-"
@@ -156,6 +253,18 @@ func (r *Report) writeText(w io.Writer) {
 	for _, rule := range r.Policy.Rules {
 		fmt.Fprintf(w, "  %-4s %-19s %s\n", rule.Status, rule.Name, rule.Message)
 	}
+}
+
+// showCheck writes the check's part of the report now, before a store's
+// per-target progress, so that a log reads in the order things happened;
+// writeText then leaves it out.
+func (r *Report) showCheck(w io.Writer) {
+	r.writeCheck(w)
+	r.checkShown = true
+}
+
+// writeTargets is the per-target part of the human view.
+func (r *Report) writeTargets(w io.Writer) {
 	for _, s := range r.Secrets {
 		if s.Result == "failed" {
 			continue // its problem line says why
@@ -165,6 +274,9 @@ func (r *Report) writeText(w io.Writer) {
 			continue
 		}
 		fmt.Fprintf(w, "  %-12s %s %s\n", s.Result, s.Name, s.Target)
+	}
+	for _, is := range r.Issues {
+		fmt.Fprintf(w, "  issue    %s\n", issueText(is))
 	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "  problem  %s: %s\n", p.Target, p.Error)
@@ -178,7 +290,27 @@ func (r *Report) writeText(w io.Writer) {
 		fmt.Fprintf(w, "  previous token: %s\n", r.PreviousToken)
 	}
 	r.writeInventoryText(w)
-	var parts []string
+}
+
+// tells reports whether the report already says err, as a problem: it is
+// then not said twice.
+func (r *Report) tells(err error) bool {
+	for _, p := range r.Problems {
+		if p.Error == err.Error() {
+			return true
+		}
+	}
+	return false
+}
+
+// summaryLine is the last line of every command's text: what it looked at,
+// the policy's verdict, what it did and how many problems it met.
+func (r *Report) summaryLine() string {
+	c := r.Checked
+	if r.Summary != nil && c.Tokens == 0 {
+		c.Tokens = r.Summary.Total // the tokens command's inventory
+	}
+	parts := []string{"checked " + c.String()}
 	if len(r.Policy.Rules) > 0 {
 		verdict := "passed"
 		if !r.Policy.Passed {
@@ -189,12 +321,30 @@ func (r *Report) writeText(w io.Writer) {
 	if tally := r.tally(); tally != "" {
 		parts = append(parts, tally)
 	}
-	if len(r.Problems) > 0 || len(r.Secrets) > 0 {
-		parts = append(parts, plural(len(r.Problems), "problem"))
+	parts = append(parts, plural(len(r.Problems), "problem"))
+	return strings.Join(parts, "; ")
+}
+
+// String is what was looked at, as a person reads it: "1 token",
+// "3 repositories, 12 secrets".
+func (c Checked) String() string {
+	var parts []string
+	if c.Tokens > 0 {
+		parts = append(parts, plural(c.Tokens, "token"))
 	}
-	if len(parts) > 0 {
-		fmt.Fprintln(w, strings.Join(parts, "; "))
+	if c.Repositories > 0 {
+		parts = append(parts, plural(c.Repositories, "repository"))
 	}
+	if c.Targets > 0 {
+		parts = append(parts, plural(c.Targets, "target"))
+	}
+	if c.Secrets > 0 {
+		parts = append(parts, plural(c.Secrets, "secret"))
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // tally counts the secrets by result, in the order results first appear:
@@ -251,7 +401,29 @@ func (r *Report) markdown(title string) string {
 		fmt.Fprintf(&b, "Previous token: %s\n\n", r.PreviousToken)
 	}
 	r.inventoryMarkdown(&b)
+	if len(r.Issues) > 0 {
+		b.WriteString("| reminder issue | secret | result |\n| --- | --- | --- |\n")
+		for _, is := range r.Issues {
+			where := is.Repository
+			if is.Number != 0 {
+				where += fmt.Sprintf("#%d", is.Number)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdCell(where), mdCell(is.Name), is.Result)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(r.summaryLine() + "\n")
 	return b.String()
+}
+
+// issueText says what a run did to a reminder issue: "created
+// acme/ops#12, the reminder to rotate RELEASE_PAT".
+func issueText(is rotate.IssueResult) string {
+	where := is.Repository
+	if is.Number != 0 {
+		where += fmt.Sprintf("#%d", is.Number)
+	}
+	return fmt.Sprintf("%s %s, the reminder to rotate %s", is.Result, where, is.Name)
 }
 
 func mdCell(s string) string {
@@ -261,10 +433,13 @@ func mdCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
 }
 
-// plural is "1 problem", "2 problems".
+// plural is "1 problem", "2 problems", "2 repositories".
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }

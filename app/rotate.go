@@ -83,7 +83,7 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.Admin == "" {
 		o.Admin = toks.token
 	}
-	if err := tokenFormat("admin token", o.Admin); err != nil {
+	if err := rt.tokenFormat("admin token", o.Admin); err != nil {
 		return o, err
 	}
 	if o.Force, err = v.boolean("force"); err != nil {
@@ -107,7 +107,11 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
 		return o, err
 	}
-	if err := rotate.Check(o.Plan, o.Token, rt.getenv, rt.readFile); err != nil {
+	setToken := "set PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN to the new token, or pass --token-file FILE"
+	if rt.action {
+		setToken = "set the token input to the new token"
+	}
+	if err := rotate.Check(o.Plan, o.Token, rt.getenv, rt.readFile, setToken); err != nil {
 		return o, asUsage(err)
 	}
 	if err := checkSourceTokens(o.Plan, o.Token, rt); err != nil {
@@ -178,6 +182,7 @@ func fillReport(rep *Report, res *rotate.Result) {
 	}
 	rep.Sources = res.Sources
 	rep.Issues = res.Issues
+	rep.Checked = checkedOf(res)
 	rep.Policy.Passed = true
 	for _, s := range res.Sources {
 		if s.Policy == nil {
@@ -197,6 +202,25 @@ func fillReport(rep *Report, res *rotate.Result) {
 			rep.Policy.Expiry = s.Policy.Expiry
 		}
 	}
+}
+
+// checkedOf counts what a rotation or an audit looked at.
+func checkedOf(res *rotate.Result) Checked {
+	c := Checked{Repositories: res.Repositories, Secrets: len(res.Secrets)}
+	targets := map[string]bool{}
+	for _, s := range res.Secrets {
+		targets[s.Target] = true
+	}
+	c.Targets = len(targets)
+	if res.Repositories > 0 || res.RepoSecrets > 0 {
+		c.Targets, c.Secrets = 0, res.RepoSecrets
+	}
+	for _, s := range res.Sources {
+		if s.Token != nil {
+			c.Tokens++
+		}
+	}
+	return c
 }
 
 // worse reports whether expiry a is worse than b, for the report's one

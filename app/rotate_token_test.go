@@ -112,11 +112,11 @@ func TestRotateTokenInputMissing(t *testing.T) {
 		want   []string
 	}{
 		{"cli, only an admin token", false, map[string]string{"PAT_ACTION_ADMIN_TOKEN": adminTok},
-			[]string{"secret RELEASE_PAT: its token source takes the run's token (input: token), and the run was given none", "PAT_ACTION_TOKEN, GH_TOKEN or --token-file"}},
+			[]string{"secret RELEASE_PAT: its token source takes the run's token (input: token), and the run was given none", "set PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN to the new token, or pass --token-file FILE"}},
 		{"action, only an admin token", true, map[string]string{"admin-token": adminTok},
-			[]string{"secret RELEASE_PAT: its token source takes the run's token (input: token)", "set the action's token input to the new token"}},
+			[]string{"secret RELEASE_PAT: its token source takes the run's token (input: token)", "set the token input to the new token"}},
 		{"action, the workflow's GITHUB_TOKEN", true, map[string]string{"token": appTok, "admin-token": adminTok},
-			[]string{"secret RELEASE_PAT: the run's token (input: token) is an installation token (ghs_)", "set the action's token input to the new token"}},
+			[]string{"secret RELEASE_PAT: the run's token (input: token) is an installation token (ghs_)", "set the token input to the new token"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,6 +140,9 @@ func TestRotateTokenInputMissing(t *testing.T) {
 				if !strings.Contains(res.stdout+res.stderr, want) {
 					t.Errorf("the output does not say %q:\nstdout:\n%s\nstderr:\n%s", want, res.stdout, res.stderr)
 				}
+			}
+			if tt.action && strings.Contains(res.stdout, "PAT_ACTION_TOKEN") {
+				t.Errorf("the action speaks of the CLI's PAT_ACTION_TOKEN:\n%s", res.stdout)
 			}
 			if n := len(w.emu.Requests()); n != 0 {
 				t.Errorf("%d requests, want none before the token is at hand", n)

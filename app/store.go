@@ -48,12 +48,19 @@ func storeOptions(v values, toks tokens, rt runtime) (StoreOptions, error) {
 	if err := secrets.ValidateName(o.Name); err != nil {
 		return o, asUsage(err)
 	}
-	// The token is the value: the secret rules come first, so a huge value
-	// is reported in the secret's terms.
-	if err := secrets.ValidateValue([]byte(toks.token)); err != nil {
-		return o, asUsage(fmt.Errorf("token (the secret's value): %w", err))
+	var err error
+	if o.ReposOnly, err = v.boolean("update-repositories-only"); err != nil {
+		return o, err
 	}
-	co, err := checkOptions(v, toks.token, rt)
+	// The token is the value: the secret rules come first, so a huge value
+	// is reported in the secret's terms. Replacing only an organization
+	// secret's repositories sends no value, so it needs no token.
+	if !o.ReposOnly {
+		if err := secrets.ValidateValue([]byte(toks.token)); err != nil {
+			return o, asUsage(fmt.Errorf("token (the secret's value): %w", err))
+		}
+	}
+	co, err := checkOptionsFor(v, toks.token, rt, !o.ReposOnly)
 	if err != nil {
 		return o, err
 	}
@@ -71,13 +78,10 @@ func storeOptions(v values, toks tokens, rt runtime) (StoreOptions, error) {
 	if o.AdminToken == "" {
 		o.AdminToken = toks.token
 	}
-	if err := tokenFormat("admin token", o.AdminToken); err != nil {
+	if err := rt.tokenFormat("admin token", o.AdminToken); err != nil {
 		return o, err
 	}
 	if o.DryRun, err = v.boolean("dry-run"); err != nil {
-		return o, err
-	}
-	if o.ReposOnly, err = v.boolean("update-repositories-only"); err != nil {
 		return o, err
 	}
 	if o.Targets, err = storeTargets(v, rt, co.API.GHES); err != nil {
@@ -187,17 +191,23 @@ func storeTargets(v values, rt runtime, ghes bool) ([]secrets.Target, error) {
 // target. A failing token writes nothing. Targets that fail are problems in
 // the report and make a partial-failure error; the others still complete.
 func runStore(ctx context.Context, o StoreOptions, rep *Report) error {
-	if err := runCheck(ctx, o.Check, rep); err != nil {
-		if o.Previous != "" {
-			rep.PreviousToken = "kept" // nothing was written
+	if !o.ReposOnly {
+		if err := runCheck(ctx, o.Check, rep); err != nil {
+			if o.Previous != "" {
+				rep.PreviousToken = "kept" // nothing was written
+			}
+			return err
 		}
-		return err
 	}
 	w := secrets.NewWriter(o.Check.rt.clients(o.Check.API, o.Pacing, o.Concurrency)(o.AdminToken), secrets.WriterOptions{
 		Concurrency: o.Concurrency,
 		DryRun:      o.DryRun,
 		OnResult:    o.progress.result,
 	})
+	if o.progress != nil {
+		// The check's result is printed before the per-target group.
+		rep.showCheck(o.progress.w)
+	}
 	o.progress.start(o.Name, len(o.Targets), o.DryRun)
 	var results []secrets.Result
 	if o.ReposOnly {
@@ -206,6 +216,7 @@ func runStore(ctx context.Context, o StoreOptions, rep *Report) error {
 		results = w.Store(ctx, o.Targets, o.Name, []byte(o.Check.Token))
 	}
 	o.progress.finish()
+	rep.Checked.Targets, rep.Checked.Secrets = len(o.Targets), len(results)
 	failed := 0
 	for _, r := range results {
 		rep.Secrets = append(rep.Secrets, SecretResult{Target: r.Target.String(), Name: r.Name, Result: string(r.Outcome), Environment: string(r.Environment)})

@@ -105,7 +105,29 @@ func ParseAPIURL(s string) (API, error) {
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}
+	if hint := misplacedAPI(u); hint != "" {
+		return API{}, fmt.Errorf("api-url %q: %s", shown, hint)
+	}
 	return API{URL: u, GHES: strings.HasSuffix(u.Path, "/api/v3/")}, nil
+}
+
+// misplacedAPI says what is wrong with a URL that is certainly not where
+// a GitHub API is, with the address that is: GitHub's web host for its
+// API host, /api/v3 on github.com, /api/v3 written twice. A request there
+// would only get a bare 404.
+func misplacedAPI(u *url.URL) string {
+	host := strings.ToLower(u.Hostname())
+	switch {
+	case host == "github.com" || host == "www.github.com":
+		return "that is GitHub's web address; its API is " + DefaultURL
+	case host == "api.github.com" && u.Path != "/":
+		return "api.github.com serves the API at its root: use " + DefaultURL + " (/api/v3 is for GitHub Enterprise Server)"
+	case strings.HasSuffix(host, ".ghe.com") && !strings.HasPrefix(host, "api."):
+		return "that is the web address of a GHE.com enterprise; its API is https://api." + host
+	case strings.Contains(u.Path, "/api/v3/api/v3"):
+		return "the path repeats /api/v3: use https://" + u.Host + "/api/v3"
+	}
+	return ""
 }
 
 // Redact is an api-url as it may be shown: without userinfo, query or

@@ -39,6 +39,13 @@ func TestParseAPIURL(t *testing.T) {
 		{"https://api.github.com/#s3cret", "", false, "fragment"},
 		{"https://api.github.com/?access_token=s3cret%zz", "", false, "api-url"},
 		{"https://x:s3cret@api.github.com:99999", "", false, "api-url"},
+		{"https://github.com", "", false, "its API is https://api.github.com"},
+		{"https://www.GitHub.com/", "", false, "its API is https://api.github.com"},
+		{"https://api.github.com/api/v3", "", false, "serves the API at its root: use https://api.github.com"},
+		{"https://ghe.example.com/api/v3/api/v3", "", false, "repeats /api/v3: use https://ghe.example.com/api/v3"},
+		{"https://ghe.example.com/api/v3/api/v3/", "", false, "repeats /api/v3"},
+		{"https://octo.ghe.com", "", false, "its API is https://api.octo.ghe.com"},
+		{"https://api.octo.ghe.com", "https://api.octo.ghe.com/", false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

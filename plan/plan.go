@@ -63,9 +63,11 @@ type Plan struct {
 // does not set its own. The policy and open-issue apply to token sources
 // only; max-age to every source but github-app, which is minted every run.
 type Defaults struct {
-	Policy    PolicySpec
-	MaxAge    time.Duration
-	OpenIssue bool
+	Policy PolicySpec
+	MaxAge time.Duration
+	// MaxAgeText is max-age as the plan wrote it ("2w"), for messages.
+	MaxAgeText string
+	OpenIssue  bool
 }
 
 // Secret is one managed secret: where its value comes from, what the value
@@ -79,6 +81,9 @@ type Secret struct {
 	// MaxAge is how old a stored value may be before a random or deploy-key
 	// source rotates it, or a token source reports it; 0 means no limit.
 	MaxAge time.Duration
+	// MaxAgeText is max-age as the plan wrote it ("2w"), so that messages
+	// speak in the unit the user chose.
+	MaxAgeText string
 	// Prune deletes the secret from the other repositories of an
 	// organization whose match or topic target no longer selects them.
 	Prune bool

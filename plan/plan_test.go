@@ -35,13 +35,13 @@ func TestParsePlanFull(t *testing.T) {
 	want := &Plan{
 		File:     "../examples/plans/full.yml",
 		Version:  1,
-		Defaults: Defaults{Policy: defaultPolicy, MaxAge: 90 * day},
+		Defaults: Defaults{Policy: defaultPolicy, MaxAge: 90 * day, MaxAgeText: "90d"},
 		Secrets: []Secret{
 			{
 				Name:   "RELEASE_PAT",
 				Source: Source{Type: SourceToken, Env: "NEW_RELEASE_PAT"},
 				Policy: PolicySpec{RequiredScopes: []string{"repo", "workflow"}, MinDaysLeft: ptr(14), RequireExpiration: ptr(true)},
-				MaxAge: 90 * day,
+				MaxAge: 90 * day, MaxAgeText: "90d",
 				Targets: []TargetSpec{
 					{Repository: "acme/api", Type: secrets.Actions, Line: 12},
 					{Repository: "acme/web", Environment: "production", Type: secrets.Actions, Line: 13},
@@ -59,16 +59,16 @@ func TestParsePlanFull(t *testing.T) {
 				Line:    24,
 			},
 			{
-				Name:    "INFRA_DEPLOY_KEY",
-				Source:  Source{Type: SourceDeployKey, Repository: "acme/infra", ReadOnly: true},
-				MaxAge:  90 * day,
+				Name:   "INFRA_DEPLOY_KEY",
+				Source: Source{Type: SourceDeployKey, Repository: "acme/infra", ReadOnly: true},
+				MaxAge: 90 * day, MaxAgeText: "90d",
 				Targets: []TargetSpec{{Repository: "acme/api", Type: secrets.Actions, Line: 38}},
 				Line:    33,
 			},
 			{
-				Name:    "WEBHOOK_SECRET",
-				Source:  Source{Type: SourceRandom, Bytes: 32, Encoding: EncodingHex},
-				MaxAge:  30 * day,
+				Name:   "WEBHOOK_SECRET",
+				Source: Source{Type: SourceRandom, Bytes: 32, Encoding: EncodingHex},
+				MaxAge: 30 * day, MaxAgeText: "30d",
 				Targets: []TargetSpec{{Organization: "acme", Visibility: "private", Type: secrets.Actions, Line: 42}},
 				Line:    39,
 			},

@@ -27,6 +27,7 @@ func (p *parser) defaults(n *yaml.Node) Defaults {
 	}
 	if e, ok := m["max-age"]; ok {
 		d.MaxAge, _ = p.duration(e.val, "defaults.max-age")
+		d.MaxAgeText = strings.TrimSpace(e.val.Value)
 	}
 	if e, ok := m["open-issue"]; ok {
 		d.OpenIssue, _ = p.bool(e.val, "defaults.open-issue")
@@ -197,14 +198,14 @@ func (p *parser) secretPolicy(m map[string]entry, n *yaml.Node, path string, d D
 // source but github-app, which is minted every run.
 func (p *parser) maxAge(m map[string]entry, path string, d Defaults, s *Secret) {
 	if s.Source.Type != SourceGitHubApp {
-		s.MaxAge = d.MaxAge
+		s.MaxAge, s.MaxAgeText = d.MaxAge, d.MaxAgeText
 	}
 	e, ok := m["max-age"]
 	if !ok {
 		return
 	}
 	if v, ok := p.duration(e.val, join(path, "max-age")); ok {
-		s.MaxAge = v
+		s.MaxAge, s.MaxAgeText = v, strings.TrimSpace(e.val.Value)
 	}
 	if s.Source.Type == SourceGitHubApp {
 		p.errorf(e.key, join(path, "max-age"), "a github-app token is minted every run, so max-age does not apply: remove it")

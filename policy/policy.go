@@ -252,7 +252,7 @@ func Evaluate(p Policy, info token.Info, now time.Time) Result {
 
 func typeRule(p Policy, t token.Type) Rule {
 	if len(p.AllowedTokenTypes) == 0 {
-		return Rule{RuleTokenType, StatusPass, fmt.Sprintf("The token is a %s token; allowed-token-types does not limit the type.", t)}
+		return Rule{RuleTokenType, StatusPass, fmt.Sprintf("The token is %s token; allowed-token-types does not limit the type.", withArticle(string(t)))}
 	}
 	var names []string
 	for _, a := range p.AllowedTokenTypes {
@@ -260,9 +260,9 @@ func typeRule(p Policy, t token.Type) Rule {
 	}
 	list := strings.Join(names, ", ")
 	if slices.Contains(p.AllowedTokenTypes, t) {
-		return Rule{RuleTokenType, StatusPass, fmt.Sprintf("The token is a %s token, which allowed-token-types (%s) accepts.", t, list)}
+		return Rule{RuleTokenType, StatusPass, fmt.Sprintf("The token is %s token, which allowed-token-types (%s) accepts.", withArticle(string(t)), list)}
 	}
-	return Rule{RuleTokenType, StatusFail, fmt.Sprintf("The token is a %s token, but allowed-token-types accepts only %s.", t, list)}
+	return Rule{RuleTokenType, StatusFail, fmt.Sprintf("The token is %s token, but allowed-token-types accepts only %s.", withArticle(string(t)), list)}
 }
 
 func evaluateScopes(p Policy, info token.Info, res *Result) {
@@ -303,7 +303,7 @@ func evaluateScopes(p Policy, info token.Info, res *Result) {
 		res.MissingScopes = sorted(notIn(dedup(p.RequiredScopes), heldSet))
 		if len(res.MissingScopes) > 0 {
 			res.Add(Rule{RuleRequiredScopes, StatusFail, fmt.Sprintf(
-				"The token lacks required scopes %s; it has %s.", strings.Join(res.MissingScopes, ", "), have)})
+				"The token lacks required %s %s; it has %s.", noun(len(res.MissingScopes), "scope", "scopes"), strings.Join(res.MissingScopes, ", "), have)})
 		} else {
 			res.Add(Rule{RuleRequiredScopes, StatusPass, fmt.Sprintf(
 				"The token has every required scope (%s).", strings.Join(p.RequiredScopes, ", "))})
@@ -327,7 +327,7 @@ func evaluateScopes(p Policy, info token.Info, res *Result) {
 		}
 		if len(res.ExcessScopes) > 0 {
 			res.Add(Rule{RuleAllowedScopes, StatusFail, fmt.Sprintf(
-				"The token is over-broad: %s goes beyond allowed-scopes (%s).", strings.Join(res.ExcessScopes, ", "), bound)})
+				"The token is over-broad: %s %s beyond allowed-scopes (%s).", strings.Join(res.ExcessScopes, ", "), noun(len(res.ExcessScopes), "goes", "go"), bound)})
 		} else {
 			res.Add(Rule{RuleAllowedScopes, StatusPass, fmt.Sprintf(
 				"The token's scopes stay within allowed-scopes (%s).", bound)})
@@ -343,7 +343,7 @@ func evaluateScopes(p Policy, info token.Info, res *Result) {
 		slices.Sort(res.ForbiddenScopes)
 		if len(res.ForbiddenScopes) > 0 {
 			res.Add(Rule{RuleForbiddenScopes, StatusFail, fmt.Sprintf(
-				"The token has forbidden scopes: %s (forbidden-scopes: %s).", strings.Join(res.ForbiddenScopes, ", "), strings.Join(p.ForbiddenScopes, ", "))})
+				"The token has %s: %s (forbidden-scopes: %s).", noun(len(res.ForbiddenScopes), "a forbidden scope", "forbidden scopes"), strings.Join(res.ForbiddenScopes, ", "), strings.Join(p.ForbiddenScopes, ", "))})
 		} else {
 			res.Add(Rule{RuleForbiddenScopes, StatusPass, fmt.Sprintf(
 				"The token has none of the forbidden scopes (%s).", strings.Join(p.ForbiddenScopes, ", "))})
@@ -451,4 +451,22 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// withArticle is a token type with its indefinite article: "a classic",
+// "an app", "an oauth".
+func withArticle(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
+}
+
+// noun is one or other for a count of one or more: "scope" or "scopes",
+// "goes" or "go".
+func noun(n int, one, more string) string {
+	if n == 1 {
+		return one
+	}
+	return more
 }

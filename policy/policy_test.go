@@ -533,7 +533,7 @@ func TestEvaluateScopeMessages(t *testing.T) {
 			policy: Policy{RequiredScopes: []string{"repo", "workflow"}},
 			info:   classic("repo", "gist"),
 			want: []Rule{
-				{"required-scopes", "fail", "The token lacks required scopes workflow; it has repo, gist."},
+				{"required-scopes", "fail", "The token lacks required scope workflow; it has repo, gist."},
 				{"allowed-scopes", "fail", "The token is over-broad: gist goes beyond allowed-scopes (defaulting to required-scopes: repo, workflow)."},
 			},
 		},
@@ -542,7 +542,7 @@ func TestEvaluateScopeMessages(t *testing.T) {
 			policy: Policy{RequiredScopes: []string{"repo"}, ForbiddenScopes: []string{"read:org"}},
 			info:   classic(),
 			want: []Rule{
-				{"required-scopes", "fail", "The token lacks required scopes repo; it has no scopes."},
+				{"required-scopes", "fail", "The token lacks required scope repo; it has no scopes."},
 				{"allowed-scopes", "pass", "The token's scopes stay within allowed-scopes (defaulting to required-scopes: repo)."},
 				{"forbidden-scopes", "pass", "The token has none of the forbidden scopes (read:org)."},
 			},
@@ -552,7 +552,7 @@ func TestEvaluateScopeMessages(t *testing.T) {
 			policy: Policy{ForbiddenScopes: []string{"read:org"}},
 			info:   classic("admin:org", "repo"),
 			want: []Rule{
-				{"forbidden-scopes", "fail", "The token has forbidden scopes: admin:org (forbidden-scopes: read:org)."},
+				{"forbidden-scopes", "fail", "The token has a forbidden scope: admin:org (forbidden-scopes: read:org)."},
 			},
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pat-action/pat-action/internal/natural"
 	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/secrets"
@@ -34,8 +35,10 @@ type AuditOptions struct {
 	// Organization, without a Plan, is the organization whose repository
 	// secrets are audited.
 	Organization string
-	// MaxAge, when set, overrides every secret's max age.
-	MaxAge time.Duration
+	// MaxAge, when set, overrides every secret's max age; MaxAgeText is
+	// it as the user wrote it ("2w").
+	MaxAge     time.Duration
+	MaxAgeText string
 }
 
 // Audit reports, for each target, whether its secret is fresh, stale or
@@ -69,13 +72,16 @@ func (r *run) auditPlan(ctx context.Context, o AuditOptions) bool {
 	stale := false
 	now := o.Now()
 	for _, s := range o.Plan.Secrets {
-		maxAge := s.MaxAge
+		maxAge, text := s.MaxAge, s.MaxAgeText
 		if o.MaxAge > 0 {
-			maxAge = o.MaxAge
+			maxAge, text = o.MaxAge, o.MaxAgeText
 		}
 		src := SourceResult{Name: s.Name, Type: s.Source.Type}
 		if maxAge > 0 {
-			src.MaxAge = formatMaxAge(maxAge)
+			src.MaxAge = text
+			if text == "" {
+				src.MaxAge = formatMaxAge(maxAge)
+			}
 		}
 		targets := r.targets(s)
 		ages := r.ages(ctx, s.Name, targets)
@@ -123,7 +129,7 @@ func (r *run) auditPlan(ctx context.Context, o AuditOptions) bool {
 
 // auditToken inspects a token source's token, when it is set,
 // and holds it against the secret's policy. It reports whether the token
-// fails the policy or is within its warning window.
+// fails the policy.
 func (r *run) auditToken(ctx context.Context, o AuditOptions, s plan.Secret, src *SourceResult) bool {
 	if o.NewClient == nil {
 		return false
@@ -139,7 +145,8 @@ func (r *run) auditToken(ctx context.Context, o AuditOptions, s plan.Secret, src
 		return false
 	}
 	src.Token, src.Policy = &info, &pr
-	return !pr.Passed || pr.Expiry == policy.ExpiryWarning
+	// A token in its warning window is a warning: warnings never fail.
+	return !pr.Passed
 }
 
 // auditTokenAge adds a max-age rule to a token source: its stored value is
@@ -150,12 +157,12 @@ func (r *run) auditTokenAge(src *SourceResult, maxAge time.Duration, now time.Ti
 		src.Policy = &policy.Result{Passed: true, MissingScopes: []string{}, ExcessScopes: []string{}, ForbiddenScopes: []string{}}
 	}
 	age := now.Sub(*src.Oldest)
-	days := int(age / (24 * time.Hour))
+	written := ago(age, src.MaxAge)
 	rule := policy.Rule{Name: "max-age", Status: policy.StatusPass,
-		Message: fmt.Sprintf("oldest stored value (%s) written %d days ago, within max-age %s", oldestIn, days, src.MaxAge)}
+		Message: fmt.Sprintf("oldest stored value (%s) written %s, within max-age %s", oldestIn, written, src.MaxAge)}
 	if age > maxAge {
 		rule.Status = policy.StatusFail
-		rule.Message = fmt.Sprintf("stored value in %s written %d days ago, older than max-age %s: a person must make a new token", oldestIn, days, src.MaxAge)
+		rule.Message = fmt.Sprintf("stored value in %s written %s, older than max-age %s: a person must make a new token", oldestIn, written, src.MaxAge)
 	}
 	src.Policy.Add(rule)
 	return rule.Status == policy.StatusFail
@@ -176,6 +183,7 @@ func (r *run) auditOrg(ctx context.Context, o AuditOptions) bool {
 		}
 	}
 	targets = SelectFunc(o.Shard, targets, secrets.Target.String)
+	r.res.Repositories = len(targets)
 	lists, errs := r.w.List(ctx, targets)
 	now := o.Now()
 	var found []SecretResult
@@ -184,6 +192,7 @@ func (r *run) auditOrg(ctx context.Context, o AuditOptions) bool {
 			r.problem(t.String(), errs[i])
 			continue
 		}
+		r.res.RepoSecrets += len(lists[i])
 		for _, sc := range lists[i] {
 			if now.Sub(sc.Updated) > o.MaxAge {
 				found = append(found, SecretResult{Target: t.String(), Name: sc.Name, Result: AuditStale})
@@ -198,10 +207,32 @@ func (r *run) auditOrg(ctx context.Context, o AuditOptions) bool {
 func sortResults(rs []SecretResult) {
 	slices.SortFunc(rs, func(a, b SecretResult) int {
 		if a.Target != b.Target {
-			return strings.Compare(a.Target, b.Target)
+			return natural.Compare(a.Target, b.Target)
 		}
-		return strings.Compare(a.Name, b.Name)
+		return natural.Compare(a.Name, b.Name)
 	})
+}
+
+// ago is how long ago something was written, in the smallest unit of the
+// max age it is held to ("1d12h": hours), so that it reads against it:
+// "written 3 minutes ago, older than max-age 1m".
+func ago(age time.Duration, maxAge string) string {
+	units := []struct {
+		suffix byte
+		name   string
+		size   time.Duration
+	}{{'w', "week", 7 * 24 * time.Hour}, {'d', "day", 24 * time.Hour}, {'h', "hour", time.Hour}, {'m', "minute", time.Minute}}
+	u := units[1]
+	for _, c := range units {
+		if strings.HasSuffix(maxAge, string(c.suffix)) {
+			u = c
+		}
+	}
+	n := int64(age / u.size)
+	if n == 1 {
+		return "1 " + u.name + " ago"
+	}
+	return fmt.Sprintf("%d %ss ago", n, u.name)
 }
 
 // formatMaxAge writes a max age as a plan usually does: in whole days

@@ -54,7 +54,7 @@ func (r *run) reminder(ctx context.Context, s plan.Secret, info token.Info, res 
 	switch {
 	case expiring:
 		title := fmt.Sprintf("Rotate %s: its token expires soon", s.Name)
-		body := reminderBody(s, info, r.o.Now)
+		body := reminderBody(s, info, res.Passed, r.o.Now)
 		req = &github.IssueRequest{Title: &title, Body: &body}
 		switch {
 		case existing == nil:
@@ -89,6 +89,14 @@ func (r *run) reminder(ctx context.Context, s plan.Secret, info token.Info, res 
 		return
 	}
 	r.issue(out)
+}
+
+// days is "1 day", "3 days".
+func days(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
 }
 
 func (r *run) issue(i IssueResult) {
@@ -131,11 +139,22 @@ func (r *run) findReminder(ctx context.Context, owner, repo, name string) (*gith
 	}
 }
 
-func reminderBody(s plan.Secret, info token.Info, now func() time.Time) string {
+// reminderBody is a reminder issue's text. It says the token is stored
+// only when it passed its policy and was.
+func reminderBody(s plan.Secret, info token.Info, stored bool, now func() time.Time) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\nThe token stored as **%s** ", Marker(s.Name), s.Name)
+	if stored {
+		fmt.Fprintf(&b, "%s\n\nThe token stored as **%s** ", Marker(s.Name), s.Name)
+	} else {
+		fmt.Fprintf(&b, "%s\n\nThe token given for **%s** failed its policy and was not stored: it ", Marker(s.Name), s.Name)
+	}
 	if info.ExpiresAt != nil {
-		fmt.Fprintf(&b, "expires on %s (%d days left).", info.ExpiresAt.UTC().Format("2006-01-02"), policy.DaysLeft(*info.ExpiresAt, now()))
+		day := info.ExpiresAt.UTC().Format("2006-01-02")
+		if left := policy.DaysLeft(*info.ExpiresAt, now()); left < 0 {
+			fmt.Fprintf(&b, "expired on %s.", day)
+		} else {
+			fmt.Fprintf(&b, "expires on %s (%s left).", day, days(left))
+		}
 	} else {
 		b.WriteString("is within its policy's warning window.")
 	}

@@ -91,6 +91,9 @@ type Result struct {
 	Problems []Problem
 	Sources  []SourceResult
 	Issues   []IssueResult
+	// Repositories and RepoSecrets count what an organization audit
+	// listed: it reports only the stale secrets.
+	Repositories, RepoSecrets int
 }
 
 // SecretResult is what happened to one secret in one target: a result of the

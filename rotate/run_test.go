@@ -107,7 +107,7 @@ func (e *env) run(t *testing.T, plan string, mod func(*Options)) (*Result, error
 	if mod != nil {
 		mod(&o)
 	}
-	if err := Check(p, o.Token, o.Getenv, nil); err != nil {
+	if err := Check(p, o.Token, o.Getenv, nil, ""); err != nil {
 		t.Fatalf("check: %v", err)
 	}
 	return Run(context.Background(), o)
@@ -572,7 +572,7 @@ secrets:
 }
 
 // An audit holds a token source's token to its policy (expiring within the
-// warning window is reported) and its stored value to the max age: a
+// warning window is a warning, not a failure) and its stored value to the max age: a
 // person makes the next token, so an old one is reported, never rotated.
 func TestAuditTokenSource(t *testing.T) {
 	tests := []struct {
@@ -586,7 +586,7 @@ func TestAuditTokenSource(t *testing.T) {
 		maxAgeOK bool
 	}{
 		{"fresh token, fresh value", releaseTok, 7, 5 * 24 * time.Hour, nil, policy.ExpiryOK, AuditFresh, true},
-		{"token in its warning window", expiringTok, 7, 5 * 24 * time.Hour, ErrStale, policy.ExpiryWarning, AuditFresh, true},
+		{"token in its warning window only warns", expiringTok, 7, 5 * 24 * time.Hour, nil, policy.ExpiryWarning, AuditFresh, true},
 		{"token too soon for the policy", expiringTok, 14, 5 * 24 * time.Hour, ErrStale, policy.ExpiryTooSoon, AuditFresh, true},
 		{"value older than max-age", releaseTok, 7, 40 * 24 * time.Hour, ErrStale, policy.ExpiryOK, AuditStale, false},
 		{"token not at hand, value older than max-age", "", 7, 40 * 24 * time.Hour, ErrStale, "", AuditStale, false},
@@ -729,7 +729,7 @@ func TestCheckTokenSource(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = Check(p, tt.tok, func(k string) string { return tt.env[k] }, nil)
+			err = Check(p, tt.tok, func(k string) string { return tt.env[k] }, nil, "")
 			if len(tt.want) == 0 {
 				if err != nil {
 					t.Errorf("Check: %v", err)
@@ -770,8 +770,8 @@ secrets:
 	o := e.opts
 	o.Plan, o.Token = p, expiringTok
 	res, err := Audit(context.Background(), AuditOptions{Options: o})
-	if !errors.Is(err, ErrStale) {
-		t.Errorf("err = %v, want ErrStale for a token in its warning window", err)
+	if err != nil {
+		t.Errorf("err = %v, want none for a token in its warning window (a warning)", err)
 	}
 	if len(res.Sources) != 1 || res.Sources[0].Policy == nil || res.Sources[0].Policy.Expiry != policy.ExpiryWarning {
 		t.Errorf("sources %+v, want the run's token in its warning window", res.Sources)

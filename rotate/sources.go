@@ -28,8 +28,12 @@ import (
 // before any request: every token source's token (its environment variable,
 // or tok, the token the run was given, for input: token) is set and looks
 // like a token, and every GitHub App's private key is readable and parses.
-// It returns every problem, each naming the secret.
-func Check(p *plan.Plan, tok string, getenv func(string) string, readFile func(string) ([]byte, error)) error {
+// It returns every problem, each naming the secret. setToken says, in the
+// front end's terms, how to give the run its token; "" says it for both.
+func Check(p *plan.Plan, tok string, getenv func(string) string, readFile func(string) ([]byte, error), setToken string) error {
+	if setToken == "" {
+		setToken = "set the action's token input to the new token, or on the command line PAT_ACTION_TOKEN, GH_TOKEN or --token-file"
+	}
 	if readFile == nil {
 		readFile = func(string) ([]byte, error) { return nil, errors.New("no file reader") }
 	}
@@ -37,7 +41,7 @@ func Check(p *plan.Plan, tok string, getenv func(string) string, readFile func(s
 	for _, s := range p.Secrets {
 		switch s.Source.Type {
 		case plan.SourceToken:
-			if err := checkSourceToken(s, sourceToken(s.Source, tok, getenv)); err != nil {
+			if err := checkSourceToken(s, sourceToken(s.Source, tok, getenv), setToken); err != nil {
 				errs = append(errs, fmt.Errorf("secret %s: %w", s.Name, err))
 			}
 			if _, err := tokenPolicy(s.Policy); err != nil {
@@ -74,7 +78,7 @@ func origin(s plan.Source) string {
 
 // checkSourceToken says what is wrong with a token source's token before
 // any request, and what to set instead.
-func checkSourceToken(s plan.Secret, tok string) error {
+func checkSourceToken(s plan.Secret, tok, set string) error {
 	if s.Source.Input != plan.InputToken {
 		if tok == "" {
 			return fmt.Errorf("environment variable %s (its token source) is not set", s.Source.Env)
@@ -84,7 +88,6 @@ func checkSourceToken(s plan.Secret, tok string) error {
 		}
 		return nil
 	}
-	const set = "set the action's token input to the new token, or on the command line PAT_ACTION_TOKEN, GH_TOKEN or --token-file"
 	if tok == "" {
 		return fmt.Errorf("its token source takes the run's token (input: %s), and the run was given none: %s", plan.InputToken, set)
 	}
@@ -122,8 +125,14 @@ func (r *run) tokenSecret(ctx context.Context, s plan.Secret, targets []Target, 
 		return
 	}
 	src.Token, src.Policy = &info, &res
-	if s.OpenIssue && r.o.Repository != "" && res.Expiry != "" && r.o.Shard.Has(reminderKey(s)) {
-		r.reminder(ctx, s, info, res)
+	if s.OpenIssue && res.Expiry != "" && r.o.Shard.Has(reminderKey(s)) {
+		if r.o.Repository == "" {
+			// Said, not skipped: the user asked for reminders.
+			res.Add(policy.Rule{Name: "open-issue", Status: policy.StatusWarn,
+				Message: "no repository to open the reminder issue in: set GITHUB_REPOSITORY=owner/repo (a workflow sets it)"})
+		} else {
+			r.reminder(ctx, s, info, res)
+		}
 	}
 	if !res.Passed {
 		r.problem("secret:"+s.Name, fmt.Errorf("%w: nothing written for %s", ErrPolicy, s.Name))
@@ -337,6 +346,10 @@ func (r *run) mint(ctx context.Context, s plan.Secret) (string, error) {
 	return tok, nil
 }
 
+// DeployKeyTarget starts the target of a deploy key's registration in a
+// result ("deploy-key:acme/infra"): a key, not a secret.
+const DeployKeyTarget = "deploy-key:"
+
 // titlePrefix starts the title of every deploy key pat-action registers for
 // secret name, so that it finds its own keys again.
 func titlePrefix(name string) string { return "pat-action " + name + " " }
@@ -349,7 +362,7 @@ func titlePrefix(name string) string { return "pat-action " + name + " " }
 // than one (an unfinished rotation), or with Force.
 func (r *run) deployKeySecret(ctx context.Context, s plan.Secret, targets []Target, src *SourceResult) {
 	owner, repo, _ := strings.Cut(s.Source.Repository, "/")
-	keyTarget := "deploy-key:" + s.Source.Repository
+	keyTarget := DeployKeyTarget + s.Source.Repository
 	old, err := r.ourKeys(ctx, owner, repo, s.Name)
 	if err != nil {
 		r.problem(keyTarget, err)

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pat-action/pat-action/internal/natural"
 	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/secrets"
 )
@@ -77,5 +78,5 @@ func ExpandAll(specs []plan.TargetSpec, repos map[string][]Repo) []Target {
 }
 
 func sortTargets(ts []Target) {
-	slices.SortStableFunc(ts, func(a, b Target) int { return strings.Compare(a.String(), b.String()) })
+	slices.SortStableFunc(ts, func(a, b Target) int { return natural.Compare(a.String(), b.String()) })
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-github/v45/github"
 
 	"github.com/pat-action/pat-action/internal/fanout"
+	"github.com/pat-action/pat-action/internal/natural"
 )
 
 // Outcome is what happened, or would happen, to a secret in one target. Its
@@ -154,7 +155,9 @@ func (w *Writer) each(ctx context.Context, targets []Target, name string, do fun
 			results[i] = report(Result{Target: targets[i], Name: name, Err: err})
 		}
 	}
-	sort.SliceStable(results, func(i, j int) bool { return results[i].Target.String() < results[j].Target.String() })
+	sort.SliceStable(results, func(i, j int) bool {
+		return natural.Compare(results[i].Target.String(), results[j].Target.String()) < 0
+	})
 	return results
 }
 
