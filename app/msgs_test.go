@@ -26,9 +26,10 @@ func TestHelp(t *testing.T) {
 		{"demo", []string{"USAGE", "pat-action demo", "EXAMPLES"}, []string{"== check"}},
 		{"check", []string{"USAGE", "FLAGS", "EXAMPLES", "--token-file", "--admin-token-file", "--required-scopes", "must reach each"},
 			[]string{"--secret-name", "--config", "--concurrency", "secrets go to", "--previous-token-file"}},
-		{"store", []string{"--secret-name", "--concurrency", "are written at once", "--admin-token-file"}, []string{"--config", "--max-age"}},
+		{"store", []string{"--secret-name", "--concurrency", "are written at once", "--admin-token-file", "--previous-token-file"}, []string{"--config", "--max-age"}},
 		{"audit", []string{"--max-age", "--concurrency", "are read at once"}, []string{"are written", "--secret-name", "--required-scopes"}},
 		{"rotate", []string{"--config", "--force"}, []string{"--max-age", "--secret-name"}},
+		{"tokens", []string{"--app-private-key-file", "--enforce", "EXAMPLES"}, []string{"--secret-name", "--config", "--previous-token-file"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.command, func(t *testing.T) {
@@ -61,6 +62,7 @@ func TestUsageErrorJSON(t *testing.T) {
 		{"bad flag value", []string{"check", "--json", "--min-days-left", "soon"}, "min-days-left"},
 		{"unknown flag", []string{"check", "--json", "--nope"}, "flag provided but not defined"},
 		{"token as a flag", []string{"store", "--json", "--token", "x"}, "never flag values"},
+		{"previous token as a flag", []string{"store", "--json", "--previous-token=x"}, "PAT_ACTION_PREVIOUS_TOKEN, or pass --previous-token-file"},
 		{"stray argument", []string{"audit", "--json", "x"}, "unexpected argument"},
 	}
 	for _, tt := range tests {
@@ -388,7 +390,7 @@ func TestActionSpeaksInInputs(t *testing.T) {
 		{"no admin token", map[string]string{"mode": "audit", "organization": "acme", "max-age": "90d"},
 			[]string{"::error::no admin token: set the admin-token input, or the token input"}, []string{"PAT_ACTION_ADMIN_TOKEN", "--admin-token-file"}},
 		{"mistyped mode", map[string]string{"mode": "chek", "token": classicTok},
-			[]string{`::error::unknown mode "chek": want one of check, store, rotate, audit, demo, version (did you mean "check"?)`}, []string{"command"}},
+			[]string{`::error::unknown mode "chek": want one of check, store, rotate, audit, tokens, demo, version (did you mean "check"?)`}, []string{"command"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
