@@ -195,12 +195,20 @@ func (r *run) pruneState(ctx context.Context, s plan.Secret, m *memory) {
 	for _, t := range ExpandAll(s.Targets, r.repos) {
 		selected[strings.ToLower(t.String())] = true
 	}
+	reach := reachOf(s.Targets)
 	var cands []Target
 	for _, key := range m.was.Written() {
 		if selected[strings.ToLower(key)] || !r.owns(s, key) {
 			continue
 		}
 		t, err := parseTarget(key)
+		if err == nil && !reach[reachKey(t)] {
+			// The state was edited, or the plan no longer names the
+			// owner at all: deleting there could hit what the plan
+			// never wrote. Say so, and stop claiming it.
+			err = fmt.Errorf("the state says the plan wrote %s, outside the owners and kinds its targets name; not pruned, forgotten", key)
+			r.forget(m, key)
+		}
 		if err != nil {
 			r.problem("state:"+r.o.StateRepository, fmt.Errorf("prune %s: %w", s.Name, err))
 			continue
@@ -230,6 +238,38 @@ func (r *run) pruneState(ctx context.Context, s plan.Secret, m *memory) {
 			r.forget(m, res.Target.String())
 		}
 	}
+}
+
+// reachOf is what a secret's target specs can reach, whatever they select
+// today: each (kind, scope, owner) as reachKey makes it. Prune deletes only
+// within it, so a state edited to claim another organization's or kind's
+// targets cannot make it delete there.
+func reachOf(specs []plan.TargetSpec) map[string]bool {
+	out := map[string]bool{}
+	for _, spec := range specs {
+		if t, ok := spec.Target(); ok {
+			out[reachKey(t)] = true
+			continue
+		}
+		kind := spec.Type
+		if kind == "" {
+			kind = secrets.Actions
+		}
+		out[reachKey(secrets.Target{Kind: kind, Scope: secrets.RepoScope, Owner: spec.Organization})] = true
+	}
+	return out
+}
+
+func reachKey(t secrets.Target) string {
+	owner := t.Owner
+	if t.Scope == secrets.OrgScope {
+		owner = t.Org
+	}
+	kind := t.Kind
+	if kind == "" {
+		kind = secrets.Actions
+	}
+	return strings.ToLower(string(kind) + "|" + string(t.Scope) + "|" + owner)
 }
 
 // forget records that target no longer holds the secret (generation 0).
