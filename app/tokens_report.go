@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -77,11 +78,31 @@ func (r *Report) inventoryMarkdown(b *strings.Builder) {
 		return
 	}
 	b.WriteString("| owner | kind | id | expires | last used | result | action |\n| --- | --- | --- | --- | --- | --- | --- |\n")
-	for _, t := range r.Tokens {
-		b.WriteString(tokensSummaryRow(t))
+	// Failing tokens first, so that a table cut short drops passing ones.
+	rank := func(t inventory.Token) int {
+		if t.Passed {
+			return 1
+		}
+		return 0
+	}
+	rows := slices.Clone(r.Tokens)
+	slices.SortStableFunc(rows, func(a, b inventory.Token) int { return rank(a) - rank(b) })
+	used := 0
+	for i, t := range rows {
+		row := tokensSummaryRow(t)
+		if used += len(row); used > summaryTableBudget {
+			fmt.Fprintf(b, "\n%d more tokens not shown: GitHub drops a job summary over 1 MiB; the JSON report lists every token.\n", len(rows)-i)
+			break
+		}
+		b.WriteString(row)
 	}
 	b.WriteString("\n")
 }
+
+// summaryTableBudget is the most bytes of table rows the job summary
+// holds: GitHub refuses a step's summary over 1 MiB whole, and the rest
+// of the summary needs room too.
+const summaryTableBudget = 768 << 10
 
 // annotateTokens is an annotation per failing token.
 func annotateTokens(a *githubactions.Action, rep *Report) {
