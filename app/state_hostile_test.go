@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -95,4 +97,106 @@ func variables(w *stateWorld) string {
 		b.WriteString(n + "=" + v.Value + "\n")
 	}
 	return b.String()
+}
+
+// The state fingerprints only what GitHub accepted as a token (at least
+// 160 random bits): a random secret of one byte, or a deploy key, leaves
+// no fingerprint or salt there that could be searched back to its value.
+func TestStateFingerprintsTokensOnly(t *testing.T) {
+	w := newStateWorld(t, "api")
+	p := writePlan(t, `version: 1
+secrets:
+  - name: TINY
+    source: {type: random, bytes: 1}
+    targets: [{repository: acme/api}]
+  - name: DEPLOY_KEY
+    source: {type: deploy-key, repository: acme/api}
+    targets: [{repository: acme/api}]
+  - name: RELEASE_PAT
+    source: {type: token, env: NEW_PAT}
+    policy: {required-scopes: [repo, workflow]}
+    targets: [{repository: acme/api}]
+`)
+	if code, rep := w.cli(t, map[string]string{"NEW_PAT": classicTok}, "rotate", "--config", p); code != 0 {
+		t.Fatalf("rotate: exit %d; problems %v", code, rep.Problems)
+	}
+	api, err := ghclient.ParseAPIURL(w.apiURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.Open(context.Background(), ghclient.New(api, ghclient.Options{Token: adminTok}), state.Options{Repository: "acme/ops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"TINY", "DEPLOY_KEY"} {
+		sec, ok := st.Secret(name)
+		if !ok || sec.Gen < 1 {
+			t.Errorf("%s: state known %v at generation %d, want a generation", name, ok, sec.Gen)
+		}
+		if sec.FP != "" || sec.Salt != "" {
+			t.Errorf("%s: the state keeps a fingerprint of a generated value", name)
+		}
+	}
+	sec, _ := st.Secret("RELEASE_PAT")
+	if sec.FP == "" || sec.FP != state.Fingerprint(sec.Salt, classicTok) {
+		t.Error("RELEASE_PAT: no fingerprint of the token, or not under its salt")
+	}
+	for _, unkeyed := range []string{state.Fingerprint("", classicTok), fmt.Sprintf("%x", sha256.Sum256([]byte(classicTok)))[:16]} {
+		if sec.FP == unkeyed {
+			t.Error("RELEASE_PAT: the fingerprint is not keyed by the salt")
+		}
+	}
+}
+
+// Two shards of a matrix rotate; a third, unsharded run is killed between
+// recording a new generation and its first write (the state says a newer
+// generation than every target holds). The next matrix run sees every
+// target behind, writes one new value everywhere, and audit passes.
+func TestKilledAfterWriteAheadConverges(t *testing.T) {
+	repos := repoNames("svc-", 6)
+	w := newStateWorld(t, repos...)
+	p := writePlan(t, `version: 1
+secrets:
+  - name: WEBHOOK_SECRET
+    source: {type: random, bytes: 16}
+    max-age: 30d
+    targets: `+targetList(repos)+"\n")
+	matrix := func() {
+		t.Helper()
+		for i := range 2 {
+			if code, rep := w.cli(t, nil, "rotate", "--config", p, "--shard", fmt.Sprintf("%d/2", i+1)); code != 0 {
+				t.Fatalf("shard %d/2: exit %d; problems %v", i+1, code, rep.Problems)
+			}
+		}
+	}
+	matrix()
+	first := w.values("WEBHOOK_SECRET", repos)
+	if distinct(first) != 1 {
+		t.Fatal("the first matrix run did not write one value everywhere")
+	}
+	api, err := ghclient.ParseAPIURL(w.apiURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.Open(context.Background(), ghclient.New(api, ghclient.Options{Token: adminTok}), state.Options{Repository: "acme/ops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	was, _ := st.Secret("WEBHOOK_SECRET")
+	killed := was.Clone()
+	killed.Gen++
+	w.advance(time.Hour)
+	w.forge(t, killed)
+	w.advance(time.Hour)
+	if code, rep := w.cli(t, nil, "audit", "--config", p); code != exitPolicy || len(sourceOf(rep, "WEBHOOK_SECRET")) != len(repos) {
+		t.Errorf("audit after the kill: exit %d, diverged %v; want %d naming all %d targets", code, sourceOf(rep, "WEBHOOK_SECRET"), exitPolicy, len(repos))
+	}
+	matrix()
+	after := w.values("WEBHOOK_SECRET", repos)
+	if distinct(after) != 1 || after["svc-00"] == first["svc-00"] {
+		t.Errorf("after the rerun: %d values, want one new value everywhere", distinct(after))
+	}
+	if code, rep := w.cli(t, nil, "audit", "--config", p); code != 0 {
+		t.Errorf("audit after the repair: exit %d; sources %+v", code, rep.Sources)
+	}
 }
