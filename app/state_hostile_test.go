@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -195,6 +196,44 @@ secrets:
 	after := w.values("WEBHOOK_SECRET", repos)
 	if distinct(after) != 1 || after["svc-00"] == first["svc-00"] {
 		t.Errorf("after the rerun: %d values, want one new value everywhere", distinct(after))
+	}
+	if code, rep := w.cli(t, nil, "audit", "--config", p); code != 0 {
+		t.Errorf("audit after the repair: exit %d; sources %+v", code, rep.Sources)
+	}
+}
+
+// A deploy key whose targets diverged (a forced rotation failed on one) is
+// failed by audit naming that target; the next plain run writes one new
+// private key everywhere and, only then, leaves one deploy key.
+func TestDeployKeyDivergenceRepaired(t *testing.T) {
+	w := newStateWorld(t, "infra", "api", "web")
+	p := writePlan(t, `version: 1
+secrets:
+  - name: INFRA_DEPLOY_KEY
+    source: {type: deploy-key, repository: acme/infra}
+    max-age: 30d
+    targets: [{repository: acme/api}, {repository: acme/web}]
+`)
+	if code, rep := w.cli(t, nil, "rotate", "--config", p); code != 0 {
+		t.Fatalf("first rotate: exit %d; problems %v", code, rep.Problems)
+	}
+	w.emu.Inject(emulator.Fault{Op: "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}", Kind: emulator.Status5xx, Match: "/web/", Count: ghclient.DefaultMaxTries})
+	w.advance(time.Hour)
+	if code, _ := w.cli(t, nil, "rotate", "--config", p, "--force"); code != exitPartial {
+		t.Fatalf("forced rotate failing on acme/web: exit %d, want %d", code, exitPartial)
+	}
+	if code, rep := w.cli(t, nil, "audit", "--config", p); code != exitPolicy || !slices.Equal(sourceOf(rep, "INFRA_DEPLOY_KEY"), []string{"repo:acme/web"}) {
+		t.Errorf("audit: exit %d, diverged %v; want %d naming repo:acme/web", code, sourceOf(rep, "INFRA_DEPLOY_KEY"), exitPolicy)
+	}
+	w.advance(time.Hour)
+	if code, rep := w.cli(t, nil, "rotate", "--config", p); code != 0 {
+		t.Fatalf("rerun: exit %d; problems %v", code, rep.Problems)
+	}
+	if v := w.values("INFRA_DEPLOY_KEY", []string{"api", "web"}); distinct(v) != 1 || v["api"] == "" {
+		t.Errorf("%d private keys among the targets, want one", distinct(v))
+	}
+	if keys := w.emu.DeployKeys("acme/infra"); len(keys) != 1 {
+		t.Errorf("%d deploy keys on acme/infra, want only the newest", len(keys))
 	}
 	if code, rep := w.cli(t, nil, "audit", "--config", p); code != 0 {
 		t.Errorf("audit after the repair: exit %d; sources %+v", code, rep.Sources)
