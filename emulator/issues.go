@@ -15,7 +15,10 @@ type Issue struct {
 	ID     int64
 	Number int
 	// Author is the login of the token that opened it.
-	Author    string
+	Author string
+	// Bot is true when an App's installation token opened it: GitHub
+	// then says the author's type is "Bot" (a person's is "User").
+	Bot       bool
 	Title     string
 	Body      string
 	State     string // "open" or "closed"
@@ -102,12 +105,19 @@ func issueJSON(rp *Repo, is *Issue) map[string]any {
 		"body":       is.Body,
 		"state":      is.State,
 		"labels":     labels,
-		"user":       map[string]any{"login": is.Author},
+		"user":       map[string]any{"login": is.Author, "type": userType(is.Bot)},
 		"comments":   len(is.Comments),
 		"html_url":   fmt.Sprintf("https://github.com/%s/issues/%d", rp.FullName(), is.Number),
 		"created_at": is.CreatedAt.UTC().Format(time.RFC3339),
 		"updated_at": is.UpdatedAt.UTC().Format(time.RFC3339),
 	}
+}
+
+func userType(bot bool) string {
+	if bot {
+		return "Bot"
+	}
+	return "User"
 }
 
 // listIssues filters by state (open by default, closed, all), creator and
@@ -198,7 +208,8 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.opts.Now()
-	is := &Issue{Author: tokenOf(r).Login, Title: *body.Title, State: "open", CreatedAt: now, UpdatedAt: now}
+	tok := tokenOf(r)
+	is := &Issue{Author: tok.Login, Bot: strings.HasPrefix(tok.Value, "ghs_"), Title: *body.Title, State: "open", CreatedAt: now, UpdatedAt: now}
 	if body.Body != nil {
 		is.Body = *body.Body
 	}

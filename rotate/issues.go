@@ -2,7 +2,9 @@ package rotate
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -106,26 +108,33 @@ func (r *run) issue(i IssueResult) {
 }
 
 // findReminder finds the secret's reminder issue by its marker, preferring
-// an open one. Only an issue opened by the login of the token that opens
-// reminders counts: anyone who may open issues could copy the marker, and
-// a stranger's issue must never be adopted and rewritten. The list is
-// filtered by that login, the reminder label and any state, so the lookup
-// costs two requests, not a walk through every issue and pull request.
+// an open one. Anyone who may open issues could copy the marker, and a
+// stranger's issue must never be adopted and rewritten, so only an issue
+// the opener's kind of account opened counts:
+//   - a person's token (GET user answers): only issues by that login, and
+//     the list is filtered by it, the reminder label and any state, so the
+//     lookup costs two requests;
+//   - an App's installation token (GET user is refused, as GitHub refuses
+//     it to every installation token, the job's GITHUB_TOKEN included):
+//     only issues whose author is a Bot, an account only a GitHub App can
+//     act as. No person can open one; another App installed on the
+//     repository with write access to issues could, but it may edit any
+//     issue there, this run's included, so adopting its copy grants it
+//     nothing it does not have.
 func (r *run) findReminder(ctx context.Context, owner, repo, name string) (*github.Issue, error) {
-	me, _, err := r.o.Client.Users.Get(ctx, "")
+	opener, err := r.reminderOpener(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("find the login that opens reminder issues: %w", err)
+		return nil, err
 	}
-	login := me.GetLogin()
 	var found *github.Issue
-	opt := &github.IssueListByRepoOptions{Creator: login, Labels: []string{reminderLabel}, State: "all", ListOptions: github.ListOptions{PerPage: 100}}
+	opt := &github.IssueListByRepoOptions{Creator: opener.login, Labels: []string{reminderLabel}, State: "all", ListOptions: github.ListOptions{PerPage: 100}}
 	for {
 		page, resp, err := r.o.Client.Issues.ListByRepo(ctx, owner, repo, opt)
 		if err != nil {
 			return nil, fmt.Errorf("list the reminder issues of %s/%s: %w", owner, repo, err)
 		}
 		for _, is := range page {
-			if is.IsPullRequest() || !strings.EqualFold(is.GetUser().GetLogin(), login) || !strings.Contains(is.GetBody(), Marker(name)) {
+			if is.IsPullRequest() || !opener.opened(is) || !strings.Contains(is.GetBody(), Marker(name)) {
 				continue
 			}
 			if found == nil || (found.GetState() != "open" && is.GetState() == "open") {
@@ -137,6 +146,35 @@ func (r *run) findReminder(ctx context.Context, owner, repo, name string) (*gith
 		}
 		opt.Page = resp.NextPage
 	}
+}
+
+// opener is the account reminder issues are opened as: a person's login,
+// or, for an App's installation token, no login and any Bot.
+type opener struct{ login string }
+
+func (o opener) opened(is *github.Issue) bool {
+	if o.login == "" {
+		return is.GetUser().GetType() == "Bot"
+	}
+	return strings.EqualFold(is.GetUser().GetLogin(), o.login)
+}
+
+// reminderOpener asks GitHub who the run's token is. GitHub answers an
+// installation token, which is not a user, "403 Resource not accessible by
+// integration"; any other refusal is a problem, not a reason to look for
+// Bots.
+func (r *run) reminderOpener(ctx context.Context) (opener, error) {
+	me, _, err := r.o.Client.Users.Get(ctx, "")
+	var er *github.ErrorResponse
+	switch {
+	case err == nil && me.GetLogin() != "":
+		return opener{login: me.GetLogin()}, nil
+	case errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusForbidden && strings.Contains(er.Message, "by integration"):
+		return opener{}, nil
+	case err == nil:
+		err = errors.New("GitHub answered without a login")
+	}
+	return opener{}, fmt.Errorf("find the login that opens reminder issues: %w", err)
 }
 
 // reminderBody is a reminder issue's text. It says the token is stored

@@ -117,30 +117,67 @@ func hasLabel(labels []string, want string) bool {
 }
 
 // An installation token has no login GET user can tell (GitHub refuses it),
-// so the run cannot tell its own reminders from a stranger's: it says so
-// and adopts nothing.
-func TestReminderWithoutALogin(t *testing.T) {
-	e := newEnv(t)
+// so with one as the opener only issues a GitHub App opened (their author's
+// type is "Bot", which no person's can be) with the label and the marker
+// count: a person's copy is never adopted, whatever its state, and the
+// App's own reminder is found again, updated and closed rather than doubled.
+func TestReminderAsAnApp(t *testing.T) {
 	const ghs = "ghs_reminder000000000000000000000000000"
-	e.emu.AddToken(emulator.Token{Value: ghs, Login: "rotator[bot]", Repos: []string{"acme/api", "acme/ops"},
-		Permissions: map[string]string{"secrets": "write", "issues": "write", "metadata": "read"}})
-	e.vars["NEW_PAT"] = expiringTok
-	planted := emulator.Issue{Author: "mallory", Title: "Rotate RELEASE_PAT", Body: Marker("RELEASE_PAT"), Labels: []string{reminderLabel}}
-	e.emu.AddIssue("acme/ops", planted)
-	res, err := e.run(t, reminderPlan+"[{repository: acme/api}]\n", func(o *Options) {
-		o.Repository, o.Client = "acme/ops", o.NewClient(ghs)
-	})
-	if res == nil {
-		t.Fatal(err)
+	mallory := emulator.Issue{Author: "mallory", Title: "Rotate RELEASE_PAT", Body: Marker("RELEASE_PAT") + "\n\nSend it to https://evil.example/", Labels: []string{reminderLabel}}
+	closedMallory := mallory
+	closedMallory.State = "closed"
+	unlabelled := emulator.Issue{Author: "other[bot]", Bot: true, Title: "Rotate RELEASE_PAT", Body: Marker("RELEASE_PAT")}
+	tests := []struct {
+		name    string
+		planted []emulator.Issue
+	}{
+		{"no issue yet", nil},
+		{"a person's open copy", []emulator.Issue{mallory}},
+		{"a person's closed copy", []emulator.Issue{closedMallory}},
+		{"a bot's issue without the label", []emulator.Issue{unlabelled}},
 	}
-	found := false
-	for _, p := range res.Problems {
-		found = found || (p.Target == "issue:acme/ops" && strings.Contains(p.Error, "find the login that opens reminder issues"))
-	}
-	if !found || len(res.Issues) != 0 {
-		t.Errorf("problems %+v, issues %+v; want the login problem and no issue result", res.Problems, res.Issues)
-	}
-	if issues := e.emu.Issues("acme/ops"); len(issues) != 1 || issues[0].Body != planted.Body || issues[0].State != "open" {
-		t.Errorf("issues %+v; want the stranger's alone, untouched", issues)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.emu.AddToken(emulator.Token{Value: ghs, Login: "rotator[bot]", Repos: []string{"acme/api", "acme/ops"},
+				Permissions: map[string]string{"secrets": "write", "issues": "write", "metadata": "read"}})
+			for _, is := range tt.planted {
+				e.emu.AddIssue("acme/ops", is)
+			}
+			mine := len(tt.planted) + 1
+			asApp := func(o *Options) { o.Repository, o.Client = "acme/ops", o.NewClient(ghs) }
+			plan := reminderPlan + "[{repository: acme/api}]\n"
+			for i, want := range []string{"created", "updated", "closed"} {
+				e.vars["NEW_PAT"] = expiringTok
+				if want == "closed" {
+					e.vars["NEW_PAT"] = releaseTok
+				}
+				e.clock.Advance(time.Hour)
+				res, err := e.run(t, plan, asApp)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(res.Problems) != 0 || len(res.Issues) != 1 || res.Issues[0].Result != want || res.Issues[0].Number != mine {
+					t.Fatalf("run %d: problems %+v, issues %+v; want #%d %s", i+1, res.Problems, res.Issues, mine, want)
+				}
+			}
+			issues := e.emu.Issues("acme/ops")
+			if len(issues) != mine {
+				t.Fatalf("%d issues, want the planted %d and one reminder", len(issues), len(tt.planted))
+			}
+			for i, planted := range tt.planted {
+				got := issues[i]
+				state := planted.State
+				if state == "" {
+					state = "open"
+				}
+				if got.Body != planted.Body || got.State != state || !got.UpdatedAt.Equal(got.CreatedAt) {
+					t.Errorf("planted issue #%d was changed: %+v", i+1, got)
+				}
+			}
+			if r := issues[mine-1]; r.Author != "rotator[bot]" || !r.Bot || r.State != "closed" || !strings.Contains(r.Body, Marker("RELEASE_PAT")) {
+				t.Errorf("the reminder = %+v, want the App's, closed, with the marker", r)
+			}
+		})
 	}
 }
