@@ -1,16 +1,17 @@
 package app
 
 import (
+	"bytes"
 	"io"
 	"os"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/rotate"
 	"github.com/pat-action/pat-action/secrets"
-	"sort"
-	"strconv"
-	"strings"
 )
 
 // input is one input of the action, which is also the CLI flag of the same
@@ -107,8 +108,10 @@ func (v values) integer(name string, def int) (int, error) {
 	if s == "" {
 		return def, nil
 	}
+	// Digits only, after an optional minus (for the range check to name):
+	// Atoi's "+5" is no number a person writes in a workflow.
 	n, err := strconv.Atoi(s)
-	if err != nil {
+	if err != nil || strings.HasPrefix(s, "+") {
 		return 0, usagef("%s %q: want a whole number", name, s)
 	}
 	return n, nil
@@ -210,6 +213,9 @@ func (rt runtime) withRepositoriesFile(v values) error {
 		return usagef("repositories-file %s: more than %d MB: want owner/repo names, one a line", name, maxRepositoriesFile>>20)
 	}
 	repos := v.list("repositories")
+	// A Windows editor starts the file with a byte order mark (and ends
+	// lines with CRLF, which TrimSpace drops).
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	for i, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {

@@ -16,20 +16,25 @@ import (
 // each repository named, and nowhere else.
 func TestRepositoriesFile(t *testing.T) {
 	const list = "# deploy targets\nacme/web\n\n  acme/api  \n"
+	// As a Windows editor saves it: a byte order mark and CRLF line ends.
+	const windows = "\ufeffacme/web\r\n# deploy targets\r\nacme/api\r\n"
 	tests := []struct {
 		name  string
 		args  []string
 		stdin string
+		file  string
 	}{
-		{"file", []string{"--repositories-file", "$FILE"}, ""},
-		{"stdin", []string{"--repositories-file", "-"}, list},
-		{"merged with repositories", []string{"--repositories", "acme/api", "--repositories-file", "$FILE"}, ""},
+		{"file", []string{"--repositories-file", "$FILE"}, "", list},
+		{"stdin", []string{"--repositories-file", "-"}, list, list},
+		{"merged with repositories", []string{"--repositories", "acme/api", "--repositories-file", "$FILE"}, "", list},
+		{"byte order mark and CRLF", []string{"--repositories-file", "$FILE"}, "", windows},
+		{"byte order mark and CRLF on stdin", []string{"--repositories-file", "-"}, windows, list},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t, emulator.Options{}, checkTokens()...)
 			file := filepath.Join(t.TempDir(), "repos")
-			if err := os.WriteFile(file, []byte(list), 0o600); err != nil {
+			if err := os.WriteFile(file, []byte(tt.file), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			args := []string{"store", "--api-url", w.apiURL, "--secret-name", "PAT", "--pacing", "off"}

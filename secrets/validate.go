@@ -102,7 +102,8 @@ const maxEnvironmentName = 255
 // ValidateEnvironment checks an environment name. GitHub allows up to 255
 // characters and compares names case-insensitively; a name may hold '/',
 // which the API wants escaped (%2F). It must not hold control characters
-// (a newline would forge a log line), and neither it nor any part of it
+// (a newline would forge a log line), line or paragraph separators, or
+// invisible format characters, and neither it nor any part of it
 // between slashes may be "." or "..": a server or proxy that unescapes the
 // path would walk it to another URL.
 func ValidateEnvironment(name string) error {
@@ -115,8 +116,14 @@ func ValidateEnvironment(name string) error {
 		return fmt.Errorf("environment name is %d characters long, the most is %d", n, maxEnvironmentName)
 	}
 	for i, r := range name {
-		if unicode.IsControl(r) {
+		switch {
+		case unicode.IsControl(r):
 			return fmt.Errorf("environment name %q: control character %q at byte %d is not allowed", name, r, i+1)
+		case unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
+			// U+2028 and U+2029 break lines in logs and summaries; format
+			// characters (zero-width, bidi overrides, BOM) make two names
+			// look alike.
+			return fmt.Errorf("environment name %q: invisible or line-breaking character %q at byte %d is not allowed", name, r, i+1)
 		}
 	}
 	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '/' || r == '\\' }) {

@@ -109,6 +109,11 @@ func TestValidateEnvironment(t *testing.T) {
 		{"carriage return", "prod\r", `environment name "prod\r": control character '\r' at byte 5 is not allowed`},
 		{"NUL", "a\x00", `environment name "a\x00": control character '\x00' at byte 2 is not allowed`},
 		{"DEL", "a\x7f", `environment name "a\x7f": control character '\x7f' at byte 2 is not allowed`},
+		{"line separator", "prod\u2028x", `environment name "prod\u2028x": invisible or line-breaking character '\u2028' at byte 5 is not allowed`},
+		{"paragraph separator", "a\u2029", `environment name "a\u2029": invisible or line-breaking character '\u2029' at byte 2 is not allowed`},
+		{"zero-width space", "pr\u200bod", `environment name "pr\u200bod": invisible or line-breaking character '\u200b' at byte 3 is not allowed`},
+		{"right-to-left override", "prod\u202e", `environment name "prod\u202e": invisible or line-breaking character '\u202e' at byte 5 is not allowed`},
+		{"byte order mark", "\ufeffprod", `environment name "\ufeffprod": invisible or line-breaking character '\ufeff' at byte 1 is not allowed`},
 		{"not UTF-8", "a\xff", `environment name "a\xff" is not valid UTF-8`},
 		{"256 characters", strings.Repeat("e", 256), "environment name is 256 characters long, the most is 255"},
 	}
