@@ -3,11 +3,13 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/pat-action/pat-action/emulator"
@@ -16,7 +18,10 @@ import (
 // echoing is a server in front of the emulator that, for the requests fail
 // picks, answers status with every request header in the error text, as a
 // misconfigured proxy or a debugging gateway does: Authorization included.
-func echoing(t *testing.T, emu *emulator.Server, status int, fail func(*http.Request) bool) string {
+// It echoes the request's body too, and every value knows returns: a hostile
+// server that holds the private key of the public key it handed out reads
+// each sealed value, and may send it back.
+func echoing(t *testing.T, emu *emulator.Server, status int, fail func(*http.Request) bool, knows func() []string) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !fail(r) {
@@ -32,6 +37,11 @@ func echoing(t *testing.T, emu *emulator.Server, status int, fail func(*http.Req
 		b.WriteString("request refused; it carried")
 		for _, name := range names {
 			fmt.Fprintf(&b, " %s: %s;", name, strings.Join(r.Header[name], ", "))
+		}
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+		fmt.Fprintf(&b, " body: %s;", body)
+		for _, v := range knows() {
+			fmt.Fprintf(&b, " it knows: %s;", v)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
@@ -75,6 +85,9 @@ func TestNoLeakWhenServersEchoHeaders(t *testing.T) {
 		plan     string
 		flags    []string
 		inputs   map[string]string
+		// env replaces or adds to the run's environment (the CLI's, and
+		// the action's besides its inputs).
+		env      map[string]string
 		wantCode int
 	}{
 		{name: "check, 403 on the token's probe", command: "check", status: 403, fail: on("GET", "/user"), wantCode: exitPartial},
@@ -93,6 +106,15 @@ func TestNoLeakWhenServersEchoHeaders(t *testing.T) {
 		{name: "rotate, 502 on the deploy key", command: "rotate", action: true, rotation: true, status: 502, fail: on("", "/keys"), wantCode: exitPartial},
 		{name: "audit, 403 on reading secrets", command: "audit", plan: auditPlan, status: 403, fail: on("GET", "/secrets"), wantCode: exitPartial},
 		{name: "audit, 403 on reading secrets", command: "audit", action: true, plan: auditPlan, status: 403, fail: on("GET", "/secrets"), wantCode: exitPartial},
+		{name: "tokens, 403 on the organization's token list", command: "tokens", status: 403, fail: on("GET", "/personal-access-tokens"),
+			flags: []string{"--organization", "acme"}, inputs: map[string]string{"organization": "acme", "admin-token": inventoryTok},
+			env: map[string]string{"PAT_ACTION_ADMIN_TOKEN": inventoryTok}, wantCode: exitPartial},
+		{name: "tokens, 403 on the organization's token list", command: "tokens", action: true, status: 403, fail: on("GET", "/personal-access-tokens"),
+			inputs: map[string]string{"organization": "acme", "admin-token": inventoryTok}, wantCode: exitPartial},
+		{name: "store, 422 on revoking the previous token", command: "store", status: 422, fail: on("POST", "/credentials/revoke"),
+			flags: []string{"--secret-name", "PAT", "--repositories", "acme/api"}, env: map[string]string{"PAT_ACTION_PREVIOUS_TOKEN": previousTok}, wantCode: exitPartial},
+		{name: "store, 422 on revoking the previous token", command: "store", action: true, status: 422, fail: on("POST", "/credentials/revoke"),
+			inputs: map[string]string{"secret-name": "PAT", "repositories": "acme/api", "previous-token": previousTok}, wantCode: exitPartial},
 		{name: "audit of an organization, 500 on listing repositories", command: "audit", status: 500, fail: on("GET", "/orgs/acme"),
 			flags: []string{"--organization", "acme", "--max-age", "90d"}, inputs: map[string]string{"organization": "acme", "max-age": "90d"}, wantCode: exitPartial},
 	}
@@ -103,9 +125,23 @@ func TestNoLeakWhenServersEchoHeaders(t *testing.T) {
 		}
 		t.Run(front+": "+tt.name, func(t *testing.T) {
 			w, appKey := rotationWorld(t)
-			apiURL := echoing(t, w.emu, tt.status, tt.fail)
+			w.emu.AddToken(emulator.Token{Value: inventoryTok, Login: "inventory[bot]", Permissions: map[string]string{"organization_personal_access_tokens": "write"}})
+			// The plaintexts of the values the run generated, as a server
+			// that can unseal them knows them.
+			var echoedValue atomic.Bool
+			generated := func() []string {
+				var out []string
+				defer func() { echoedValue.Store(echoedValue.Load() || len(out) > 0) }()
+				for _, c := range [][2]string{{"repo:acme/api", "WEBHOOK_SECRET"}, {"repo:acme/web", "WEBHOOK_SECRET"}, {"repo:acme/api", "BOT_TOKEN"}, {"repo:acme/web", "INFRA_DEPLOY_KEY"}} {
+					if v, ok := w.emu.SecretValue(c[0], c[1]); ok {
+						out = append(out, string(v))
+					}
+				}
+				return out
+			}
+			apiURL := echoing(t, w.emu, tt.status, tt.fail, generated)
 			// Every secret of the run, by label.
-			secrets := map[string]string{"the token": classicTok, "the admin token": adminTok}
+			secrets := map[string]string{"the token": classicTok, "the admin token": adminTok, "the inventory token": inventoryTok, "the previous token": previousTok}
 			env := map[string]string{"NEW_PAT": classicTok, "APP_KEY": appKey}
 			plan := tt.plan
 			if tt.rotation {
@@ -130,6 +166,9 @@ func TestNoLeakWhenServersEchoHeaders(t *testing.T) {
 				for k, v := range env {
 					r.env[k] = v
 				}
+				for k, v := range tt.env {
+					r.env[k] = v
+				}
 				res, _ = runRotation(t, nil, r.env, false)
 				texts["GITHUB_OUTPUT"] = r.read(t, r.outputFile)
 				texts["GITHUB_STEP_SUMMARY"] = r.read(t, r.summary)
@@ -143,6 +182,9 @@ func TestNoLeakWhenServersEchoHeaders(t *testing.T) {
 				texts["annotations"] = strings.Join(ann, "\n")
 			} else {
 				env["GH_TOKEN"], env["PAT_ACTION_ADMIN_TOKEN"] = classicTok, adminTok
+				for k, v := range tt.env {
+					env[k] = v
+				}
 				args := []string{tt.command, "--api-url", apiURL, "--json"}
 				if tt.command != "check" {
 					args = append(args, "--pacing", "off")
@@ -160,6 +202,9 @@ func TestNoLeakWhenServersEchoHeaders(t *testing.T) {
 			// saw the echo proves nothing.
 			if !strings.Contains(res.stdout+res.stderr, "request refused; it carried") {
 				t.Fatalf("no output carries the server's echo; the fault was not met\nstderr:\n%s", res.stderr)
+			}
+			if tt.rotation && !echoedValue.Load() {
+				t.Errorf("the server echoed no generated value: the test proves nothing of them")
 			}
 			// The values the run generated, as the emulator holds them.
 			for _, c := range []struct{ container, name, label string }{
