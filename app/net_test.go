@@ -313,3 +313,49 @@ func TestAcceptEveryRequest(t *testing.T) {
 		t.Errorf("Accept headers sent, with counts: %v; want only application/vnd.github+json", f.accepts)
 	}
 }
+
+// Every client the product makes refuses a redirect off the API host: the
+// check of a rotation's token source (made with that token), the tokens
+// command's inventory (with the App's installation token), and store's
+// unauthenticated revocation of the previous token, whose body is that
+// token. The other host receives nothing and the message names it.
+func TestRedirectOffHostEveryClient(t *testing.T) {
+	evil, evilHost, hits := evilServer(t)
+	plan := "version: 1\nsecrets:\n  - name: RELEASE_PAT\n    source: {type: token, env: NEW_PAT}\n    targets: [{repository: acme/api}]\n"
+	tests := []struct {
+		name string
+		op   string
+		args func(w *world) []string
+		env  map[string]string
+	}{
+		{"rotate: a token source's check", "GET /user", func(w *world) []string {
+			return []string{"rotate", "--api-url", w.apiURL, "--pacing", "off", "--config", writePlan(t, plan)}
+		}, map[string]string{"GH_TOKEN": adminTok, "NEW_PAT": classicTok}},
+		{"tokens: the organization's token list", "GET /orgs/{org}/personal-access-tokens", func(w *world) []string {
+			return []string{"tokens", "--api-url", w.apiURL, "--organization", "acme"}
+		}, map[string]string{"PAT_ACTION_ADMIN_TOKEN": inventoryTok}},
+		{"store: revoking the previous token", revokeOp, func(w *world) []string {
+			return []string{"store", "--api-url", w.apiURL, "--pacing", "off", "--secret-name", "PAT", "--repositories", "acme/api"}
+		}, map[string]string{"GH_TOKEN": classicTok, "PAT_ACTION_ADMIN_TOKEN": adminTok, "PAT_ACTION_PREVIOUS_TOKEN": previousTok}},
+	}
+	for _, tt := range tests {
+		for _, status := range []int{302, 307, 308} {
+			t.Run(fmt.Sprintf("%s %d", tt.name, status), func(t *testing.T) {
+				w := newWorld(t, emulator.Options{}, append(inventoryTokens(), emulator.Token{Value: adminTok, Login: "admin", Scopes: []string{"repo", "admin:org"}})...)
+				w.emu.AddGrantedPAT(emulator.GrantedPAT{Org: "acme", Owner: "ana", TokenName: "ana-token", AccessGrantedAt: days(-10)})
+				w.emu.Inject(emulator.Fault{Kind: emulator.Redirect, Op: tt.op, Status: status, Count: 100, Location: evil + "/x?access_token=leaked"})
+				res, _ := runRotation(t, tt.args(w), tt.env, false)
+				out := res.stdout + res.stderr
+				if res.code != exitPartial || !strings.Contains(out, "redirect to another host, http://"+evilHost) {
+					t.Errorf("exit %d, want %d with a message naming %s; output:\n%s", res.code, exitPartial, evilHost, out)
+				}
+				if strings.Contains(out, "leaked") || strings.Contains(out, `"evil"`) {
+					t.Errorf("the output quotes the redirect's query or the other host's answer:\n%s", out)
+				}
+				if n := hits.Swap(0); n != 0 {
+					t.Errorf("the other host received %d requests, want 0", n)
+				}
+			})
+		}
+	}
+}
