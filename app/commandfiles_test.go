@@ -41,16 +41,35 @@ func TestUnwritableCommandFiles(t *testing.T) {
 		{name: "summary file full after a store", env: "GITHUB_STEP_SUMMARY", path: "/dev/full", requests: true, devFull: true,
 			mode: map[string]string{"mode": "store", "secret-name": "PAT", "repositories": "acme/api"},
 			want: []string{"write the step's outputs or job summary", "no space left on device"}},
+		{name: "summary in a missing directory, tokens", env: "GITHUB_STEP_SUMMARY", path: filepath.Join(dir, "missing", "summary"),
+			mode: map[string]string{"mode": "tokens", "organization": "acme", "admin-token": inventoryTok},
+			want: []string{"GITHUB_STEP_SUMMARY (the job summary) cannot be written", "nothing was sent to GitHub"}},
+		{name: "summary in a missing directory, rotate", env: "GITHUB_STEP_SUMMARY", path: filepath.Join(dir, "missing", "summary"),
+			mode: map[string]string{"mode": "rotate", "config": "$PLAN"},
+			want: []string{"GITHUB_STEP_SUMMARY (the job summary) cannot be written", "nothing was sent to GitHub"}},
+		{name: "summary file full after a rotation", env: "GITHUB_STEP_SUMMARY", path: "/dev/full", requests: true, devFull: true,
+			mode: map[string]string{"mode": "rotate", "config": "$PLAN"},
+			want: []string{"write the step's outputs or job summary", "no space left on device"}},
+		{name: "summary file full after an audit", env: "GITHUB_STEP_SUMMARY", path: "/dev/full", requests: true, devFull: true,
+			mode: map[string]string{"mode": "audit", "config": "$PLAN"},
+			want: []string{"write the step's outputs or job summary", "no space left on device"}},
+		{name: "summary file full after the tokens inventory", env: "GITHUB_STEP_SUMMARY", path: "/dev/full", requests: true, devFull: true,
+			mode: map[string]string{"mode": "tokens", "organization": "acme", "admin-token": inventoryTok},
+			want: []string{"write the step's outputs or job summary", "no space left on device"}},
+		{name: "outputs file full after the tokens inventory", env: "GITHUB_OUTPUT", path: "/dev/full", requests: true, devFull: true,
+			mode: map[string]string{"mode": "tokens", "organization": "acme", "admin-token": inventoryTok},
+			want: []string{"write the step's outputs or job summary", "no space left on device"}},
 	}
+	plan := writePlan(t, planOf(randomSecret("PAT", "acme/api")))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.devFull && devFullErr != nil {
 				t.Skip("no /dev/full on this system")
 			}
-			w := newWorld(t, emulator.Options{}, checkTokens()...)
+			w := newWorld(t, emulator.Options{}, inventoryTokens()...)
 			in := map[string]string{"token": classicTok, "api-url": w.apiURL, "pacing": "off"}
 			for k, v := range tt.mode {
-				in[k] = v
+				in[k] = strings.ReplaceAll(v, "$PLAN", plan)
 			}
 			r := newRunner(t, in)
 			r.env[tt.env] = tt.path
