@@ -273,5 +273,14 @@ func moreBadInputs() []badInput {
 			want: []string{"tokens", "GitHub App installation token"}},
 		{name: "store: a bare ghp_ as the previous token", env: map[string]string{"GH_TOKEN": classicTok, "PAT_ACTION_PREVIOUS_TOKEN": "ghp_"},
 			args: store(), want: []string{"previous token"}},
+		{name: "rotate: token source env name with a line separator", args: rotateArgs(),
+			files: planFile(planOf("  - name: PAT\n    source: {type: token, env: \"NEW\\u2028PAT\"}\n    targets: [{repository: acme/api}]\n")),
+			want:  []string{"source.env", `"NEW\u2028PAT"`}},
+		{name: "rotate: private-key-env name with a line separator", args: rotateArgs(),
+			files: planFile(planOf("  - name: PAT\n    source: {type: github-app, app-id: 1, private-key-env: \"K\\u2028EY\", installation: acme}\n    targets: [{repository: acme/api}]\n")),
+			want:  []string{"source.private-key-env", `"K\u2028EY"`}},
+		{name: "rotate: plan with a byte order mark and a repository with a line separator", args: rotateArgs(),
+			files: planFile("\ufeff" + planOf("  - name: PAT\n    source: {type: random}\n    targets: [{repository: \"acme/api\\u2028\"}]\n")),
+			want:  []string{"targets[0].repository", `"api\u2028"`}},
 	}
 }
