@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -233,6 +234,56 @@ func TestNoLeakWhenServersEchoHeaders(t *testing.T) {
 				for i, line := range strings.Split(text, "\n") {
 					if !strings.HasPrefix(line, "::add-mask::") && unredacted.MatchString(line) {
 						t.Errorf("%s, line %d, carries an Authorization credential that is not redacted", channel, i+1)
+					}
+				}
+			}
+		})
+	}
+}
+
+// A proxy that echoes Authorization into a same-host redirect's Location,
+// whose target then refuses with the query in its text, puts the token
+// into the URL of the request that failed: go-github quotes that URL in its
+// error. No channel of check, from either front end, carries the token.
+func TestNoLeakThroughRedirectLocation(t *testing.T) {
+	for _, action := range []bool{false, true} {
+		t.Run(fmt.Sprintf("action %v", action), func(t *testing.T) {
+			w := newWorld(t, emulator.Options{}, checkTokens()...)
+			var echoed atomic.Bool
+			srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.URL.Path != "/user":
+					w.emu.ServeHTTP(rw, r)
+				case r.URL.Query().Get("echo") == "":
+					http.Redirect(rw, r, "/user?echo="+url.QueryEscape(r.Header.Get("Authorization")), http.StatusTemporaryRedirect)
+				default:
+					echoed.Store(strings.Contains(r.URL.Query().Get("echo"), classicTok))
+					rw.Header().Set("Content-Type", "application/json")
+					rw.WriteHeader(http.StatusUnauthorized)
+					json.NewEncoder(rw).Encode(map[string]string{"message": "refused " + r.URL.RawQuery + " for " + r.URL.Query().Get("echo")})
+				}
+			}))
+			t.Cleanup(srv.Close)
+			var res result
+			texts := map[string]string{}
+			if action {
+				r := newRunner(t, map[string]string{"token": classicTok, "api-url": srv.URL})
+				res = run(t, nil, r.env, "")
+				texts["GITHUB_OUTPUT"], texts["GITHUB_STEP_SUMMARY"] = r.read(t, r.outputFile), r.read(t, r.summary)
+			} else {
+				res = run(t, []string{"check", "--api-url", srv.URL, "--json"}, map[string]string{"GH_TOKEN": classicTok}, "")
+			}
+			texts["stdout"], texts["stderr"] = res.stdout, res.stderr
+			if !echoed.Load() || res.code != exitPolicy {
+				t.Fatalf("no output carries the server's echo; the fault was not met (exit %d)\n%s", res.code, res.stdout+res.stderr)
+			}
+			for channel, text := range texts {
+				if strings.Contains(text, classicTok) && !strings.Contains(text, "::add-mask::"+classicTok) || strings.Contains(text, url.QueryEscape(classicTok)) && classicTok != url.QueryEscape(classicTok) {
+					t.Errorf("%s leaks the token", channel)
+				}
+				for i, line := range strings.Split(text, "\n") {
+					if !strings.HasPrefix(line, "::add-mask::") && strings.Contains(line, classicTok) {
+						t.Errorf("%s, line %d, carries the token", channel, i+1)
 					}
 				}
 			}
