@@ -98,7 +98,7 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 	switch command {
 	case "store":
 		fs.StringVar(&files.previous, "previous-token-file", "", "read the token being replaced from `FILE` (- for stdin): revoked once every target holds the new one")
-	case "tokens":
+	case "rotate", "audit", "tokens":
 		fs.StringVar(&files.appKey, "app-private-key-file", "", "read the GitHub App's private key (PEM) from `FILE`")
 	}
 	if err := fs.Parse(args[1:]); err != nil {
@@ -123,7 +123,7 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 	if err != nil {
 		return rt.usageFailed(command, *asJSON, asUsage(err))
 	}
-	if command == "tokens" {
+	if command == "tokens" || command == "rotate" || command == "audit" {
 		for name, env := range map[string]string{"app-id": "PAT_ACTION_APP_ID", "client-id": "PAT_ACTION_CLIENT_ID"} {
 			if _, ok := v[name]; !ok && rt.getenv(env) != "" {
 				v[name] = rt.getenv(env)

@@ -32,6 +32,9 @@ func tokenHelp(command string) string {
 	} else {
 		s += "The admin token, which writes, comes from PAT_ACTION_ADMIN_TOKEN or --admin-token-file FILE;\nwithout one, the token writes.\n"
 	}
+	if command == "rotate" || command == "audit" {
+		s += "A plan's github-app sources with input: app take the App from PAT_ACTION_CLIENT_ID or\nPAT_ACTION_APP_ID (or --client-id, --app-id), and PAT_ACTION_APP_PRIVATE_KEY or --app-private-key-file FILE.\n"
+	}
 	return s + "Tokens are never flag values: they would show in process listings and shell history.\n"
 }
 
@@ -110,6 +113,8 @@ func usageFor(in input, command string) string {
 		return "owner/repo list: the secret goes to each (action default: the workflow's repository)"
 	case in.name == "organization" && command == "store":
 		return "an organization secret instead of repository secrets"
+	case in.name == "app-id" && (command == "rotate" || command == "audit"):
+		return "the GitHub App that a plan's github-app sources with input: app mint with (CLI also PAT_ACTION_APP_ID)"
 	case in.name == "organization" && command == "audit":
 		return "audit every repository secret of this organization (with max-age) instead of a plan"
 	}

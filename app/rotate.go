@@ -25,6 +25,9 @@ type RotateOptions struct {
 	// Token is the token the run was given, for token sources that take
 	// it (input: token).
 	Token string
+	// App is the GitHub App the run was given, for github-app sources
+	// that take it (input: app).
+	App   rotate.App
 	Plan  *plan.Plan
 	Shard rotate.Shard
 	Force bool
@@ -107,11 +110,21 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
 		return o, err
 	}
-	setToken := "set PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN to the new token, or pass --token-file FILE"
-	if rt.action {
-		setToken = "set the token input to the new token"
+	if o.App.Issuer, err = appIssuerInput(v); err != nil {
+		return o, err
 	}
-	if err := rotate.Check(o.Plan, o.Token, rt.getenv, rt.readFile, setToken); err != nil {
+	o.App.Key = toks.appKey
+	g := rotate.Given{Token: o.Token, App: o.App,
+		SetToken:  "set PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN to the new token, or pass --token-file FILE",
+		SetAppID:  "set PAT_ACTION_CLIENT_ID (or PAT_ACTION_APP_ID), or pass --client-id (or --app-id)",
+		SetAppKey: "set PAT_ACTION_APP_PRIVATE_KEY to the App's PEM private key, or pass --app-private-key-file FILE",
+	}
+	if rt.action {
+		g.SetToken = "set the token input to the new token"
+		g.SetAppID = "set the client-id (or app-id) input"
+		g.SetAppKey = "set the private-key input to the App's PEM private key"
+	}
+	if err := rotate.Check(o.Plan, g, rt.getenv, rt.readFile); err != nil {
 		return o, asUsage(err)
 	}
 	if err := checkSourceTokens(o.Plan, o.Token, rt); err != nil {
@@ -148,6 +161,7 @@ func runRotate(ctx context.Context, o RotateOptions, rep *Report) error {
 		DryRun:      o.DryRun,
 		Now:         o.rt.now,
 		Token:       o.Token,
+		App:         o.App,
 		Getenv:      o.rt.getenv,
 		ReadFile:    o.rt.readFile,
 		Mask:        o.rt.mask,

@@ -102,15 +102,9 @@ func tokensAdmin(o *TokensOptions, v values, toks tokens) error {
 		}
 		return nil
 	}
-	if appID != "" && clientID != "" {
-		return usagef("app-id and client-id both given: give one, the App's id or its client id")
-	}
-	o.AppIssuer = clientID
-	if appID != "" {
-		if _, err := strconv.ParseInt(appID, 10, 64); err != nil {
-			return usagef("app-id %q: want the App's numeric id (or give client-id)", appID)
-		}
-		o.AppIssuer = appID
+	var err error
+	if o.AppIssuer, err = appIssuerInput(v); err != nil {
+		return err
 	}
 	if toks.appKey == "" {
 		return usagef("app-id or client-id without a private key: give private-key (CLI: PAT_ACTION_APP_PRIVATE_KEY or --app-private-key-file)")
@@ -121,6 +115,22 @@ func tokensAdmin(o *TokensOptions, v values, toks tokens) error {
 	}
 	o.AppKey = key
 	return nil
+}
+
+// appIssuerInput is the App the run was given, the JWT's issuer: the
+// app-id or the client-id input, not both, or "" for neither.
+func appIssuerInput(v values) (string, error) {
+	appID, clientID := v.str("app-id"), v.str("client-id")
+	switch {
+	case appID != "" && clientID != "":
+		return "", usagef("app-id and client-id both given: give one, the App's id or its client id")
+	case appID != "":
+		if id, err := strconv.ParseInt(appID, 10, 64); err != nil || id <= 0 {
+			return "", usagef("app-id %q: want the App's numeric id (or give client-id)", appID)
+		}
+		return appID, nil
+	}
+	return clientID, nil
 }
 
 // inventoryPolicy reads the policy inputs of the tokens command.

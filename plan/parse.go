@@ -69,7 +69,7 @@ var (
 		"match", "topic", "exclude", "type", "create-environment"}
 	sourceKeys = map[string][]string{
 		SourceToken:     {"type", "env", "input", "open-issue"},
-		SourceGitHubApp: {"type", "app-id", "app-id-env", "client-id", "client-id-env", "private-key-env", "private-key-file", "installation", "permissions", "repositories"},
+		SourceGitHubApp: {"type", "input", "app-id", "app-id-env", "client-id", "client-id-env", "private-key-env", "private-key-file", "installation", "permissions", "repositories"},
 		SourceDeployKey: {"type", "repository", "read-only"},
 		SourceRandom:    {"type", "bytes", "encoding"},
 	}

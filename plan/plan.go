@@ -32,6 +32,13 @@ const (
 // GITHUB_TOKEN or --token-file), which Options.Token carries.
 const InputToken = "token"
 
+// InputApp is the one input a github-app source may name: the GitHub App
+// the run was given (the action's app-id or client-id and private-key
+// inputs; the CLI's PAT_ACTION_APP_ID or PAT_ACTION_CLIENT_ID, and
+// PAT_ACTION_APP_PRIVATE_KEY or --app-private-key-file), which
+// rotate.Options.App carries.
+const InputApp = "app"
+
 // Random value encodings.
 const (
 	EncodingHex       = "hex"       // lower-case hexadecimal
@@ -105,7 +112,9 @@ type Source struct {
 	Type string
 	// Env names the environment variable holding a token source's token;
 	// Input, when Env is empty, is InputToken: the token source takes the
-	// token the run was given. A parsed plan sets exactly one of them.
+	// token the run was given. A parsed plan sets exactly one of them. A
+	// github-app source's Input is InputApp when it takes the run's App,
+	// and then it names no App and no private key of its own.
 	Env   string
 	Input string
 	// AppID, PrivateKeyEnv or PrivateKeyFile, Installation (the login of

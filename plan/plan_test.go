@@ -350,6 +350,31 @@ func TestParsePlanErrors(t *testing.T) {
 			prefix: "p.yml:4:28: secrets[0].source.input: ", want: `does not apply to type random (it is for token sources`,
 		},
 		{
+			name:   "github-app input: app with an app-id",
+			plan:   head + "  - name: A\n    source: {type: github-app, input: app, app-id: 1, installation: acme}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:44: secrets[0].source.app-id: ", want: `input: app is also given (line 4): it takes the run's App and private key; remove app-id`,
+		},
+		{
+			name:   "github-app input: app with a private key",
+			plan:   head + "  - name: A\n    source:\n      type: github-app\n      input: app\n      private-key-env: K\n      installation: acme\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:7:7: secrets[0].source.private-key-env: ", want: `input: app is also given (line 6): it takes the run's App and private key; remove private-key-env`,
+		},
+		{
+			name:   "github-app input: token",
+			plan:   head + "  - name: A\n    source: {type: github-app, input: token, installation: acme}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:39: secrets[0].source.input: ", want: `"token": a github-app source takes only the run's App, input: app (the action's app-id or client-id and private-key inputs`,
+		},
+		{
+			name:   "github-app input: App",
+			plan:   head + "  - name: A\n    source: {type: github-app, input: App, installation: acme}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:39: secrets[0].source.input: ", want: `"App": write input: app`,
+		},
+		{
+			name:   "github-app naming no app says input: app",
+			plan:   head + "  - name: A\n    source: {type: github-app, private-key-env: K, installation: acme}\n    targets: [{repository: acme/a}]\n",
+			prefix: "p.yml:4:13: secrets[0].source.app-id: ", want: `or input: app for the App the run was given`,
+		},
+		{
 			name:   "github-app with app-id 0",
 			plan:   head + "  - name: A\n    source: {type: github-app, app-id: 0, private-key-env: K, installation: acme}\n    targets: [{repository: acme/a}]\n",
 			prefix: "p.yml:4:40: secrets[0].source.app-id: ", want: `0: want the app's ID, a number above 0`,
@@ -726,17 +751,25 @@ func TestParseAppIssuer(t *testing.T) {
 		{"client-id: Iv1.0123abcd", Source{ClientID: "Iv1.0123abcd"}},
 		{"app-id-env: APP_ID", Source{AppIDEnv: "APP_ID"}},
 		{"client-id-env: APP_CLIENT_ID", Source{ClientIDEnv: "APP_CLIENT_ID"}},
+		{"input: app", Source{Input: InputApp}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.keys, func(t *testing.T) {
-			data := []byte(head + "  - name: A\n    source: {type: github-app, " + tt.keys + ", private-key-env: K, installation: acme}\n    targets: [{repository: acme/a}]\n")
+			key := ", private-key-env: K"
+			if tt.want.Input != "" {
+				key = "" // the run's App brings its key
+			}
+			data := []byte(head + "  - name: A\n    source: {type: github-app, " + tt.keys + key + ", installation: acme}\n    targets: [{repository: acme/a}]\n")
 			p, err := Parse("p.yml", data, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := p.Secrets[0].Source
 			want := tt.want
-			want.Type, want.PrivateKeyEnv, want.Installation = SourceGitHubApp, "K", "acme"
+			want.Type, want.Installation = SourceGitHubApp, "acme"
+			if want.Input == "" {
+				want.PrivateKeyEnv = "K"
+			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("source (-want +got):\n%s", diff)
 			}

@@ -125,6 +125,9 @@ func TestSchemaRejects(t *testing.T) {
 		{"create-environment without environment", head + "  - name: A\n    source: {type: random}\n    targets: [{repository: acme/a, create-environment: true}]\n", "/secrets/0/targets/0"},
 		{"create-environment on an organization", head + "  - name: A\n    source: {type: random}\n    targets: [{organization: acme, create-environment: true}]\n", "/secrets/0/targets/0"},
 		{"github-app with app-id and client-id", head + "  - name: A\n    source: {type: github-app, app-id: 1, client-id: Iv23li0, installation: acme, private-key-env: K}\n    targets: [{repository: acme/a}]\n", "/secrets/0/source"},
+		{"github-app input: app with a client-id", head + "  - name: A\n    source: {type: github-app, input: app, client-id: Iv23li0, installation: acme}\n    targets: [{repository: acme/a}]\n", "/secrets/0/source"},
+		{"github-app input: app with a private key", head + "  - name: A\n    source: {type: github-app, input: app, private-key-file: k.pem, installation: acme}\n    targets: [{repository: acme/a}]\n", "/secrets/0/source"},
+		{"github-app input: token", head + "  - name: A\n    source: {type: github-app, input: token, installation: acme}\n    targets: [{repository: acme/a}]\n", "/secrets/0/source"},
 		{"github-app naming no app", head + "  - name: A\n    source: {type: github-app, installation: acme, private-key-env: K}\n    targets: [{repository: acme/a}]\n", "/secrets/0/source"},
 		{"negative min-days-left", "version: 1\ndefaults: {policy: {min-days-left: -1}}\nsecrets:\n" + good, "/defaults/policy/min-days-left"},
 	}

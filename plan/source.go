@@ -161,8 +161,12 @@ func (p *parser) tokenFrom(m map[string]entry, n *yaml.Node, path string, src *S
 
 // githubApp reads the keys of a github-app source.
 func (p *parser) githubApp(m map[string]entry, n *yaml.Node, path string, src *Source) {
-	p.appIssuer(m, n, path, src)
-	p.privateKey(m, n, path, src)
+	if e, ok := m["input"]; ok {
+		p.runApp(m, e, path, src)
+	} else {
+		p.appIssuer(m, n, path, src)
+		p.privateKey(m, n, path, src)
+	}
 	if e, ok := p.required(m, n, path, "installation", "name the account the app is installed on, such as installation: acme (or the installation's numeric ID)"); ok {
 		src.Installation = p.installation(e.val, join(path, "installation"))
 	}
@@ -172,6 +176,32 @@ func (p *parser) githubApp(m map[string]entry, n *yaml.Node, path string, src *S
 	if e, ok := m["repositories"]; ok {
 		src.Repositories = p.appRepositories(e.val, join(path, "repositories"), src.Installation)
 	}
+}
+
+// runAppKeys are the keys that name a github-app source's App and private
+// key, which input: app takes from the run instead.
+var runAppKeys = append(slices.Clone(appIssuers), "private-key-env", "private-key-file")
+
+// runApp reads input: app, which takes the App the run was given, its ID
+// or client ID and its private key, so that the source names neither.
+func (p *parser) runApp(m map[string]entry, in entry, path string, src *Source) {
+	for _, k := range runAppKeys {
+		if e, ok := m[k]; ok {
+			p.errorf(e.key, join(path, k), "input: %s is also given (line %d): it takes the run's App and private key; remove %s, or remove input to name the App here", InputApp, in.key.Line, k)
+		}
+	}
+	v, ok := p.str(in.val, join(path, "input"), "input: "+InputApp)
+	if !ok {
+		return
+	}
+	if v != InputApp {
+		msg := fmt.Sprintf("%q: a github-app source takes only the run's App, input: %s (the action's app-id or client-id and private-key inputs; on the command line PAT_ACTION_APP_ID or PAT_ACTION_CLIENT_ID, and PAT_ACTION_APP_PRIVATE_KEY or --app-private-key-file)", v, InputApp)
+		if strings.EqualFold(v, InputApp) {
+			msg = fmt.Sprintf("%q: write input: %s", v, InputApp)
+		}
+		p.errorf(in.val, join(path, "input"), "%s", msg)
+	}
+	src.Input = v
 }
 
 // appIssuers are the keys that name a github-app source's App, one of
@@ -221,7 +251,7 @@ func (p *parser) appIssuer(m map[string]entry, n *yaml.Node, path string, src *S
 		}
 	}
 	if first == "" && !slices.ContainsFunc(appIssuers, func(k string) bool { return p.isCovered(n, k) }) {
-		p.errorf(n, join(path, "app-id"), "missing: name the GitHub App: client-id: Iv23liAbCdEf or app-id: 12345, or client-id-env / app-id-env naming an environment variable that holds one")
+		p.errorf(n, join(path, "app-id"), "missing: name the GitHub App: client-id: Iv23liAbCdEf or app-id: 12345, or client-id-env / app-id-env naming an environment variable that holds one, or input: %s for the App the run was given", InputApp)
 	}
 }
 

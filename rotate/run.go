@@ -44,6 +44,10 @@ type Options struct {
 	// the token input, on the command line PAT_ACTION_TOKEN, GH_TOKEN,
 	// GITHUB_TOKEN or --token-file.
 	Token string
+	// App is the GitHub App the run was given, for github-app sources that
+	// name none of their own (input: app); its private key is masked like
+	// any key.
+	App App
 	// Getenv reads the environment variables token sources and app private
 	// keys name.
 	Getenv func(string) string

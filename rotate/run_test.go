@@ -107,7 +107,7 @@ func (e *env) run(t *testing.T, plan string, mod func(*Options)) (*Result, error
 	if mod != nil {
 		mod(&o)
 	}
-	if err := Check(p, o.Token, o.Getenv, nil, ""); err != nil {
+	if err := Check(p, Given{Token: o.Token, App: o.App}, o.Getenv, nil); err != nil {
 		t.Fatalf("check: %v", err)
 	}
 	return Run(context.Background(), o)
@@ -343,6 +343,89 @@ secrets:
 	}
 	if !e.isMasked(e.vars["APP_KEY"]) {
 		t.Error("the app's private key was not masked")
+	}
+}
+
+// A github-app source with input: app mints with the App the run was
+// given, here named by its client ID, and masks its key.
+func TestRunGitHubAppInput(t *testing.T) {
+	e := newEnv(t)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.emu.AddApp(emulator.App{ID: 12345, ClientID: "Iv23liAcmeBot00001", Slug: "acme-bot", PublicKey: &key.PublicKey})
+	e.emu.AddInstallation(emulator.Installation{ID: 77, AppID: 12345, Account: "acme", Permissions: map[string]string{"contents": "write", "metadata": "read"}})
+	app := App{Issuer: "Iv23liAcmeBot00001", Key: string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))}
+	res, err := e.run(t, `version: 1
+secrets:
+  - name: BOT_TOKEN
+    source: {type: github-app, input: app, installation: acme}
+    targets: [{repository: acme/api}]
+`, func(o *Options) { o.App = app })
+	if err != nil {
+		t.Fatalf("run: %v %v", err, res.Problems)
+	}
+	if e.emu.MintedTokens() != 1 {
+		t.Errorf("%d tokens minted, want 1", e.emu.MintedTokens())
+	}
+	if v := e.value(t, "repo:acme/api", "BOT_TOKEN"); !strings.HasPrefix(v, "ghs_") || !e.isMasked(v) {
+		t.Error("the stored value is not a masked installation token")
+	}
+	if !e.isMasked(app.Key) {
+		t.Error("the run's App private key was not masked")
+	}
+}
+
+// TestCheckAppInput checks, before any request, that a github-app source
+// with input: app has the run's App, and says what to set when it has not.
+func TestCheckAppInput(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	badKey := "-----BEGIN RSA PRIVATE KEY-----\nc2VjcmV0LWtleS1ib2R5\n-----END RSA PRIVATE KEY-----\n"
+	set := Given{SetAppID: "SET-THE-ID", SetAppKey: "SET-THE-KEY"}
+	tests := []struct {
+		name string
+		app  App
+		// want are parts of the error; none means no error.
+		want []string
+	}{
+		{"id and key", App{Issuer: "12345", Key: pemKey}, nil},
+		{"no id", App{Key: pemKey}, []string{"secret A: its github-app source takes the run's App (input: app), and the run was given no App ID or client ID: SET-THE-ID"}},
+		{"no key", App{Issuer: "Iv23liAcmeBot00001"}, []string{"secret A: its github-app source takes the run's App (input: app), and the run was given no private key: SET-THE-KEY"}},
+		{"neither", App{}, []string{"no App ID or client ID: SET-THE-ID", "no private key: SET-THE-KEY"}},
+		{"a key that does not parse", App{Issuer: "12345", Key: badKey}, []string{"secret A: the run's App (input: app): the app's private key is not an RSA private key"}},
+	}
+	p, err := parsePlan("p.yml", []byte(head+"  - name: A\n    source: {type: github-app, input: app, installation: acme}\n    targets: [{repository: acme/a}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := set
+			g.App = tt.app
+			err := Check(p, g, func(string) string { return "" }, nil)
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Errorf("Check: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Check passed, want an error mentioning %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\ndoes not mention %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "c2VjcmV0LWtleS1ib2R5") || strings.Contains(err.Error(), "PRIVATE KEY-----") {
+				t.Error("the error holds the private key")
+			}
+		})
 	}
 }
 
@@ -729,7 +812,7 @@ func TestCheckTokenSource(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = Check(p, tt.tok, func(k string) string { return tt.env[k] }, nil, "")
+			err = Check(p, Given{Token: tt.tok}, func(k string) string { return tt.env[k] }, nil)
 			if len(tt.want) == 0 {
 				if err != nil {
 					t.Errorf("Check: %v", err)

@@ -24,15 +24,39 @@ import (
 	"github.com/pat-action/pat-action/token"
 )
 
+// App is a GitHub App the run was given: its ID or client ID, which GitHub
+// takes alike as the JWT's issuer, and its private key in PEM form.
+type App struct {
+	Issuer string
+	Key    string
+}
+
+// Given is what the run itself was given, for sources that take it rather
+// than naming their own: its token (input: token) and its GitHub App
+// (input: app). SetToken, SetAppID and SetAppKey say, in the front end's
+// terms, how to give the run its token, its App's ID and its App's private
+// key; "" says it for both front ends.
+type Given struct {
+	Token                         string
+	App                           App
+	SetToken, SetAppID, SetAppKey string
+}
+
 // Check holds what a plan's sources need from the environment to it
 // before any request: every token source's token (its environment variable,
-// or tok, the token the run was given, for input: token) is set and looks
-// like a token, and every GitHub App's private key is readable and parses.
-// It returns every problem, each naming the secret. setToken says, in the
-// front end's terms, how to give the run its token; "" says it for both.
-func Check(p *plan.Plan, tok string, getenv func(string) string, readFile func(string) ([]byte, error), setToken string) error {
-	if setToken == "" {
-		setToken = "set the action's token input to the new token, or on the command line PAT_ACTION_TOKEN, GH_TOKEN or --token-file"
+// or the token the run was given, for input: token) is set and looks like a
+// token, and every GitHub App (the plan's, or the run's for input: app) is
+// named and its private key is readable and parses. It returns every
+// problem, each naming the secret.
+func Check(p *plan.Plan, g Given, getenv func(string) string, readFile func(string) ([]byte, error)) error {
+	if g.SetToken == "" {
+		g.SetToken = "set the action's token input to the new token, or on the command line PAT_ACTION_TOKEN, GH_TOKEN or --token-file"
+	}
+	if g.SetAppID == "" {
+		g.SetAppID = "set the action's client-id (or app-id) input, or on the command line PAT_ACTION_CLIENT_ID or PAT_ACTION_APP_ID"
+	}
+	if g.SetAppKey == "" {
+		g.SetAppKey = "set the action's private-key input, or on the command line PAT_ACTION_APP_PRIVATE_KEY or --app-private-key-file"
 	}
 	if readFile == nil {
 		readFile = func(string) ([]byte, error) { return nil, errors.New("no file reader") }
@@ -41,22 +65,33 @@ func Check(p *plan.Plan, tok string, getenv func(string) string, readFile func(s
 	for _, s := range p.Secrets {
 		switch s.Source.Type {
 		case plan.SourceToken:
-			if err := checkSourceToken(s, sourceToken(s.Source, tok, getenv), setToken); err != nil {
+			if err := checkSourceToken(s, sourceToken(s.Source, g.Token, getenv), g.SetToken); err != nil {
 				errs = append(errs, fmt.Errorf("secret %s: %w", s.Name, err))
 			}
 			if _, err := tokenPolicy(s.Policy); err != nil {
 				errs = append(errs, fmt.Errorf("secret %s: policy: %w", s.Name, err))
 			}
 		case plan.SourceGitHubApp:
-			if _, err := appIssuer(s.Source, getenv); err != nil {
-				errs = append(errs, fmt.Errorf("secret %s: %w", s.Name, err))
+			if _, err := appIssuer(s.Source, g.App, getenv); err != nil {
+				errs = append(errs, fmt.Errorf("secret %s: %w", s.Name, hint(s.Source, err, g.SetAppID)))
 			}
-			if _, err := appKey(s.Source, getenv, readFile); err != nil {
-				errs = append(errs, fmt.Errorf("secret %s: %w", s.Name, err))
+			if _, err := appKey(s.Source, g.App, getenv, readFile); err != nil {
+				errs = append(errs, fmt.Errorf("secret %s: %w", s.Name, hint(s.Source, err, g.SetAppKey)))
 			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// errRunApp is the run lacking what a source with input: app takes.
+var errRunApp = errors.New("its github-app source takes the run's App (input: " + plan.InputApp + ")")
+
+// hint adds to err what to set, when the run lacks what src takes from it.
+func hint(src plan.Source, err error, set string) error {
+	if src.Input == plan.InputApp && errors.Is(err, errRunApp) {
+		return fmt.Errorf("%w: %s", err, set)
+	}
+	return err
 }
 
 // sourceToken is a token source's token: its environment variable's value,
@@ -256,10 +291,15 @@ func (r *run) appSecret(ctx context.Context, s plan.Secret, targets []Target, sr
 }
 
 // appIssuer is the issuer of a github-app source's JWT: the App's ID or
-// client ID, as the plan gives it or from the environment variable it
-// names. GitHub takes either.
-func appIssuer(src plan.Source, getenv func(string) string) (string, error) {
+// client ID, as the plan gives it, from the environment variable it names,
+// or the run's App's for input: app. GitHub takes either.
+func appIssuer(src plan.Source, app App, getenv func(string) string) (string, error) {
 	switch {
+	case src.Input == plan.InputApp:
+		if app.Issuer == "" {
+			return "", fmt.Errorf("%w, and the run was given no App ID or client ID", errRunApp)
+		}
+		return app.Issuer, nil
 	case src.AppIDEnv != "":
 		v := strings.TrimSpace(getenv(src.AppIDEnv))
 		if v == "" {
@@ -283,16 +323,22 @@ func appIssuer(src plan.Source, getenv func(string) string) (string, error) {
 	return "", errors.New("no app: set app-id, client-id, app-id-env or client-id-env")
 }
 
-// appKey reads and parses a github-app source's RSA private key.
-func appKey(src plan.Source, getenv func(string) string, readFile func(string) ([]byte, error)) (*rsa.PrivateKey, error) {
-	return appKeyMasked(src, getenv, readFile, func(string) {})
+// appKey reads and parses a github-app source's RSA private key, the run's
+// App's for input: app.
+func appKey(src plan.Source, app App, getenv func(string) string, readFile func(string) ([]byte, error)) (*rsa.PrivateKey, error) {
+	return appKeyMasked(src, app, getenv, readFile, func(string) {})
 }
 
 // appKeyMasked is appKey, calling mask with the key's PEM text as soon as
 // it is read, before it is parsed or could show in an error.
-func appKeyMasked(src plan.Source, getenv func(string) string, readFile func(string) ([]byte, error), mask func(string)) (*rsa.PrivateKey, error) {
+func appKeyMasked(src plan.Source, app App, getenv func(string) string, readFile func(string) ([]byte, error), mask func(string)) (*rsa.PrivateKey, error) {
 	var pemBytes []byte
 	switch {
+	case src.Input == plan.InputApp:
+		if app.Key == "" {
+			return nil, fmt.Errorf("%w, and the run was given no private key", errRunApp)
+		}
+		pemBytes = []byte(app.Key)
 	case src.PrivateKeyEnv != "":
 		v := getenv(src.PrivateKeyEnv)
 		if v == "" {
@@ -309,7 +355,11 @@ func appKeyMasked(src plan.Source, getenv func(string) string, readFile func(str
 		return nil, errors.New("no private key: set private-key-env or private-key-file")
 	}
 	mask(string(pemBytes))
-	return appauth.ParseKey(pemBytes)
+	key, err := appauth.ParseKey(pemBytes)
+	if err != nil && src.Input == plan.InputApp {
+		return nil, fmt.Errorf("the run's App (input: %s): %w", plan.InputApp, err)
+	}
+	return key, err
 }
 
 // mint makes an installation token for a github-app source: a JWT signed
@@ -318,11 +368,11 @@ func appKeyMasked(src plan.Source, getenv func(string) string, readFile func(str
 // In a dry run it finds the installation but mints nothing.
 func (r *run) mint(ctx context.Context, s plan.Secret) (string, error) {
 	src := s.Source
-	key, err := appKeyMasked(src, r.o.Getenv, r.o.ReadFile, r.o.Mask)
+	key, err := appKeyMasked(src, r.o.App, r.o.Getenv, r.o.ReadFile, r.o.Mask)
 	if err != nil {
 		return "", fmt.Errorf("mint a token for %s: %w", s.Name, err)
 	}
-	iss, err := appIssuer(src, r.o.Getenv)
+	iss, err := appIssuer(src, r.o.App, r.o.Getenv)
 	if err != nil {
 		return "", fmt.Errorf("mint a token for %s: %w", s.Name, err)
 	}
