@@ -78,7 +78,9 @@ type Request struct {
 	Query string
 	// Authorized is true when the request carried an Authorization header.
 	Authorized bool
-	Status     int
+	// Status is the answer's status: 0 while none has started, or when the
+	// connection was closed or abandoned instead.
+	Status int
 }
 
 // Options configure a Server.
@@ -246,27 +248,28 @@ func (s *Server) Operations() []string {
 // and any injected fault, sets the headers GitHub sets, and dispatches to the
 // operation's handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The request is recorded as it arrives, before the client can have
+	// any answer (or see its connection closed), so a test that counts
+	// requests after a call returns sees them all; its status is filled in
+	// as the answer starts.
 	var op string
-	orig := r
-	// The request is recorded as its answer starts, before the client can
-	// have read it, so a test that counts requests after a call returns
-	// sees them all; an answer never written is recorded at the end.
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK, start: func(status int) { s.record(orig, op, status) }}
+	if r2 := s.stripBase(r); r2 != nil {
+		if _, pattern := s.mux.Handler(r2); pattern != "" {
+			op = s.opOf[pattern]
+		}
+	}
+	i := s.record(r, op)
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK, start: func(status int) { s.answered(i, status) }}
 	defer func() {
 		if !rec.started {
-			s.record(orig, op, rec.status)
+			s.answered(i, rec.status)
 		}
 	}()
-	if r = s.stripBase(r); r == nil {
+	if op == "" {
 		writeError(rec, http.StatusNotFound, "Not Found")
 		return
 	}
-	_, pattern := s.mux.Handler(r)
-	if pattern == "" {
-		writeError(rec, http.StatusNotFound, "Not Found")
-		return
-	}
-	op = s.opOf[pattern]
+	r = s.stripBase(r)
 	if r.Header.Get("User-Agent") == "" {
 		writeError(rec, http.StatusForbidden, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required).")
 		return
@@ -348,7 +351,8 @@ func (s *Server) authenticate(r *http.Request) (*Token, int, string) {
 	return tok, 0, ""
 }
 
-func (s *Server) record(r *http.Request, op string, status int) {
+// record appends r, not yet answered, and returns its index.
+func (s *Server) record(r *http.Request, op string) int {
 	s.reqMu.Lock()
 	defer s.reqMu.Unlock()
 	s.requests = append(s.requests, Request{
@@ -357,8 +361,15 @@ func (s *Server) record(r *http.Request, op string, status int) {
 		Path:       r.URL.EscapedPath(),
 		Query:      r.URL.RawQuery,
 		Authorized: r.Header.Get("Authorization") != "",
-		Status:     status,
 	})
+	return len(s.requests) - 1
+}
+
+// answered sets the status of the i-th request.
+func (s *Server) answered(i, status int) {
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
+	s.requests[i].Status = status
 }
 
 type recorder struct {

@@ -70,9 +70,13 @@ func TestFaults(t *testing.T) {
 				t.Errorf("GET acme/web: status %d, want 200", got)
 			}
 			var got []int
-			for range 4 {
+			for i := range 4 {
 				status, h := f.try(t, "repos/acme/api", timeout)
 				got = append(got, status)
+				// Recorded before the client can see the answer, or its absence.
+				if n := len(f.s.Requests()); n != 3+i {
+					t.Errorf("after try %d: %d requests recorded, want %d", i+1, n, 3+i)
+				}
 				if status == tt.wantStatus {
 					for k, v := range tt.wantHeader {
 						if h.Get(k) != v {
