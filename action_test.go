@@ -9,8 +9,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/pat-action/pat-action/app"
 )
 
 // The input and output names of the README's contract: the names users rely on.
@@ -298,21 +296,5 @@ func TestPinActionImage(t *testing.T) {
 				t.Errorf("pin-action-image changed more than runs.image (-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-// The inputs the app reads and the inputs action.yml declares are the same
-// set: an input the app reads but action.yml lacks could never be set, and
-// one action.yml declares but the app ignores would silently do nothing.
-// (The README table is held to action.yml above, so all three agree.)
-func TestActionInputsAreTheOnesTheAppReads(t *testing.T) {
-	a := loadAction(t)
-	var declared []string
-	for name := range a.Inputs {
-		declared = append(declared, name)
-	}
-	slices.Sort(declared)
-	if diff := cmp.Diff(app.ActionInputs(), declared); diff != "" {
-		t.Errorf("inputs the app reads vs action.yml (-app +action.yml):\n%s", diff)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -73,17 +72,6 @@ func (in input) actionOnly() bool {
 		return true
 	}
 	return false
-}
-
-// ActionInputs lists the names of every input the action reads, sorted, for
-// holding action.yml and the README to them.
-func ActionInputs() []string {
-	var out []string
-	for _, in := range inputs {
-		out = append(out, in.name)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // values are the raw input values a front end gathered, by input name.

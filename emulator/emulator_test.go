@@ -8,6 +8,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// Lookup finds the operation named name ("METHOD /path/{param}").
+func (o *Operations) Lookup(name string) (Op, bool) {
+	for _, op := range o.ops {
+		if op.Name == name {
+			return op.Op, true
+		}
+	}
+	return Op{}, false
+}
+
 func loadOps(t *testing.T) *Operations {
 	t.Helper()
 	return GitHubOperations()

@@ -122,13 +122,3 @@ func (o *Operations) Match(method, path string) (Op, bool) {
 	}
 	return best.Op, true
 }
-
-// Lookup finds the operation named name ("METHOD /path/{param}").
-func (o *Operations) Lookup(name string) (Op, bool) {
-	for _, op := range o.ops {
-		if op.Name == name {
-			return op.Op, true
-		}
-	}
-	return Op{}, false
-}
