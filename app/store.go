@@ -124,9 +124,6 @@ func storeTargetCount(targets []secrets.Target) int {
 // repository.
 func storeTargets(v values, rt runtime, ghes bool) ([]secrets.Target, error) {
 	kind, err := secrets.ParseKind(strings.ToLower(v.str("secret-type")))
-	if v.str("secret-type") == "" {
-		kind, err = secrets.Actions, nil
-	}
 	if err != nil {
 		return nil, asUsage(fmt.Errorf("secret-type: %w", err))
 	}

@@ -54,10 +54,7 @@ func (t TargetSpec) Selects(owner, name string, topics []string) bool {
 // a spec that expands, or that names neither a repository nor an
 // organization.
 func (t TargetSpec) Target() (secrets.Target, bool) {
-	kind := t.Type
-	if kind == "" {
-		kind = secrets.Actions
-	}
+	kind := t.Type.OrActions()
 	switch {
 	case t.Repository != "":
 		owner, name, _ := strings.Cut(t.Repository, "/")

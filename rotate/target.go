@@ -39,10 +39,7 @@ func Expand(spec plan.TargetSpec, orgRepos []Repo) []Target {
 	if !spec.Expands() {
 		return nil
 	}
-	kind := spec.Type
-	if kind == "" {
-		kind = secrets.Actions
-	}
+	kind := spec.Type.OrActions()
 	var out []Target
 	for _, r := range orgRepos {
 		if r.Archived || !spec.Selects(r.Owner, r.Name, r.Topics) {

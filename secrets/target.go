@@ -22,6 +22,15 @@ const (
 	Agents Kind = "agents"
 )
 
+// OrActions returns k, reading the zero Kind (no secret type given) as
+// Actions: the one place that default is written.
+func (k Kind) OrActions() Kind {
+	if k == "" {
+		return Actions
+	}
+	return k
+}
+
 // OnGHES reports whether GitHub Enterprise Server has secrets of kind k
 // (the zero Kind is Actions). It has no Codespaces and no Copilot agents.
 func (k Kind) OnGHES() bool { return k != Codespaces && k != Agents }
@@ -66,12 +75,7 @@ type Target struct {
 }
 
 // kind returns t's Kind, reading the zero Kind as Actions.
-func (t Target) kind() Kind {
-	if t.Kind == "" {
-		return Actions
-	}
-	return t.Kind
-}
+func (t Target) kind() Kind { return t.Kind.OrActions() }
 
 // String returns the target as the JSON report names it: "repo:acme/api",
 // "env:acme/api/production" or "org:acme", prefixed with "dependabot:" or
@@ -116,9 +120,9 @@ func isAlnum(r rune) bool {
 }
 
 // ParseKind parses a secret-type value: "actions", "dependabot",
-// "codespaces" or "agents".
+// "codespaces" or "agents"; an empty one is Actions.
 func ParseKind(s string) (Kind, error) {
-	switch k := Kind(s); k {
+	switch k := Kind(s).OrActions(); k {
 	case Actions, Dependabot, Codespaces, Agents:
 		return k, nil
 	}

@@ -82,7 +82,7 @@ func TestParseKind(t *testing.T) {
 		{"agents", Agents, ""},
 		{"Actions", "", `unknown secret type "Actions" (did you mean "actions"?) (want actions, dependabot, codespaces or agents)`},
 		{"codespace", "", `unknown secret type "codespace" (did you mean "codespaces"?) (want actions, dependabot, codespaces or agents)`},
-		{"", "", `unknown secret type "" (want actions, dependabot, codespaces or agents)`},
+		{"", Actions, ""},
 		{"agent", "", `unknown secret type "agent" (did you mean "agents"?) (want actions, dependabot, codespaces or agents)`},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
