@@ -79,14 +79,7 @@ func (s *Server) patRoutes() {
 func (s *Server) AddGrantedPAT(p GrantedPAT) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.orgs[strings.ToLower(p.Org)] = true
-	if p.ID == 0 {
-		s.nextID++
-		p.ID = s.nextID
-	}
-	if p.RepositorySelection == "" {
-		p.RepositorySelection = "all"
-	}
+	s.registerPAT(p.Org, &p.ID, &p.RepositorySelection)
 	s.pat.granted = append(s.pat.granted, &p)
 	return p.ID
 }
@@ -96,17 +89,23 @@ func (s *Server) AddGrantedPAT(p GrantedPAT) int64 {
 func (s *Server) AddPATRequest(p PATRequest) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.orgs[strings.ToLower(p.Org)] = true
-	if p.ID == 0 {
-		s.nextID++
-		p.ID = s.nextID
-	}
-	if p.RepositorySelection == "" {
-		p.RepositorySelection = "all"
-	}
+	s.registerPAT(p.Org, &p.ID, &p.RepositorySelection)
 	p.Status = "pending"
 	s.pat.requests = append(s.pat.requests, &p)
 	return p.ID
+}
+
+// registerPAT registers org and gives a grant or request its id and its
+// default repository selection, "all". s.mu is held.
+func (s *Server) registerPAT(org string, id *int64, selection *string) {
+	s.orgs[strings.ToLower(org)] = true
+	if *id == 0 {
+		s.nextID++
+		*id = s.nextID
+	}
+	if *selection == "" {
+		*selection = "all"
+	}
 }
 
 // GrantedPATs returns the ids of the fine-grained PATs that still have

@@ -135,9 +135,16 @@ func (s *Server) containerOf(w http.ResponseWriter, r *http.Request, f family, w
 	for _, p := range strings.Split(f.perm, ",") {
 		perms = append(perms, p+"="+level)
 	}
-	a := access{scopes: f.scopes, perm: strings.Join(perms, ",")}
+	return s.container(w, r, f.kind, f.scope, access{scopes: f.scopes, perm: strings.Join(perms, ",")})
+}
+
+// container finds the request's container of kind k at level l (for
+// secrets or variables): the repository (and its environment) or the
+// organization must exist and a must let the token in; it writes the
+// refusal when not.
+func (s *Server) container(w http.ResponseWriter, r *http.Request, k kind, l level, a access) (string, bool) {
 	var owner, repo, env, org string
-	switch f.scope {
+	switch l {
 	case repoLevel, envLevel:
 		rp := s.repo(w, r)
 		if rp == nil {
@@ -148,7 +155,7 @@ func (s *Server) containerOf(w http.ResponseWriter, r *http.Request, f family, w
 			return "", false
 		}
 		owner, repo = rp.Owner, rp.Name
-		if f.scope == envLevel {
+		if l == envLevel {
 			if env = s.environment(rp, r.PathValue("environment_name")); env == "" {
 				writeError(w, http.StatusNotFound, "Not Found")
 				return "", false
@@ -164,7 +171,7 @@ func (s *Server) containerOf(w http.ResponseWriter, r *http.Request, f family, w
 			return "", false
 		}
 	}
-	return containerName(f.kind, f.scope, owner, repo, env, org), true
+	return containerName(k, l, owner, repo, env, org), true
 }
 
 func (s *Server) hasOrg(org string) bool {

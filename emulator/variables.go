@@ -83,34 +83,7 @@ func (s *Server) varContainer(w http.ResponseWriter, r *http.Request, f varFamil
 	if write {
 		lvl = "write"
 	}
-	a := access{scopes: f.scopes, perm: f.perm + "=" + lvl}
-	if f.level == orgLevel {
-		org := r.PathValue("org")
-		if !s.hasOrg(org) {
-			writeError(w, http.StatusNotFound, "Not Found")
-			return "", false
-		}
-		if !s.authorize(w, r, a) {
-			return "", false
-		}
-		return containerName(actionsKind, orgLevel, "", "", "", org), true
-	}
-	rp := s.repo(w, r)
-	if rp == nil {
-		return "", false
-	}
-	a.repo = rp.FullName()
-	if !s.authorize(w, r, a) {
-		return "", false
-	}
-	var env string
-	if f.level == envLevel {
-		if env = s.environment(rp, r.PathValue("environment_name")); env == "" {
-			writeError(w, http.StatusNotFound, "Not Found")
-			return "", false
-		}
-	}
-	return containerName(actionsKind, f.level, rp.Owner, rp.Name, env, ""), true
+	return s.container(w, r, actionsKind, f.level, access{scopes: f.scopes, perm: f.perm + "=" + lvl})
 }
 
 func (s *Server) variableJSON(r *http.Request, f varFamily, v *variable) map[string]any {
