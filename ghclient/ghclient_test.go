@@ -122,9 +122,15 @@ func TestTimeoutPerTry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := New(a, Options{Timeout: 50 * time.Millisecond})
+	// The back-off between the timed-out tries is the test's clock, not
+	// real time: what is tested is that each try ends at its own deadline.
+	var sl sleeps
+	c := New(a, Options{Timeout: 50 * time.Millisecond, Retry: Retry{Sleep: sl.sleep}})
 	req, _ := c.NewRequest("GET", "user", nil)
 	if _, err := c.BareDo(context.Background(), req); err == nil || !strings.Contains(err.Error(), "no answer within 50ms") {
 		t.Errorf("err = %v, want a deadline error", err)
+	}
+	if got, want := len(sl.got()), DefaultMaxTries-1; got != want {
+		t.Errorf("%d back-offs between timed-out tries, want %d", got, want)
 	}
 }
