@@ -214,9 +214,6 @@ func (t *retrier) judge(ctx context.Context, resp *http.Response, err error, try
 	}
 	primary := resp.Header.Get("X-Ratelimit-Remaining") == "0"
 	if d, ok := t.retryAfter(resp); ok {
-		if primary {
-		} else {
-		}
 		return t.asked(d)
 	}
 	if primary {
