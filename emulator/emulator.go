@@ -306,6 +306,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(rec, r, loc, http.StatusTemporaryRedirect)
 		return
 	}
+	if loseAnswer(r) {
+		s.mux.ServeHTTP(&discard{}, r.WithContext(withToken(r.Context(), tok)))
+		dropAnswer(rec)
+		return
+	}
 	s.mux.ServeHTTP(rec, r.WithContext(withToken(r.Context(), tok)))
 }
 

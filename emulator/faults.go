@@ -44,6 +44,10 @@ const (
 	// Redirect answers Fault.Status (307 by default) to Fault.Location,
 	// such as another host.
 	Redirect
+	// LostAnswer serves the request as usual, so that what it creates or
+	// changes is done, then closes the connection without the answer: the
+	// client cannot tell it from a Reset.
+	LostAnswer
 )
 
 // String returns the kind's name.
@@ -69,6 +73,8 @@ func (k FaultKind) String() string {
 		return "BadStatusLine"
 	case Redirect:
 		return "Redirect"
+	case LostAnswer:
+		return "LostAnswer"
 	}
 	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -184,13 +190,10 @@ func (s *Server) fault(w *recorder, r *http.Request, op string) *http.Request {
 			status = http.StatusBadGateway
 		}
 		writeError(w, status, http.StatusText(status))
+	case LostAnswer:
+		return r.WithContext(context.WithValue(r.Context(), lostAnswerKey{}, true))
 	case Reset:
-		w.status = 0
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			panic(http.ErrAbortHandler) // HTTP/2: abort the stream instead
-		}
-		conn.Close()
+		dropAnswer(w)
 	case Slow:
 		// The server notices the client gone, and cancels r's context, only
 		// once the body is read: read it first, so a client that gives up
@@ -255,3 +258,35 @@ func ceilUnix(t time.Time) int64 {
 	}
 	return t.Unix()
 }
+
+// lostAnswerKey marks a request whose answer a LostAnswer fault drops.
+type lostAnswerKey struct{}
+
+// loseAnswer reports whether r's answer is to be dropped.
+func loseAnswer(r *http.Request) bool {
+	lost, _ := r.Context().Value(lostAnswerKey{}).(bool)
+	return lost
+}
+
+// dropAnswer closes w's connection without an answer, as a Reset does.
+func dropAnswer(w *recorder) {
+	w.status = 0
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // HTTP/2: abort the stream instead
+	}
+	conn.Close()
+}
+
+// discard is a ResponseWriter that keeps nothing, for an answer that is
+// served and then lost.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header {
+	if d.h == nil {
+		d.h = http.Header{}
+	}
+	return d.h
+}
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(int)             {}

@@ -51,6 +51,7 @@ func TestFaults(t *testing.T) {
 		{Fault{Kind: Hang}, -1, nil, 50 * time.Millisecond},
 		{Fault{Kind: BadStatusLine}, -1, nil, 0},
 		{Fault{Kind: Redirect, Location: "https://elsewhere.example/x"}, -1, nil, 0},
+		{Fault{Kind: LostAnswer}, -1, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault.Kind.String(), func(t *testing.T) {

@@ -412,7 +412,7 @@ func (r *run) deployKeySecret(ctx context.Context, s plan.Secret, targets []Targ
 	if r.o.DryRun {
 		r.add(SecretResult{Target: keyTarget, Name: title, Result: "would-create"})
 	} else {
-		k, _, err := r.o.Client.Repositories.CreateKey(ctx, owner, repo, &github.Key{Title: &title, Key: &pub, ReadOnly: github.Bool(s.Source.ReadOnly)})
+		k, err := r.registerKey(ctx, owner, repo, s.Name, &github.Key{Title: &title, Key: &pub, ReadOnly: github.Bool(s.Source.ReadOnly)})
 		if err != nil {
 			r.problem(keyTarget, fmt.Errorf("register deploy key %q on %s: %w; nothing written", title, s.Source.Repository, err))
 			return
