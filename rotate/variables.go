@@ -3,11 +3,12 @@ package rotate
 import (
 	"context"
 	"fmt"
-	"github.com/pat-action/pat-action/plan"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/pat-action/pat-action/plan"
+	"github.com/pat-action/pat-action/variables"
 )
 
 // known records a value a secret's variables may publish, learnt while the
@@ -70,36 +71,27 @@ func variablesPath(t plan.VariableTarget) string {
 // setVariable makes variable name of t hold value, and returns the result
 // for the report.
 func (r *run) setVariable(ctx context.Context, t plan.VariableTarget, name, value string) (string, error) {
-	c := r.o.Client
-	req, err := c.NewRequest(http.MethodGet, variablesPath(t)+"/"+url.PathEscape(name), nil)
-	if err != nil {
-		return "failed", err
-	}
-	var cur struct {
-		Value string `json:"value"`
-	}
-	resp, err := c.Do(ctx, req, &cur)
-	missing := resp != nil && resp.StatusCode == http.StatusNotFound
+	c, base := r.o.Client, variablesPath(t)
+	cur, present, err := variables.Get(ctx, c, base, name)
 	switch {
-	case err != nil && !missing:
+	case err != nil:
 		return "failed", fmt.Errorf("read it: %w", err)
-	case !missing && cur.Value == value:
+	case present && cur == value:
 		return "unchanged", nil
-	case r.o.DryRun && missing:
+	case r.o.DryRun && !present:
 		return "would-create", nil
 	case r.o.DryRun:
 		return "would-update", nil
 	}
-	body := map[string]string{"name": name, "value": value}
-	method, path, result := http.MethodPatch, variablesPath(t)+"/"+url.PathEscape(name), "updated"
-	if missing {
-		method, path, result = http.MethodPost, variablesPath(t), "created"
+	result := "updated"
+	if present {
+		err = variables.Update(ctx, c, base, name, value)
+	} else {
+		var extra map[string]string
 		if t.Organization != "" {
-			body["visibility"] = t.Visibility
+			extra = map[string]string{"visibility": t.Visibility}
 		}
-	}
-	if req, err = c.NewRequest(method, path, body); err == nil {
-		_, err = c.Do(ctx, req, nil)
+		result, err = "created", variables.Create(ctx, c, base, name, value, extra)
 	}
 	if err != nil {
 		return "failed", fmt.Errorf("write it: %w", err)

@@ -3,10 +3,10 @@ package state
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/pat-action/pat-action/variables"
 )
 
 // A state too large for one variable (GitHub allows 48 KB) is split into
@@ -101,17 +101,9 @@ func (s *Store) write(ctx context.Context, name, val, cur string, exists bool, w
 
 // raw reads one variable's value as it is.
 func (s *Store) raw(ctx context.Context, name string) (string, bool, error) {
-	req, err := s.c.NewRequest(http.MethodGet, s.base()+"/"+url.PathEscape(name), nil)
+	v, ok, err := variables.Get(ctx, s.c, s.base(), name)
 	if err != nil {
-		return "", false, err
-	}
-	var v apiVariable
-	resp, err := s.c.Do(ctx, req, &v)
-	if err != nil {
-		if resp != nil && resp.StatusCode == http.StatusNotFound {
-			return "", false, nil
-		}
 		return "", false, fmt.Errorf("read state variable %s of %s: %w", name, s.Repository(), err)
 	}
-	return v.Value, true, nil
+	return v, ok, nil
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/variables"
 )
 
 // Store is the state of one plan's rotations, read from and written to the
@@ -220,7 +222,7 @@ func (s *Store) Save(ctx context.Context, sec Secret) error {
 			return fmt.Errorf("encode state of %s: %w", sec.Name, err)
 		}
 		if err := s.write(ctx, name, val, curRaw, exists, d.Writer); err != nil {
-			if errors.Is(err, errExists) {
+			if errors.Is(err, variables.ErrExists) {
 				continue // created by another run meanwhile: merge with it
 			}
 			return err
@@ -297,24 +299,16 @@ func (s *Store) load(ctx context.Context, name, v string) (doc, error) {
 	return d, nil
 }
 
-var errExists = errors.New("variable exists")
-
-// put creates (POST) or updates (PATCH) one variable.
+// put creates (POST) or updates (PATCH) one variable. A create that finds
+// the variable there already returns variables.ErrExists.
 func (s *Store) put(ctx context.Context, name, value string, exists bool) error {
-	method, path := http.MethodPost, s.base()
-	body := map[string]string{"name": name, "value": value}
+	var err error
 	if exists {
-		method, path = http.MethodPatch, s.base()+"/"+url.PathEscape(name)
+		err = variables.Update(ctx, s.c, s.base(), name, value)
+	} else if err = variables.Create(ctx, s.c, s.base(), name, value, nil); errors.Is(err, variables.ErrExists) {
+		return variables.ErrExists
 	}
-	req, err := s.c.NewRequest(method, path, body)
 	if err != nil {
-		return err
-	}
-	resp, err := s.c.Do(ctx, req, nil)
-	if err != nil {
-		if !exists && resp != nil && resp.StatusCode == http.StatusConflict {
-			return errExists
-		}
 		return fmt.Errorf("write state variable %s of %s: %w", name, s.Repository(), err)
 	}
 	return nil

@@ -1,0 +1,66 @@
+// Package variables reads and writes GitHub Actions variables, of a
+// repository, an environment or an organization: the one place that calls
+// the variables API.
+package variables
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/google/go-github/v45/github"
+)
+
+// ErrExists is returned (wrapped) by Create when GitHub answers 409: a
+// variable of that name exists already.
+var ErrExists = errors.New("variable exists")
+
+// Get reads variable name under base (a variables collection path such as
+// "repos/acme/api/actions/variables"). A missing variable is ok == false,
+// not an error.
+func Get(ctx context.Context, c *github.Client, base, name string) (value string, ok bool, err error) {
+	req, err := c.NewRequest(http.MethodGet, base+"/"+url.PathEscape(name), nil)
+	if err != nil {
+		return "", false, err
+	}
+	var v struct {
+		Value string `json:"value"`
+	}
+	resp, err := c.Do(ctx, req, &v)
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusNotFound {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	return v.Value, true, nil
+}
+
+// Create creates variable name under base (POST). extra adds fields to the
+// body, such as an organization variable's visibility.
+func Create(ctx context.Context, c *github.Client, base, name, value string, extra map[string]string) error {
+	body := map[string]string{"name": name, "value": value}
+	for k, v := range extra {
+		body[k] = v
+	}
+	req, err := c.NewRequest(http.MethodPost, base, body)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(ctx, req, nil)
+	if err != nil && resp != nil && resp.StatusCode == http.StatusConflict {
+		return errors.Join(ErrExists, err)
+	}
+	return err
+}
+
+// Update replaces the value of variable name under base (PATCH).
+func Update(ctx context.Context, c *github.Client, base, name, value string) error {
+	req, err := c.NewRequest(http.MethodPatch, base+"/"+url.PathEscape(name), map[string]string{"name": name, "value": value})
+	if err != nil {
+		return err
+	}
+	_, err = c.Do(ctx, req, nil)
+	return err
+}
