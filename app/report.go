@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	rows "github.com/pat-action/pat-action/internal/result"
 	"github.com/pat-action/pat-action/inventory"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/rotate"
@@ -117,20 +118,10 @@ func (t tokenReport) MarshalJSON() ([]byte, error) {
 // SecretResult is what happened to one secret in one target: the result is
 // a store's outcome ("created", "would-update", "failed", ...) or a
 // rotation's or audit's ("deleted", "unchanged", "stale", ...).
-type SecretResult struct {
-	Target string `json:"target"`
-	Name   string `json:"name"`
-	Result string `json:"result"`
-	// Environment is "created" or "would-create" when the target's missing
-	// environment was (or would be) created for it (create-environment).
-	Environment string `json:"environment,omitempty"`
-}
+type SecretResult = rows.Secret
 
 // Problem is a target that failed, and why. Its error never holds a value.
-type Problem struct {
-	Target string `json:"target"`
-	Error  string `json:"error"`
-}
+type Problem = rows.Problem
 
 // newReport is an empty report whose lists encode as [] rather than null.
 func newReport() *Report {

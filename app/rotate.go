@@ -188,12 +188,8 @@ func fillReport(rep *Report, res *rotate.Result) {
 	if res == nil {
 		return
 	}
-	for _, r := range res.Secrets {
-		rep.Secrets = append(rep.Secrets, SecretResult(r))
-	}
-	for _, p := range res.Problems {
-		rep.Problems = append(rep.Problems, Problem(p))
-	}
+	rep.Secrets = append(rep.Secrets, res.Secrets...)
+	rep.Problems = append(rep.Problems, res.Problems...)
 	rep.Sources = res.Sources
 	rep.Issues = res.Issues
 	rep.Checked = checkedOf(res)

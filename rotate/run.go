@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-github/v45/github"
 
+	"github.com/pat-action/pat-action/internal/result"
 	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/secrets"
@@ -104,21 +105,11 @@ type Result struct {
 // JSON report ("created", "updated", "unchanged", "would-create",
 // "would-update", "deleted", "would-delete", "failed"; audits add "fresh",
 // "stale" and "missing").
-type SecretResult struct {
-	Target string `json:"target"`
-	Name   string `json:"name"`
-	Result string `json:"result"`
-	// Environment is "created" or "would-create" when the target's missing
-	// environment was (or would be) created for it.
-	Environment string `json:"environment,omitempty"`
-}
+type SecretResult = result.Secret
 
 // Problem is a target, source or secret that failed, and why. Its error
 // never holds a value.
-type Problem struct {
-	Target string `json:"target"`
-	Error  string `json:"error"`
-}
+type Problem = result.Problem
 
 // SourceResult is how one secret's source stood: for a token source, the
 // token and its policy result.
