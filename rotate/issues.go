@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v45/github"
@@ -122,11 +123,49 @@ func (r *run) issue(i IssueResult) {
 //     issue there, this run's included, so adopting its copy grants it
 //     nothing it does not have.
 func (r *run) findReminder(ctx context.Context, owner, repo, name string) (*github.Issue, error) {
-	opener, err := r.reminderOpener(ctx)
+	issues, err := r.ownReminders(ctx, owner, repo)
 	if err != nil {
 		return nil, err
 	}
 	var found *github.Issue
+	for _, is := range issues {
+		if !strings.Contains(is.GetBody(), Marker(name)) {
+			continue
+		}
+		if found == nil || (found.GetState() != "open" && is.GetState() == "open") {
+			found = is
+		}
+	}
+	return found, nil
+}
+
+// reminders is the run's own reminder issues, listed once per run: every
+// secret's reminder lives in the same repository, so one lookup serves all.
+type reminders struct {
+	mu     sync.Mutex
+	done   bool
+	issues []*github.Issue
+	err    error
+}
+
+// ownReminders lists, once per run, the reminder issues in owner/repo that
+// the run's opener opened.
+func (r *run) ownReminders(ctx context.Context, owner, repo string) ([]*github.Issue, error) {
+	r.reminders.mu.Lock()
+	defer r.reminders.mu.Unlock()
+	if !r.reminders.done {
+		r.reminders.issues, r.reminders.err = r.listReminders(ctx, owner, repo)
+		r.reminders.done = true
+	}
+	return r.reminders.issues, r.reminders.err
+}
+
+func (r *run) listReminders(ctx context.Context, owner, repo string) ([]*github.Issue, error) {
+	opener, err := r.reminderOpener(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var own []*github.Issue
 	opt := &github.IssueListByRepoOptions{Creator: opener.login, Labels: []string{reminderLabel}, State: "all", ListOptions: github.ListOptions{PerPage: 100}}
 	for {
 		page, resp, err := r.o.Client.Issues.ListByRepo(ctx, owner, repo, opt)
@@ -134,15 +173,12 @@ func (r *run) findReminder(ctx context.Context, owner, repo, name string) (*gith
 			return nil, fmt.Errorf("list the reminder issues of %s/%s: %w", owner, repo, err)
 		}
 		for _, is := range page {
-			if is.IsPullRequest() || !opener.opened(is) || !strings.Contains(is.GetBody(), Marker(name)) {
-				continue
-			}
-			if found == nil || (found.GetState() != "open" && is.GetState() == "open") {
-				found = is
+			if !is.IsPullRequest() && opener.opened(is) {
+				own = append(own, is)
 			}
 		}
 		if resp.NextPage == 0 {
-			return found, nil
+			return own, nil
 		}
 		opt.Page = resp.NextPage
 	}

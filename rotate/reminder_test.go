@@ -181,3 +181,47 @@ func TestReminderAsAnApp(t *testing.T) {
 		})
 	}
 }
+
+// However many secrets have reminders, a run asks who it is and lists its
+// reminder issues once: every reminder lives in the same repository.
+func TestReminderLookupOncePerRun(t *testing.T) {
+	e := newEnv(t)
+	e.vars["NEW_PAT"] = expiringTok
+	e.vars["OTHER_PAT"] = expiringTok
+	plan := `version: 1
+secrets:
+  - name: RELEASE_PAT
+    source: {type: token, env: NEW_PAT}
+    policy: {min-days-left: 7}
+    open-issue: true
+    targets: [{repository: acme/api}]
+  - name: OTHER_PAT
+    source: {type: token, env: OTHER_PAT}
+    policy: {min-days-left: 7}
+    open-issue: true
+    targets: [{repository: acme/web}]
+`
+	withRepo := func(o *Options) { o.Repository = "acme/ops" }
+	for i, want := range []string{"created", "updated"} {
+		before := len(e.emu.Requests())
+		res, err := e.run(t, plan, withRepo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Issues) != 2 || res.Issues[0].Result != want || res.Issues[1].Result != want {
+			t.Fatalf("run %d: issues %+v, want two %s", i+1, res.Issues, want)
+		}
+		counts := map[string]int{}
+		for _, r := range e.emu.Requests()[before:] {
+			counts[r.Operation]++
+		}
+		// GET /user checks each of the two tokens, then asks once who
+		// opens reminders.
+		if counts["GET /user"] != 3 || counts["GET /repos/{owner}/{repo}/issues"] != 1 {
+			t.Errorf("run %d: %d GET /user and %d issue lists, want 3 (two token checks, one opener) and 1", i+1, counts["GET /user"], counts["GET /repos/{owner}/{repo}/issues"])
+		}
+	}
+	if n := len(e.emu.Issues("acme/ops")); n != 2 {
+		t.Errorf("%d issues in acme/ops, want one per secret", n)
+	}
+}

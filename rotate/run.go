@@ -167,6 +167,8 @@ type run struct {
 	// pub are the values each secret's variables may publish, by secret
 	// name and what (variables.go).
 	pub map[string]map[string]string
+	// reminders caches the run's own reminder issues (issues.go).
+	reminders reminders
 }
 
 // Run runs the plan: it lists each organization's repositories once,
