@@ -144,14 +144,7 @@ func (p *parser) tokenFrom(m map[string]entry, n *yaml.Node, path string, src *S
 	case hasEnv:
 		src.Env = p.envName(envE.val, join(path, "env"))
 	case hasInput:
-		if v, ok := p.str(inE.val, join(path, "input"), "input: "+InputToken); ok {
-			if v != InputToken {
-				msg := fmt.Sprintf("%q: a token source takes only the run's own token, input: %s (the action's token input; PAT_ACTION_TOKEN, GH_TOKEN, GITHUB_TOKEN or --token-file on the command line); for any other token name its environment variable with env", v, InputToken)
-				if strings.EqualFold(v, InputToken) {
-					msg = fmt.Sprintf("%q: write input: %s", v, InputToken)
-				}
-				p.errorf(inE.val, join(path, "input"), "%s", msg)
-			}
+		if v, ok := p.input(inE, path, InputToken, "a token source takes only the run's own token, input: %s (the action's token input; PAT_ACTION_TOKEN, GH_TOKEN, GITHUB_TOKEN or --token-file on the command line); for any other token name its environment variable with env"); ok {
 			src.Input = v
 		}
 	case !p.isCovered(n, "env") && !p.isCovered(n, "input"):
@@ -190,18 +183,26 @@ func (p *parser) runApp(m map[string]entry, in entry, path string, src *Source) 
 			p.errorf(e.key, join(path, k), "input: %s is also given (line %d): it takes the run's App and private key; remove %s, or remove input to name the App here", InputApp, in.key.Line, k)
 		}
 	}
-	v, ok := p.str(in.val, join(path, "input"), "input: "+InputApp)
-	if !ok {
-		return
+	if v, ok := p.input(in, path, InputApp, "a github-app source takes only the run's App, input: %s (the action's app-id or client-id and private-key inputs; on the command line PAT_ACTION_APP_ID or PAT_ACTION_CLIENT_ID, and PAT_ACTION_APP_PRIVATE_KEY or --app-private-key-file)"); ok {
+		src.Input = v
 	}
-	if v != InputApp {
-		msg := fmt.Sprintf("%q: a github-app source takes only the run's App, input: %s (the action's app-id or client-id and private-key inputs; on the command line PAT_ACTION_APP_ID or PAT_ACTION_CLIENT_ID, and PAT_ACTION_APP_PRIVATE_KEY or --app-private-key-file)", v, InputApp)
-		if strings.EqualFold(v, InputApp) {
-			msg = fmt.Sprintf("%q: write input: %s", v, InputApp)
-		}
-		p.errorf(in.val, join(path, "input"), "%s", msg)
+}
+
+// input reads a source's input key, whose one allowed value is want. Any
+// other value is an error that says what input takes (wrong, formatted
+// with want), or just how to write it when only its case differs; the
+// value read is returned either way, as the parser keeps what it read.
+func (p *parser) input(in entry, path, want, wrong string) (string, bool) {
+	v, ok := p.str(in.val, join(path, "input"), "input: "+want)
+	if !ok || v == want {
+		return v, ok
 	}
-	src.Input = v
+	msg := fmt.Sprintf("%q: "+wrong, v, want)
+	if strings.EqualFold(v, want) {
+		msg = fmt.Sprintf("%q: write input: %s", v, want)
+	}
+	p.errorf(in.val, join(path, "input"), "%s", msg)
+	return v, true
 }
 
 // appIssuers are the keys that name a github-app source's App, one of
