@@ -75,10 +75,18 @@ if [[ -n $binary ]]; then
 fi
 
 read -r -a arches <<<"${ARCHES:-amd64 arm64}"
-bah rmi "$image" >/dev/null 2>&1 || true # a list (or image) of an earlier run
+# A list (or a plain image) of that name from an earlier run on this machine: buildah's
+# rmi does not remove a manifest list, and manifest create refuses a name in use.
+bah manifest rm "$image" >/dev/null 2>&1 || true
+bah rmi "$image" >/dev/null 2>&1 || true
+if bah inspect --type manifest "$image" >/dev/null 2>&1 || bah inspect --type image "$image" >/dev/null 2>&1; then
+  echo "buildah-image: cannot remove the earlier $image" >&2
+  exit 1
+fi
 bah manifest create "$image" >/dev/null
 for arch in "${arches[@]}"; do
   GOOS=linux GOARCH=$arch VERSION=$version "$root/scripts/build-static.sh" "$work/pat-action-$arch"
+  bah rmi "$image-$arch" >/dev/null 2>&1 || true # not left dangling by the new tag
   one "$arch" "$work/pat-action-$arch" "$image-$arch"
   bah manifest add "$image" "$image-$arch" >/dev/null
 done
