@@ -154,7 +154,7 @@ func TestActionInputDefaults(t *testing.T) {
 		"state-repository":         "", // the app falls back to $GITHUB_REPOSITORY
 		"force":                    "false",
 		"max-age":                  "", // the plan's max-age
-		"concurrency":              "20",
+		"concurrency":              "", // 20, or 100/n with shard i/n
 		"pacing":                   "auto",
 		"update-repositories-only": "false",
 		"previous-token":           "",

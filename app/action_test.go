@@ -219,7 +219,7 @@ func TestActionWarnsOfInputsForOtherModes(t *testing.T) {
 	r := newRunner(t, map[string]string{
 		"token": classicTok, "api-url": w.apiURL, "mode": "check",
 		// action.yml's defaults, as the runner passes them:
-		"dry-run": "false", "secret-type": "actions", "shard": "1/1", "force": "false", "concurrency": "20", "pacing": "auto",
+		"dry-run": "false", "secret-type": "actions", "shard": "1/1", "force": "false", "concurrency": "", "pacing": "auto",
 		// chosen by the workflow, for store:
 		"secret-name": "RELEASE_PAT", "environment": "production",
 	})

@@ -182,6 +182,10 @@ func moreBadInputs() []badInput {
 		// rotate and the rest: flags checked before the plan is run.
 		{name: "rotate: concurrency over GitHub's limit", args: rotateArgs("--concurrency", "1000"), files: planFile(planOf(randomSecret("PAT", "acme/api"))),
 			want: []string{"concurrency 1000", "want 1 to 100"}},
+		{name: "rotate: shards that together pass GitHub's concurrent limit", args: rotateArgs("--shard", "1/4", "--concurrency", "50"), files: planFile(planOf(randomSecret("PAT", "acme/api"))),
+			want: []string{"concurrency 50 with shard 1/4", "up to 200 requests at once", "at most 25"}},
+		{name: "action: audit shards that together pass GitHub's concurrent limit", inputs: action("mode", "audit", "config", "$DIR/plan.yml", "shard", "3/3", "concurrency", "34"),
+			files: tokenSource, want: []string{"concurrency 34 with shard 3/3", "at most 33"}},
 		{name: "rotate: pacing budget under a write", args: rotateArgs("--pacing", "1/1m"), files: planFile(planOf(randomSecret("PAT", "acme/api"))),
 			want: []string{`pacing "1/1m"`, "at least 10"}},
 		{name: "rotate: force not a boolean", args: rotateArgs("--force=maybe"), files: planFile(planOf(randomSecret("PAT", "acme/api"))),

@@ -106,7 +106,7 @@ func tokenFlag(args []string) string {
 func usageFor(in input, command string) string {
 	switch {
 	case in.name == "concurrency" && command == "audit":
-		return "how many targets are read at once, 1 to 100"
+		return "how many targets are read at once, 1 to 100 (default 20; with shard i/n, at most 100/n, the default too)"
 	case in.name == "repositories" && command == "check":
 		return "owner/repo list: the token must reach each"
 	case in.name == "repositories" && command == "store":

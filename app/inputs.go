@@ -56,7 +56,7 @@ var inputs = []input{
 	{name: "visibility", usage: "for organization secrets: all, private or selected (default: selected when repositories are given, else private)", cmds: []string{"store"}},
 	{name: "secret-type", def: "actions", usage: "actions, dependabot, codespaces or agents (Copilot agents; not on GHES)", cmds: []string{"store"}},
 	{name: "update-repositories-only", bool: true, usage: "only replace which repositories may read an existing organization secret (visibility selected); the value is not sent", cmds: []string{"store"}},
-	{name: "concurrency", def: "20", usage: "how many targets are written at once, 1 to 100", cmds: []string{"store", "rotate", "audit"}},
+	{name: "concurrency", usage: "how many targets are written at once, 1 to 100 (default 20; with shard i/n, at most 100/n, the default too)", cmds: []string{"store", "rotate", "audit"}},
 	{name: "pacing", def: "auto", usage: "auto (on for github.com, split among shards; off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store", "rotate", "audit", "tokens"}},
 	{name: "config", def: defaultConfig, usage: "the rotation plan", cmds: []string{"rotate", "audit"}},
 	{name: "shard", def: "1/1", usage: "i/n: handle only the i-th of n deterministic slices of all targets", cmds: []string{"rotate", "audit"}},
@@ -155,14 +155,29 @@ func pacing(v values, api ghclient.API) (ghclient.Pacing, error) {
 const maxConcurrency = 100
 
 // concurrency reads the concurrency input: how many targets are written or
-// read at once.
+// read at once. The parallel jobs of a sharded run (shard i/n) share
+// GitHub's 100 concurrent requests, so the default becomes 100/n when that
+// is less, and a concurrency given that n jobs would exceed together is
+// refused. A bad shard is reported with the plan.
 func concurrency(v values) (int, error) {
+	shards := 1
+	if shard, err := rotate.ParseShard(v.str("shard")); err == nil {
+		shards = shard.Count
+	}
+	share := max(maxConcurrency/shards, 1)
+	if v.str("concurrency") == "" {
+		return min(secrets.DefaultConcurrency, share), nil
+	}
 	n, err := v.integer("concurrency", secrets.DefaultConcurrency)
 	if err != nil {
 		return 0, err
 	}
 	if n < 1 || n > maxConcurrency {
 		return 0, usagef("concurrency %d: want 1 to %d (GitHub allows at most %d concurrent requests)", n, maxConcurrency, maxConcurrency)
+	}
+	if n > share {
+		return 0, usagef("concurrency %d with shard %s: %d parallel jobs would send up to %d requests at once, more than the %d GitHub allows; set concurrency to at most %d",
+			n, v.str("shard"), shards, n*shards, maxConcurrency, share)
 	}
 	return n, nil
 }

@@ -254,21 +254,29 @@ func TestShardPacing(t *testing.T) {
 	tests := []struct {
 		shard, pacing, apiURL string
 		want                  ghclient.Pacing
+		concurrency           string // the input; empty for the default
+		wantConcurrency       int    // 0: want.Concurrent, or 20 when pacing is off
 	}{
-		{"", "auto", "", ghclient.DefaultPacing(false)},
-		{"1/1", "", "", ghclient.DefaultPacing(false)},
-		{"2/4", "auto", "", ghclient.Pacing{Concurrent: 20, Points: ghclient.DefaultPoints / 4, Window: time.Minute}},
-		{"3/3", "", "", ghclient.Pacing{Concurrent: 20, Points: ghclient.DefaultPoints / 3, Window: time.Minute}},
-		{"2/4", "900/1m", "", ghclient.Pacing{Concurrent: 20, Points: 900, Window: time.Minute}},
-		{"2/4", "auto", "https://ghe.example.com/api/v3", ghclient.Pacing{Off: true}},
-		{"2/4", "400/1m", "https://ghe.example.com/api/v3", ghclient.Pacing{Concurrent: 20, Points: 400, Window: time.Minute}},
+		{"", "auto", "", ghclient.DefaultPacing(false), "", 0},
+		{"1/1", "", "", ghclient.DefaultPacing(false), "", 0},
+		{"2/4", "auto", "", ghclient.Pacing{Concurrent: 20, Points: ghclient.DefaultPoints / 4, Window: time.Minute}, "", 0},
+		{"3/3", "", "", ghclient.Pacing{Concurrent: 20, Points: ghclient.DefaultPoints / 3, Window: time.Minute}, "", 0},
+		{"2/4", "900/1m", "", ghclient.Pacing{Concurrent: 20, Points: 900, Window: time.Minute}, "", 0},
+		{"2/4", "auto", "https://ghe.example.com/api/v3", ghclient.Pacing{Off: true}, "", 0},
+		{"2/4", "400/1m", "https://ghe.example.com/api/v3", ghclient.Pacing{Concurrent: 20, Points: 400, Window: time.Minute}, "", 0},
 		// Never below what a single write needs.
-		{"100/100", "auto", "", ghclient.Pacing{Concurrent: 20, Points: 2 * ghclient.WriteCost, Window: time.Minute}},
+		{"100/100", "auto", "", ghclient.Pacing{Concurrent: 1, Points: 2 * ghclient.WriteCost, Window: time.Minute}, "", 1},
+		// The shards share GitHub's 100 concurrent requests: the default
+		// shrinks to 100/n, and a concurrency given is taken up to that.
+		{"1/10", "auto", "", ghclient.Pacing{Concurrent: 10, Points: ghclient.DefaultPoints / 10, Window: time.Minute}, "", 10},
+		{"1/4", "auto", "", ghclient.Pacing{Concurrent: 25, Points: ghclient.DefaultPoints / 4, Window: time.Minute}, "25", 25},
+		{"1/4", "auto", "https://ghe.example.com/api/v3", ghclient.Pacing{Off: true}, "25", 25},
+		{"1/150", "auto", "https://ghe.example.com/api/v3", ghclient.Pacing{Off: true}, "", 1},
 	}
 	rt := runtime{getenv: func(string) string { return "" }, files: func(string) ([]byte, error) { return []byte(plan), nil }}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s %s %s", tt.shard, tt.pacing, tt.apiURL), func(t *testing.T) {
-			v := values{"shard": tt.shard, "pacing": tt.pacing, "api-url": tt.apiURL, "config": "plan.yml", "state-repository": "acme/ops"}
+			v := values{"shard": tt.shard, "pacing": tt.pacing, "api-url": tt.apiURL, "config": "plan.yml", "state-repository": "acme/ops", "concurrency": tt.concurrency}
 			ro, err := rotateOptions(v, tokens{token: adminTok}, rt)
 			if err != nil {
 				t.Fatal(err)
@@ -281,6 +289,15 @@ func TestShardPacing(t *testing.T) {
 			for cmd, got := range map[string]ghclient.Pacing{"rotate": ro.Pacing, "audit": ao.Pacing} {
 				if diff := cmp.Diff(tt.want, got); diff != "" {
 					t.Errorf("%s pacing (-want +got):\n%s", cmd, diff)
+				}
+			}
+			want := tt.wantConcurrency
+			if want == 0 {
+				want = 20
+			}
+			for cmd, got := range map[string]int{"rotate": ro.Concurrency, "audit": ao.Concurrency} {
+				if got != want {
+					t.Errorf("%s concurrency = %d, want %d", cmd, got, want)
 				}
 			}
 		})
