@@ -29,6 +29,14 @@ const DefaultURL = "https://api.github.com"
 // DefaultTimeout bounds every request when Options.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
+// MaxResponseBody is the most of an answer pat-action reads: a page of 100
+// repositories is well under 1 MiB, so anything past 32 MiB is a broken or
+// hostile server or proxy (or a compressed bomb), not GitHub.
+const MaxResponseBody = 32 << 20
+
+// maxBody is MaxResponseBody, smaller in tests so that they stay quick.
+var maxBody int64 = MaxResponseBody
+
 // Options configure a client.
 type Options struct {
 	// APIURL is GitHub's API base: https://api.github.com or https://HOST/api/v3.
@@ -175,7 +183,7 @@ func New(api API, o Options) *github.Client {
 	if conc <= 0 {
 		conc = DefaultConcurrent
 	}
-	var rt http.RoundTripper = &transport{base: pooled(o.Transport, conc), token: o.Token, host: api.URL.Host, scheme: api.URL.Scheme, userAgent: ua}
+	var rt http.RoundTripper = &transport{base: pooled(o.Transport, conc), token: o.Token, host: api.URL.Host, scheme: api.URL.Scheme, userAgent: ua, maxBody: maxBody}
 	rt = perTry{next: rt, timeout: timeout}
 	rt = &inFlight{next: rt, slots: make(chan struct{}, conc)}
 	// Retry above Pacing, so that every retry is paced too.
@@ -279,6 +287,7 @@ type transport struct {
 	token        string
 	host, scheme string
 	userAgent    string
+	maxBody      int64 // the most of an answer read
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -300,7 +309,48 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		drain(resp)
 		return nil, e
 	}
+	tooLarge := &TooLargeError{Method: req.Method, Path: req.URL.Path, Limit: t.maxBody}
+	if resp.ContentLength > t.maxBody {
+		resp.Body.Close()
+		return nil, tooLarge
+	}
+	resp.Body = &cappedBody{ReadCloser: resp.Body, left: t.maxBody, err: tooLarge}
 	return resp, nil
+}
+
+// TooLargeError is an answer longer than MaxResponseBody.
+type TooLargeError struct {
+	Method, Path string
+	Limit        int64
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("the answer to %s %s is larger than %d MiB, far more than GitHub sends: refused (check api-url, or a proxy in between)", e.Method, e.Path, e.Limit>>20)
+}
+
+// cappedBody ends a body at MaxResponseBody with a TooLargeError, so
+// that no answer is held or read without end.
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+	err  error
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// At the cap: the body is too large if anything follows.
+		var one [1]byte
+		if n, err := b.ReadCloser.Read(one[:]); n == 0 {
+			return 0, err
+		}
+		return 0, b.err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 // elsewhere is the error for a redirect off the API host, nil for any

@@ -224,3 +224,69 @@ func TestQueueNotTimed(t *testing.T) {
 		t.Errorf("%d requests reached the server after %d retries, want %d and none", got, len(sl.got()), n)
 	}
 }
+
+// endless is a body that never ends: a hostile or broken server's answer.
+type endless struct{}
+
+var as = []byte(strings.Repeat("a", 64<<10))
+
+func (endless) Read(p []byte) (int, error) { return copy(p, as), nil }
+
+// counted counts what a handler wrote.
+type counted struct {
+	w io.Writer
+	n *atomic.Int64
+}
+
+func (c counted) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// An answer larger than MaxResponseBody is not read past the cap, whether
+// the server says so up front or streams it without end (a compressed bomb
+// is the second case: the transport decompresses it), so a hostile api-url
+// or proxy cannot exhaust memory. A success's body is refused with an
+// error that says so; an error's body is cut at the cap.
+func TestHugeAnswerRefused(t *testing.T) {
+	maxBody = 1 << 20
+	t.Cleanup(func() { maxBody = MaxResponseBody })
+	tests := []struct {
+		name    string
+		status  int
+		declare bool
+		want    string
+	}{
+		{"declared length", 200, true, "larger than"},
+		{"endless body", 200, false, "larger than"},
+		{"endless error body", 422, false, "422"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var wrote atomic.Int64
+			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tt.declare {
+					w.Header().Set("Content-Length", fmt.Sprint(maxBody+1))
+				}
+				w.WriteHeader(tt.status)
+				cw := counted{w, &wrote}
+				io.WriteString(cw, `{"message":"`)
+				io.Copy(cw, endless{})
+			}))
+			defer api.Close()
+			a, _ := ParseAPIURL(api.URL)
+			c := New(a, Options{Timeout: time.Minute, Retry: Retry{MaxTries: 1}})
+			_, _, err := c.Users.Get(context.Background(), "")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to say %q", err, tt.want)
+			}
+			api.CloseClientConnections()
+			// What the server got out is the cap plus the sockets' buffers,
+			// not the stream until the try's minute is up.
+			if n := wrote.Load(); n > maxBody+16<<20 {
+				t.Errorf("the server wrote %d MiB before the client stopped reading, want about %d MiB", n>>20, maxBody>>20)
+			}
+		})
+	}
+}
