@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-github/v45/github"
 
+	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/internal/fanout"
 )
 
@@ -60,7 +61,7 @@ func (w *Writer) List(ctx context.Context, targets []Target) (lists [][]Meta, er
 
 func (w *Writer) list(ctx context.Context, t Target) ([]Meta, error) {
 	var out []Meta
-	for page := 1; ; {
+	err := ghclient.EachPage("list secrets", func(page int) (*github.Response, error) {
 		req, err := w.c.NewRequest(http.MethodGet, fmt.Sprintf("%s?per_page=%d&page=%d", t.SecretsListPath(), perPage, page), nil)
 		if err != nil {
 			return nil, fmt.Errorf("list secrets: %w", err)
@@ -73,11 +74,9 @@ func (w *Writer) list(ctx context.Context, t Target) ([]Meta, error) {
 		for _, s := range body.Secrets {
 			out = append(out, Meta{Name: s.Name, Updated: s.UpdatedAt.Time})
 		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		page = resp.NextPage
-	}
+		return resp, nil
+	})
+	return out, err
 }
 
 // Delete deletes the secret name from every target, Concurrency at once,

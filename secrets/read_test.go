@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pat-action/pat-action/emulator"
+	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/secrets"
 )
 
@@ -218,5 +222,49 @@ func TestStoreCancelledReportsEveryTarget(t *testing.T) {
 	}
 	if n := len(w.emu.Requests()); n != 0 {
 		t.Errorf("a cancelled run sent %d requests", n)
+	}
+}
+
+// A server whose Link header names the page just read as the next one
+// (a broken or hostile server or proxy) would keep a list running, and
+// holding every repeated page, forever: each list refuses it instead.
+func TestListThatLoopsRefused(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?per_page=100&page=1>; rel="next"`, r.Host, r.URL.Path))
+		if strings.HasSuffix(r.URL.Path, "/repos") {
+			fmt.Fprint(w, `[{"id":1,"name":"api","owner":{"login":"acme"}}]`)
+			return
+		}
+		fmt.Fprint(w, `{"total_count":1,"secrets":[{"name":"PAT","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}]}`)
+	}))
+	defer srv.Close()
+	api, err := ghclient.ParseAPIURL(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wr := secrets.NewWriter(ghclient.New(api, ghclient.Options{Token: adminTok, Pacing: ghclient.Pacing{Off: true}}), secrets.WriterOptions{})
+	tests := []struct {
+		name string
+		list func() error
+	}{
+		{"organization repositories", func() error { _, err := wr.OrgRepos(context.Background(), "acme"); return err }},
+		{"secrets", func() error {
+			_, errs := wr.List(context.Background(), []secrets.Target{repoT(secrets.Actions, "acme/api")})
+			return errs[0]
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hits.Store(0)
+			err := tt.list()
+			if err == nil || !strings.Contains(err.Error(), "names page 1 as the next") {
+				t.Errorf("err = %v, want the looping list refused", err)
+			}
+			if n := hits.Load(); n != 1 {
+				t.Errorf("the server got %d requests, want 1", n)
+			}
+		})
 	}
 }

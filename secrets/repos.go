@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v45/github"
 
+	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/internal/fanout"
 )
 
@@ -34,11 +35,12 @@ const perPage = 100
 // page) and remembers their ids for RepositoryIDs, page by page.
 func (w *Writer) OrgRepos(ctx context.Context, org string) ([]Repo, error) {
 	var out []Repo
-	opt := &github.RepositoryListByOrgOptions{Type: "all", ListOptions: github.ListOptions{PerPage: perPage}}
-	for {
+	what := "list repositories of " + org
+	err := ghclient.EachPage(what, func(n int) (*github.Response, error) {
+		opt := &github.RepositoryListByOrgOptions{Type: "all", ListOptions: github.ListOptions{PerPage: perPage, Page: n}}
 		page, resp, err := w.c.Repositories.ListByOrg(ctx, org, opt)
 		if err != nil {
-			return nil, fmt.Errorf("list repositories of %s: %w", org, err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		for _, gr := range page {
 			owner := org
@@ -51,11 +53,9 @@ func (w *Writer) OrgRepos(ctx context.Context, org string) ([]Repo, error) {
 			}
 			out = append(out, r)
 		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opt.Page = resp.NextPage
-	}
+		return resp, nil
+	})
+	return out, err
 }
 
 // RepositoryIDs resolves "owner/repo" names to repository ids, the form an
