@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v45/github"
+	"github.com/pat-action/pat-action/ghclient"
 )
 
 // Kind is what sort of access a token has to the organization.
@@ -196,25 +197,21 @@ func summarize(tokens []Token) Summary {
 // getAll reads every page of a list, 100 at a time: an organization with
 // 5,000 tokens costs 50 requests.
 func getAll[T any](ctx context.Context, c *github.Client, path string, each func(T)) error {
-	page := 1
-	for {
+	return ghclient.EachPage("list "+path, func(page int) (*github.Response, error) {
 		req, err := c.NewRequest(http.MethodGet, fmt.Sprintf("%s?per_page=100&page=%d", path, page), nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var items []T
 		resp, err := c.Do(ctx, req, &items)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, it := range items {
 			each(it)
 		}
-		if resp.NextPage == 0 {
-			return nil
-		}
-		page = resp.NextPage
-	}
+		return resp, nil
+	})
 }
 
 // sortTokens orders a list's tokens by owner, then id, so reports read

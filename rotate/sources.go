@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/pat-action/pat-action/appauth"
+	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/token"
@@ -444,22 +445,20 @@ func (r *run) deployKeySecret(ctx context.Context, s plan.Secret, targets []Targ
 // ourKeys lists the deploy keys pat-action registered for secret name.
 func (r *run) ourKeys(ctx context.Context, owner, repo, name string) ([]*github.Key, error) {
 	var out []*github.Key
-	opt := &github.ListOptions{PerPage: 100}
-	for {
-		keys, resp, err := r.o.Client.Repositories.ListKeys(ctx, owner, repo, opt)
+	what := fmt.Sprintf("list deploy keys of %s/%s", owner, repo)
+	err := ghclient.EachPage(what, func(page int) (*github.Response, error) {
+		keys, resp, err := r.o.Client.Repositories.ListKeys(ctx, owner, repo, &github.ListOptions{PerPage: 100, Page: page})
 		if err != nil {
-			return nil, fmt.Errorf("list deploy keys of %s/%s: %w", owner, repo, err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		for _, k := range keys {
 			if strings.HasPrefix(k.GetTitle(), titlePrefix(name)) {
 				out = append(out, k)
 			}
 		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opt.Page = resp.NextPage
-	}
+		return resp, nil
+	})
+	return out, err
 }
 
 // newDeployKey makes an ed25519 key pair: the public half in
