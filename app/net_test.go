@@ -180,15 +180,17 @@ func TestFailedTryRetried(t *testing.T) {
 				stdout: &out, stderr: &errb,
 				now:     func() time.Time { return testNow },
 				sleep:   sl.sleep,
-				timeout: 100 * time.Millisecond,
+				timeout: 300 * time.Millisecond,
 			}
 			code := rt.run(context.Background(), []string{"store", "--api-url", w.apiURL, "--secret-name", "PAT", "--repositories", "acme/api", "--pacing", "off"})
 			if code != exitOK {
 				t.Fatalf("exit %d, want 0; stderr:\n%s", code, errb.String())
 			}
 			assertValue(t, w, "repo:acme/api", "PAT", classicTok)
-			if waits := sl.all(); len(waits) != 1 || waits[0] < ghclient.DefaultBase/2 {
-				t.Errorf("waits %v, want one back-off of at least %s", waits, ghclient.DefaultBase/2)
+			// One back-off for the fault; a loaded machine may time out an
+			// answered try too, which costs a back-off more, never the write.
+			if waits := sl.all(); len(waits) < 1 || waits[0] < ghclient.DefaultBase/2 {
+				t.Errorf("waits %v, want a back-off of at least %s", waits, ghclient.DefaultBase/2)
 			}
 			if n := w.emu.FaultsFired(kind); n != 1 {
 				t.Errorf("%v fired %d times, want 1", kind, n)

@@ -106,16 +106,18 @@ func TestRetryFailedTry(t *testing.T) {
 			defer srv.Close()
 			a, _ := ParseAPIURL(srv.URL)
 			var sl sleeps
-			c := New(a, Options{Timeout: 50 * time.Millisecond, Pacing: Pacing{Off: true}, Retry: Retry{Sleep: sl.sleep}})
+			// A loaded machine may time out an answered try too: that costs
+			// a try more, never the answer.
+			c := New(a, Options{Timeout: 250 * time.Millisecond, Pacing: Pacing{Off: true}, Retry: Retry{Sleep: sl.sleep}})
 			u, _, err := c.Users.Get(context.Background(), "")
 			if err != nil {
 				t.Fatalf("get user: %v", err)
 			}
-			if u.GetLogin() != "octocat" || seen.Load() != 2 {
-				t.Errorf("login %q after %d requests, want octocat after 2", u.GetLogin(), seen.Load())
+			if u.GetLogin() != "octocat" || seen.Load() < 2 {
+				t.Errorf("login %q after %d requests, want octocat after 2 or more", u.GetLogin(), seen.Load())
 			}
-			if w := sl.got(); len(w) != 1 || w[0] < DefaultBase/2 {
-				t.Errorf("waits %v, want one back-off of at least %s", w, DefaultBase/2)
+			if w := sl.got(); len(w) != int(seen.Load())-1 || w[0] < DefaultBase/2 {
+				t.Errorf("waits %v after %d requests, want a back-off of at least %s before each retry", w, seen.Load(), DefaultBase/2)
 			}
 		})
 	}
