@@ -257,7 +257,7 @@ func checkBadInput(t *testing.T, tt badInput) {
 	} else {
 		env := tt.env
 		if env == nil {
-			env = map[string]string{"GH_TOKEN": classicTok}
+			env = map[string]string{"PAT_ACTION_TOKEN": classicTok} // read for github.com and GHES alike
 		}
 		args := []string{tt.args[0]}
 		if !tt.noAPIURL {

@@ -285,6 +285,10 @@ func TestCheckUsageErrors(t *testing.T) {
 	}
 }
 
+// The CLI reads its token where gh does: GH_TOKEN and GITHUB_TOKEN for
+// github.com, GH_ENTERPRISE_TOKEN and GITHUB_ENTERPRISE_TOKEN for a GitHub
+// Enterprise Server api-url, so that a token exported for github.com is
+// never sent to another server.
 func TestTokenSources(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "tok")
@@ -293,22 +297,41 @@ func TestTokenSources(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
+		ghes  bool
 		env   map[string]string
 		flags []string
 		stdin string
+		// wantErr, when set, is the usage error's text: exit 2, no request.
+		wantErr string
 	}{
-		{"PAT_ACTION_TOKEN wins", map[string]string{"PAT_ACTION_TOKEN": classicTok, "GH_TOKEN": "ghp_wrong", "GITHUB_TOKEN": "ghp_wrong"}, nil, ""},
-		{"GH_TOKEN before GITHUB_TOKEN", map[string]string{"GH_TOKEN": classicTok, "GITHUB_TOKEN": "ghp_wrong"}, nil, ""},
-		{"GITHUB_TOKEN", map[string]string{"GITHUB_TOKEN": classicTok}, nil, ""},
-		{"token file", map[string]string{"GH_TOKEN": "ghp_wrong"}, []string{"--token-file", file}, ""},
-		{"token on stdin", nil, []string{"--token-file", "-"}, classicTok + "\n"},
+		{"PAT_ACTION_TOKEN wins", false, map[string]string{"PAT_ACTION_TOKEN": classicTok, "GH_TOKEN": "ghp_wrong", "GITHUB_TOKEN": "ghp_wrong"}, nil, "", ""},
+		{"GH_TOKEN before GITHUB_TOKEN", false, map[string]string{"GH_TOKEN": classicTok, "GITHUB_TOKEN": "ghp_wrong"}, nil, "", ""},
+		{"GITHUB_TOKEN", false, map[string]string{"GITHUB_TOKEN": classicTok}, nil, "", ""},
+		{"token file", false, map[string]string{"GH_TOKEN": "ghp_wrong"}, []string{"--token-file", file}, "", ""},
+		{"token on stdin", false, nil, []string{"--token-file", "-"}, classicTok + "\n", ""},
+		{"github.com ignores the enterprise token", false, map[string]string{"GH_ENTERPRISE_TOKEN": classicTok}, nil, "", "no token"},
+		{"GHES: PAT_ACTION_TOKEN wins", true, map[string]string{"PAT_ACTION_TOKEN": classicTok, "GH_ENTERPRISE_TOKEN": "ghp_wrong"}, nil, "", ""},
+		{"GHES: GH_ENTERPRISE_TOKEN before GITHUB_ENTERPRISE_TOKEN", true, map[string]string{"GH_ENTERPRISE_TOKEN": classicTok, "GITHUB_ENTERPRISE_TOKEN": "ghp_wrong", "GH_TOKEN": "ghp_wrong"}, nil, "", ""},
+		{"GHES: GITHUB_ENTERPRISE_TOKEN", true, map[string]string{"GITHUB_ENTERPRISE_TOKEN": classicTok}, nil, "", ""},
+		{"GHES: token file", true, map[string]string{"GH_TOKEN": "ghp_wrong"}, []string{"--token-file", file}, "", ""},
+		{"GHES: github.com's GH_TOKEN is not sent", true, map[string]string{"GH_TOKEN": classicTok}, nil, "", "GH_TOKEN is set, but it is for github.com"},
+		{"GHES: github.com's GITHUB_TOKEN is not sent", true, map[string]string{"GITHUB_TOKEN": classicTok}, nil, "", "GITHUB_TOKEN is set, but it is for github.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newWorld(t, emulator.Options{}, checkTokens()...)
+			w := newWorld(t, emulator.Options{GHES: tt.ghes}, checkTokens()...)
 			res := run(t, append([]string{"check", "--api-url", w.apiURL}, tt.flags...), tt.env, tt.stdin)
-			if res.code != 0 {
-				t.Errorf("exit %d, want 0 (the right token was not used); stderr:\n%s", res.code, res.stderr)
+			if tt.wantErr == "" {
+				if res.code != 0 {
+					t.Errorf("exit %d, want 0 (the right token was not used); stderr:\n%s", res.code, res.stderr)
+				}
+				return
+			}
+			if res.code != exitUsage || !strings.Contains(res.stderr, tt.wantErr) {
+				t.Errorf("exit %d, want %d saying %q; stderr:\n%s", res.code, exitUsage, tt.wantErr, res.stderr)
+			}
+			if n := len(w.emu.Requests()); n != 0 {
+				t.Errorf("%d requests sent, want none", n)
 			}
 		})
 	}
@@ -319,7 +342,7 @@ func TestCheckGHES(t *testing.T) {
 	if !strings.HasSuffix(w.apiURL, "/api/v3") {
 		t.Fatalf("GHES api url %q", w.apiURL)
 	}
-	res := run(t, []string{"check", "--api-url", w.apiURL, "--json"}, map[string]string{"GH_TOKEN": classicTok}, "")
+	res := run(t, []string{"check", "--api-url", w.apiURL, "--json"}, map[string]string{"GH_ENTERPRISE_TOKEN": classicTok}, "")
 	if res.code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", res.code, res.stderr)
 	}

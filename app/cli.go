@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/internal/suggest"
 )
 
@@ -27,7 +28,8 @@ COMMANDS
   demo      run everything against the built-in GitHub API emulator
   version   print the version
 
-The token comes from PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN, or --token-file
+The token comes from PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN (for a GitHub Enterprise
+Server api-url, as gh: GH_ENTERPRISE_TOKEN or GITHUB_ENTERPRISE_TOKEN), or --token-file
 (never a flag value). Run 'pat-action COMMAND --help' for a command's flags.
 
 EXAMPLES
@@ -116,7 +118,7 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 	if err := oneStdin(files, v.str("repositories-file")); err != nil {
 		return rt.usageFailed(command, *asJSON, err)
 	}
-	toks, err := rt.cliTokens(files)
+	toks, err := rt.cliTokens(files, v.str("api-url"))
 	for _, t := range []string{toks.token, toks.admin, toks.previous, toks.appKey} {
 		rt.mask(t)
 	}
@@ -203,10 +205,23 @@ type secretFiles struct {
 	token, admin, previous, appKey string
 }
 
+// tokenEnv is where the CLI looks for the token, in order, as gh does:
+// GH_TOKEN and GITHUB_TOKEN are github.com's (and ghe.com's), so for a
+// GitHub Enterprise Server api-url they give way to GH_ENTERPRISE_TOKEN
+// and GITHUB_ENTERPRISE_TOKEN: a token exported for github.com is never
+// sent to another server.
+func tokenEnv(ghes bool) []string {
+	if ghes {
+		return []string{"PAT_ACTION_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"}
+	}
+	return []string{"PAT_ACTION_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"}
+}
+
 // cliTokens reads the tokens from their files or the environment, never
 // from flag values, where they would show in process listings and shell
-// history.
-func (rt runtime) cliTokens(f secretFiles) (tokens, error) {
+// history. apiURL picks the environment variables, as gh's host does; a
+// bad one is reported later, with the other inputs.
+func (rt runtime) cliTokens(f secretFiles, apiURL string) (tokens, error) {
 	var t tokens
 	var err error
 	if f.previous != "" {
@@ -231,9 +246,17 @@ func (rt runtime) cliTokens(f secretFiles) (tokens, error) {
 			return t, fmt.Errorf("--token-file: %w", err)
 		}
 	} else {
-		for _, name := range []string{"PAT_ACTION_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"} {
+		api, _ := ghclient.ParseAPIURL(apiURL)
+		for _, name := range tokenEnv(api.GHES) {
 			if t.token = rt.getenv(name); t.token != "" {
 				break
+			}
+		}
+		if t.token == "" && api.GHES {
+			for _, name := range tokenEnv(false)[1:] {
+				if rt.getenv(name) != "" {
+					return t, usagef("%s is set, but it is for github.com (as gh reads it) and is not sent to the GitHub Enterprise Server %s: set GH_ENTERPRISE_TOKEN or PAT_ACTION_TOKEN to that server's token, or pass --token-file FILE", name, api.URL.Host)
+				}
 			}
 		}
 	}

@@ -561,7 +561,7 @@ func rotateFaultCell(t *testing.T, ops *emulator.Operations, plan string, repos 
 		t.Helper()
 		guard := &authGuard{host: host}
 		var out, errb bytes.Buffer
-		env := map[string]string{"GH_TOKEN": tok}
+		env := map[string]string{"GH_ENTERPRISE_TOKEN": tok} // a GHES world: gh's variable for it
 		args := []string{"rotate", "--json", "--api-url", apiURL, "--config", plan, "--state-repository", "acme/infra"}
 		var r *runner
 		if action {

@@ -101,7 +101,7 @@ func TestStorePreviousTokenBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := storeWorld(t, tt.opts, 0)
-			env := map[string]string{"GH_TOKEN": classicTok, "PAT_ACTION_ADMIN_TOKEN": adminTok, "PAT_ACTION_PREVIOUS_TOKEN": tt.prev}
+			env := map[string]string{"PAT_ACTION_TOKEN": classicTok, "PAT_ACTION_ADMIN_TOKEN": adminTok, "PAT_ACTION_PREVIOUS_TOKEN": tt.prev}
 			res := run(t, []string{"store", "--api-url", w.apiURL, "--secret-name", "RELEASE_PAT", "--repositories", "acme/api"}, env, "")
 			if res.code != exitUsage || !strings.Contains(res.stderr, tt.msg) {
 				t.Errorf("exit %d, want 2 with %q\nstderr: %s", res.code, tt.msg, res.stderr)

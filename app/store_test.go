@@ -471,7 +471,7 @@ func TestStoreUsageErrors(t *testing.T) {
 			default:
 				tok = tt.token
 			}
-			res, _ := storeCLI(t, w, tt.flags, map[string]string{"GH_TOKEN": tok})
+			res, _ := storeCLI(t, w, tt.flags, map[string]string{"PAT_ACTION_TOKEN": tok})
 			if res.code != 2 {
 				t.Errorf("exit %d, want 2; stderr:\n%s", res.code, res.stderr)
 			}

@@ -116,7 +116,7 @@ func TestStoreSelectedNoRepositories(t *testing.T) {
 	for _, front := range []string{"CLI", "action"} {
 		t.Run(front, func(t *testing.T) {
 			w := storeWorld(t, emulator.Options{}, 0)
-			env := map[string]string{"GH_TOKEN": classicTok, "PAT_ACTION_ADMIN_TOKEN": adminTok}
+			env := map[string]string{"PAT_ACTION_TOKEN": classicTok, "PAT_ACTION_ADMIN_TOKEN": adminTok}
 			// First some repositories read it.
 			if res, _ := storeCLI(t, w, []string{"--secret-name", "PAT", "--organization", "acme", "--repositories", "acme/api,acme/web"}, env); res.code != 0 {
 				t.Fatalf("first store: exit %d; stderr:\n%s", res.code, res.stderr)
