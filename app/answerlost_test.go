@@ -82,6 +82,54 @@ secrets:
 	}
 }
 
+// Updating and closing a reminder issue (PATCH) is idempotent: when the
+// answer is lost it is sent again, and the one issue ends as meant.
+func TestRotateReminderEditAnswerLost(t *testing.T) {
+	const edit = "PATCH /repos/{owner}/{repo}/issues/{issue_number}"
+	w := rotateWorld(t)
+	plan := writePlan(t, `version: 1
+secrets:
+  - name: RELEASE_PAT
+    source: {type: token, env: NEW_PAT}
+    policy: {required-scopes: [repo], allowed-scopes: [repo, workflow], min-days-left: 2}
+    open-issue: true
+    targets: [{repository: acme/api}]
+`)
+	for i, st := range []struct {
+		tok, result, state string
+		fault              bool
+	}{
+		{expiringTok, "created", "open", false},
+		{expiringTok, "updated", "open", true},
+		{classicTok, "closed", "closed", true},
+	} {
+		if st.fault {
+			w.emu.Inject(emulator.Fault{Op: edit, Kind: emulator.LostAnswer})
+		}
+		env := map[string]string{"GH_TOKEN": adminTok, "NEW_PAT": st.tok, "GITHUB_REPOSITORY": "acme/web"}
+		res, _ := runRotation(t, []string{"rotate", "--api-url", w.apiURL, "--config", plan, "--pacing", "off", "--json"}, env, true)
+		if res.code != 0 {
+			t.Fatalf("run %d: exit %d; stderr:\n%s", i+1, res.code, res.stderr)
+		}
+		if n := w.emu.PendingFaults(); n != 0 {
+			t.Fatalf("run %d: %d injected faults never fired", i+1, n)
+		}
+		var rep struct {
+			Issues []rotate.IssueResult `json:"issues"`
+		}
+		if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+		issues := w.emu.Issues("acme/web")
+		if len(issues) != 1 || issues[0].State != st.state {
+			t.Fatalf("run %d: %d issues, want 1 %s", i+1, len(issues), st.state)
+		}
+		if len(rep.Issues) != 1 || rep.Issues[0].Result != st.result {
+			t.Errorf("run %d: issues %+v, want %s", i+1, rep.Issues, st.result)
+		}
+	}
+}
+
 // A companion variable whose create GitHub served but whose answer was
 // lost is reported created, holding the value, not failed on the 409 the
 // resent create meets.

@@ -83,7 +83,15 @@ func (e *AnswerLostError) Error() string {
 	return fmt.Sprintf("answer lost (%s); not resent because %s %s is not idempotent", why, e.Method, e.Path)
 }
 
-func (e *AnswerLostError) Unwrap() []error { return []error{e.Err, e.LookupErr} }
+func (e *AnswerLostError) Unwrap() []error {
+	var errs []error
+	for _, err := range []error{e.Err, e.LookupErr} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
 
 // Found reports whether err is a request marked with LookupBeforeRetry
 // whose answer was lost and whose lookup found it done.

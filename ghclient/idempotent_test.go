@@ -295,3 +295,25 @@ type timeoutErr struct{}
 func (timeoutErr) Error() string   { return "i/o timeout" }
 func (timeoutErr) Timeout() bool   { return true }
 func (timeoutErr) Temporary() bool { return true }
+
+// An AnswerLostError unwraps to its transport error and its lookup's error,
+// whichever it has.
+func TestAnswerLostErrorUnwraps(t *testing.T) {
+	lookupErr := errors.New("list issues: 404 Not Found")
+	for _, e := range []*AnswerLostError{
+		{Method: "POST", Path: "/repos/acme/ops/issues", Err: io.ErrUnexpectedEOF},
+		{Method: "POST", Path: "/repos/acme/ops/issues", Status: "502 Bad Gateway", LookupErr: lookupErr},
+		{Method: "POST", Path: "/repos/acme/ops/issues", Err: io.ErrUnexpectedEOF, LookupErr: lookupErr},
+	} {
+		if got, want := errors.Is(e, io.ErrUnexpectedEOF), e.Err != nil; got != want {
+			t.Errorf("%v: errors.Is(transport error) = %t, want %t", e, got, want)
+		}
+		if got, want := errors.Is(e, lookupErr), e.LookupErr != nil; got != want {
+			t.Errorf("%v: errors.Is(lookup error) = %t, want %t", e, got, want)
+		}
+		var ne net.Error
+		if errors.As(e, &ne) {
+			t.Errorf("%v: errors.As found a net.Error it does not hold", e)
+		}
+	}
+}
