@@ -45,9 +45,6 @@ func markOf(ctx context.Context) *mark {
 	return m
 }
 
-// marked reports whether ctx marks its requests as not idempotent.
-func marked(ctx context.Context) bool { return markOf(ctx) != nil }
-
 // unmarked is ctx without its mark, for the lookup's own requests.
 func unmarked(ctx context.Context) context.Context {
 	return context.WithValue(ctx, markKey{}, (*mark)(nil))

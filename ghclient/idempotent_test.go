@@ -193,7 +193,7 @@ func TestNotIdempotentAfterAmbiguousFailure(t *testing.T) {
 			lookups := 0
 			lookup := func(ctx context.Context) (bool, error) {
 				lookups++
-				if marked(ctx) {
+				if markOf(ctx) != nil {
 					t.Error("the lookup's context is still marked not idempotent")
 				}
 				req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)

@@ -59,7 +59,11 @@ const bodyPeek = 64 << 10
 //
 // A rate limit refused the request, so nothing was done: a marked request
 // is retried after one as any other. When the tries run out, a marked
-// request fails with a RetryError as any other.
+// request fails with a RetryError as any other. pat-action marks its
+// creates of reminder issues, deploy keys and variables; its other POSTs
+// (minting an installation token, revoking a credential, revoking or
+// denying fine-grained tokens) leave nothing behind that a second try
+// would double.
 type Retry struct {
 	// MaxTries bounds the attempts per request, the first included;
 	// default 5.
