@@ -452,9 +452,9 @@ func TestRotateUnderFaults(t *testing.T) {
 		{"5xx listing the organization", []emulator.Fault{{Op: "GET /orgs/{org}/repos", Kind: emulator.Status5xx, Status: 503, Count: 2}}, 0},
 		{"5xx minting the app token", []emulator.Fault{{Op: "POST /app/installations/{installation_id}/access_tokens", Kind: emulator.Status5xx}}, 0},
 		{"5xx registering the deploy key", []emulator.Fault{{Op: "POST /repos/{owner}/{repo}/keys", Kind: emulator.Status5xx, Status: 500}}, 0},
-		// GitHub registered the key but the answer was lost: the retry meets
-		// 422 "key is already in use", and the key, which only this run can
-		// have made, is adopted rather than left as a second key.
+		// GitHub registered the key but the answer was lost: the key, which
+		// only this run can have made, is found among the repository's keys
+		// and adopted rather than registered again.
 		{"answer lost registering the deploy key", []emulator.Fault{{Op: "POST /repos/{owner}/{repo}/keys", Kind: emulator.LostAnswer}}, 0},
 		{"connection reset on writes", []emulator.Fault{{Op: putRepo, Kind: emulator.Reset, Count: 2}}, 0},
 		{"connection reset reading a public key", []emulator.Fault{{Op: "GET /repos/{owner}/{repo}/actions/secrets/public-key", Kind: emulator.Reset}}, 0},

@@ -38,9 +38,32 @@ const bodyPeek = 64 << 10
 //     backs off exponentially from Base, with jitter, up to Max.
 //
 // Anything else, such as a 403 for a missing scope, a 404 or a 422, is
-// returned as it came. Every method is retried (pat-action's writes, PUT
-// and DELETE of secrets, are idempotent); a request body is replayed with
-// GetBody. Zero fields take their defaults.
+// returned as it came. A request body is replayed with GetBody. Zero
+// fields take their defaults.
+//
+// Every method is retried, PUT, PATCH and DELETE being idempotent, except
+// a request whose context is marked with NotIdempotent or
+// LookupBeforeRetry: a POST that creates something, which a second try
+// would create twice. A 5xx, or a transport error once the request may
+// have left (not a failure to connect), leaves open whether the server
+// did it: it may have served the request and only its answer was lost.
+// After such a failure a marked request is not resent blindly:
+//   - with NotIdempotent, it fails at once with an *AnswerLostError, "answer
+//     lost; not resent because POST ... is not idempotent", for the
+//     caller to report;
+//   - with LookupBeforeRetry, Retry waits as it would and runs the
+//     caller's lookup: found done, the request fails with an
+//     *AnswerLostError for which Found is true, and the caller adopts
+//     what its lookup found; not found, it is resent (and looked up again
+//     after another such failure); a lookup that cannot tell fails it.
+//
+// A rate limit refused the request, so nothing was done: a marked request
+// is retried after one as any other. When the tries run out, a marked
+// request fails with a RetryError as any other. pat-action marks its
+// creates of reminder issues, deploy keys and variables; its other POSTs
+// (minting an installation token, revoking a credential, revoking or
+// denying fine-grained tokens) leave nothing behind that a second try
+// would double.
 type Retry struct {
 	// MaxTries bounds the attempts per request, the first included;
 	// default 5.
@@ -163,6 +186,7 @@ type verdict struct {
 func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	m := markOf(ctx)
 	secondary := 0
 	for try := 1; ; try++ {
 		attempt := req
@@ -174,9 +198,12 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := t.next.RoundTrip(attempt)
 		v := t.judge(ctx, resp, err, try, &secondary)
+		unsure := v.retry && m != nil && ambiguous(resp, err)
 		switch {
 		case !v.retry:
 			return resp, err
+		case unsure && m.lookup == nil:
+			return nil, lost(req, resp, err)
 		case v.tooLong:
 			return nil, t.giveUp(resp, err, try, v.wait)
 		case try >= t.r.MaxTries:
@@ -185,11 +212,21 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			// The body is spent and cannot be sent again.
 			return resp, err
 		}
-		if resp != nil {
+		var e *AnswerLostError
+		if unsure {
+			e = lost(req, resp, err)
+		} else if resp != nil {
 			drain(resp)
 		}
 		if err := t.r.Sleep(ctx, v.wait); err != nil {
 			return nil, fmt.Errorf("wait %s to retry %s %s: %w", v.wait, req.Method, req.URL.Redacted(), err)
+		}
+		if unsure {
+			// Resend only what the lookup did not find done.
+			e.Found, e.LookupErr = m.lookup(unmarked(ctx))
+			if e.Found || e.LookupErr != nil {
+				return nil, e
+			}
 		}
 	}
 }

@@ -2,36 +2,35 @@ package rotate
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/ghclient"
 )
 
-// registerKey registers key as a deploy key of owner/repo. When GitHub
-// answers 422 "key is already in use", an earlier try of this very request
-// registered it and its answer was lost (the retry met the key): the key
-// was made moments ago by this run, so no one else can hold it, and it is
-// adopted instead of failing the rotation and stranding a second key.
+// registerKey registers key as a deploy key of owner/repo. Registering
+// is not idempotent: when the answer is lost, GitHub may have registered
+// it, and a second registration would fail with 422 "key is already in
+// use". So the key is looked for among this secret's keys before the
+// request is sent again, and adopted if there: it was made moments ago by
+// this run, so no one else can hold it.
 func (r *run) registerKey(ctx context.Context, owner, repo, name string, key *github.Key) (*github.Key, error) {
-	k, _, err := r.o.Client.Repositories.CreateKey(ctx, owner, repo, key)
-	var ge *github.ErrorResponse
-	if err == nil || !errors.As(err, &ge) || ge.Response == nil || ge.Response.StatusCode != http.StatusUnprocessableEntity ||
-		!strings.Contains(strings.ToLower(ge.Error()), "already in use") {
-		return k, err
-	}
-	ours, lerr := r.ourKeys(ctx, owner, repo, name)
-	if lerr != nil {
-		return nil, fmt.Errorf("%w (and %v)", err, lerr)
-	}
-	for _, o := range ours {
-		if o.GetTitle() == key.GetTitle() && sameKey(o.GetKey(), key.GetKey()) {
-			return o, nil
+	var found *github.Key
+	lookup := func(ctx context.Context) (bool, error) {
+		ours, err := r.ourKeys(ctx, owner, repo, name)
+		for _, o := range ours {
+			if o.GetTitle() == key.GetTitle() && sameKey(o.GetKey(), key.GetKey()) {
+				found = o
+			}
 		}
+		return found != nil, err
 	}
-	return nil, err
+	k, _, err := r.o.Client.Repositories.CreateKey(ghclient.LookupBeforeRetry(ctx, lookup), owner, repo, key)
+	if ghclient.Found(err) {
+		return found, nil
+	}
+	return k, err
 }
 
 // sameKey compares two public keys in authorized_keys form by type and

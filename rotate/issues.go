@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-github/v45/github"
 
+	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/token"
@@ -81,7 +82,7 @@ func (r *run) reminder(ctx context.Context, s plan.Secret, info token.Info, res 
 	}
 	if existing == nil {
 		req.Labels = &[]string{reminderLabel}
-		is, _, err := r.o.Client.Issues.Create(ctx, owner, repo, req)
+		is, err := r.openReminder(ctx, owner, repo, s.Name, req)
 		if err != nil {
 			r.problem("issue:"+r.o.Repository, fmt.Errorf("open the reminder issue for %s: %w", s.Name, err))
 			return
@@ -127,6 +128,32 @@ func (r *run) findReminder(ctx context.Context, owner, repo, name string) (*gith
 	if err != nil {
 		return nil, err
 	}
+	return reminderOf(issues, name), nil
+}
+
+// openReminder opens the reminder issue req for secret name. Opening one
+// is not idempotent: when the answer to the create is lost, GitHub may
+// have opened it, and a second create would open another that no run
+// closes. So the run's reminders are listed afresh and, if GitHub did open
+// it, the issue with name's marker is adopted; only if not is the create
+// sent again.
+func (r *run) openReminder(ctx context.Context, owner, repo, name string, req *github.IssueRequest) (*github.Issue, error) {
+	var found *github.Issue
+	lookup := func(ctx context.Context) (bool, error) {
+		issues, err := r.listReminders(ctx, owner, repo)
+		found = reminderOf(issues, name)
+		return found != nil, err
+	}
+	is, _, err := r.o.Client.Issues.Create(ghclient.LookupBeforeRetry(ctx, lookup), owner, repo, req)
+	if ghclient.Found(err) {
+		return found, nil
+	}
+	return is, err
+}
+
+// reminderOf is the issue among issues that carries name's marker,
+// preferring an open one; nil if none does.
+func reminderOf(issues []*github.Issue, name string) *github.Issue {
 	var found *github.Issue
 	for _, is := range issues {
 		if !strings.Contains(is.GetBody(), Marker(name)) {
@@ -136,7 +163,7 @@ func (r *run) findReminder(ctx context.Context, owner, repo, name string) (*gith
 			found = is
 		}
 	}
-	return found, nil
+	return found
 }
 
 // reminders is the run's own reminder issues, listed once per run: every

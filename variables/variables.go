@@ -10,6 +10,8 @@ import (
 	"net/url"
 
 	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/ghclient"
 )
 
 // ErrExists is returned (wrapped) by Create when GitHub answers 409: a
@@ -38,7 +40,10 @@ func Get(ctx context.Context, c *github.Client, base, name string) (value string
 }
 
 // Create creates variable name under base (POST). extra adds fields to the
-// body, such as an organization variable's visibility.
+// body, such as an organization variable's visibility. When the answer to
+// the create is lost, the variable is read before the create is sent
+// again: holding value, it was created and Create succeeds, rather than
+// failing on the 409 a second create would meet.
 func Create(ctx context.Context, c *github.Client, base, name, value string, extra map[string]string) error {
 	body := map[string]string{"name": name, "value": value}
 	for k, v := range extra {
@@ -48,8 +53,15 @@ func Create(ctx context.Context, c *github.Client, base, name, value string, ext
 	if err != nil {
 		return err
 	}
-	resp, err := c.Do(ctx, req, nil)
-	if err != nil && resp != nil && resp.StatusCode == http.StatusConflict {
+	created := func(ctx context.Context) (bool, error) {
+		cur, ok, err := Get(ctx, c, base, name)
+		return ok && cur == value, err
+	}
+	resp, err := c.Do(ghclient.LookupBeforeRetry(ctx, created), req, nil)
+	switch {
+	case ghclient.Found(err):
+		return nil
+	case err != nil && resp != nil && resp.StatusCode == http.StatusConflict:
 		return errors.Join(ErrExists, err)
 	}
 	return err

@@ -60,3 +60,51 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("Get in a missing repository: %v, want missing (GitHub answers 404)", err)
 	}
 }
+
+// A create whose answer is lost is not sent again when the variable holds
+// the value (GitHub created it), and Create succeeds rather than failing on
+// the 409 a second create would meet; a create GitHub did not serve (a
+// 502) is sent again.
+func TestCreateAnswerLost(t *testing.T) {
+	const create = "POST /repos/{owner}/{repo}/actions/variables"
+	tests := []struct {
+		name    string
+		fault   emulator.FaultKind
+		creates int
+	}{
+		{"answer lost", emulator.LostAnswer, 1},
+		{"502 before it was served", emulator.Status5xx, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu := emulator.New(emulator.Options{})
+			emu.AddOrg("acme")
+			emu.AddRepo(emulator.Repo{Owner: "acme", Name: "api"})
+			emu.AddToken(emulator.Token{Value: adminTok, Login: "admin", Scopes: []string{"repo"}})
+			emu.Inject(emulator.Fault{Op: create, Kind: tt.fault})
+			srv, apiURL := emu.Start()
+			t.Cleanup(srv.Close)
+			api, err := ghclient.ParseAPIURL(apiURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			noWait := func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+			c := ghclient.New(api, ghclient.Options{Token: adminTok, Pacing: ghclient.Pacing{Off: true}, Retry: ghclient.Retry{Sleep: noWait}})
+			if err := variables.Create(context.Background(), c, "repos/acme/api/actions/variables", "EXPIRES_AT", "2027-01-01", nil); err != nil {
+				t.Fatalf("Create: %v", err)
+			}
+			if v, ok := emu.GetVariable("repo:acme/api", "EXPIRES_AT"); !ok || v.Value != "2027-01-01" {
+				t.Errorf("the emulator holds %q (present %t), want 2027-01-01", v.Value, ok)
+			}
+			creates := 0
+			for _, r := range emu.Requests() {
+				if r.Operation == create {
+					creates++
+				}
+			}
+			if creates != tt.creates || emu.PendingFaults() != 0 {
+				t.Errorf("GitHub received %d creates (%d faults pending), want %d", creates, emu.PendingFaults(), tt.creates)
+			}
+		})
+	}
+}
