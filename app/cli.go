@@ -101,6 +101,9 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 	case "rotate", "audit", "tokens":
 		fs.StringVar(&files.appKey, "app-private-key-file", "", "read the GitHub App's private key (PEM) from `FILE`")
 	}
+	if command == "rotate" || command == "audit" {
+		fs.StringVar(&files.stateKey, "state-key-file", "", "read the state key, which signs the rotation state, from `FILE` (- for stdin)")
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printHelp(rt.stdout, command, fs)
@@ -117,7 +120,7 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 		return rt.usageFailed(command, *asJSON, err)
 	}
 	toks, err := rt.cliTokens(files)
-	for _, t := range []string{toks.token, toks.admin, toks.previous, toks.appKey} {
+	for _, t := range []string{toks.token, toks.admin, toks.previous, toks.appKey, toks.stateKey} {
 		rt.mask(t)
 	}
 	if err != nil {
@@ -200,7 +203,7 @@ func (in input) usedBy(command string) bool {
 
 // secretFiles are the files the CLI reads secrets from, by flag.
 type secretFiles struct {
-	token, admin, previous, appKey string
+	token, admin, previous, appKey, stateKey string
 }
 
 // cliTokens reads the tokens from their files or the environment, never
@@ -224,6 +227,13 @@ func (rt runtime) cliTokens(f secretFiles) (tokens, error) {
 		t.appKey = string(b)
 	} else {
 		t.appKey = rt.getenv("PAT_ACTION_APP_PRIVATE_KEY")
+	}
+	if f.stateKey != "" {
+		if t.stateKey, err = rt.readSecretFile(f.stateKey); err != nil {
+			return t, fmt.Errorf("--state-key-file: %w", err)
+		}
+	} else {
+		t.stateKey = rt.getenv("PAT_ACTION_STATE_KEY")
 	}
 	tokenFile, adminFile := f.token, f.admin
 	if tokenFile != "" {
@@ -253,6 +263,7 @@ func oneStdin(files secretFiles, reposFile string) error {
 	var flags []string
 	for _, f := range []struct{ flag, value string }{
 		{"--token-file", files.token}, {"--admin-token-file", files.admin}, {"--previous-token-file", files.previous}, {"--repositories-file", reposFile},
+		{"--state-key-file", files.stateKey},
 	} {
 		if strings.TrimSpace(f.value) == "-" {
 			flags = append(flags, f.flag)

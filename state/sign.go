@@ -11,11 +11,12 @@ import (
 // A state key, kept as an Actions secret and given to the run, signs every
 // variable the state writes: "s1:<MAC>:<value>", where the value is the
 // unsigned encoding ("1:...") and the MAC is HMAC-SHA256 under the key
-// over the variable's own name and the value. Anyone who can write the
-// repository's variables can still write one, but not sign it: a run with
-// the key ignores what it cannot verify, and since the name is signed, an
-// entry copied into another secret's (or shard's) variable fails too. A
-// run without a key reads a signed value as an unsigned one.
+// over the repository, the variable's own name and the value. Anyone who
+// can write the repository's variables can still write one, but not sign
+// it: a run with the key ignores what it cannot verify, and since where it
+// lives is signed, an entry copied into another secret's (or shard's)
+// variable, or from another plan's repository that shares the key, fails
+// too. A run without a key reads a signed value as an unsigned one.
 
 // MinKey is the fewest bytes a state key may have: 256 bits, the size of
 // HMAC-SHA256's output, if every byte were random.
@@ -42,10 +43,14 @@ func whyUntrusted(err error) (string, bool) {
 	return "", false
 }
 
-// mac is the MAC of variable name holding value under key.
-func mac(key []byte, name, value string) []byte {
+// mac is the MAC of variable name of repository ("owner/repo") holding
+// value under key. Names compare case-insensitively on GitHub: both are
+// upper-cased.
+func mac(key []byte, repository, name, value string) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte("pat-action rotation state\x00"))
+	m.Write([]byte(strings.ToUpper(repository)))
+	m.Write([]byte{0})
 	m.Write([]byte(strings.ToUpper(name)))
 	m.Write([]byte{0})
 	m.Write([]byte(value))
@@ -54,18 +59,18 @@ func mac(key []byte, name, value string) []byte {
 
 // sign returns value as variable name holds it under key: signed, or as it
 // is without a key.
-func sign(key []byte, name, value string) string {
+func sign(key []byte, repository, name, value string) string {
 	if key == nil {
 		return value
 	}
-	return signedTag + base64.RawURLEncoding.EncodeToString(mac(key, name, value)) + ":" + value
+	return signedTag + base64.RawURLEncoding.EncodeToString(mac(key, repository, name, value)) + ":" + value
 }
 
 // verify returns the unsigned value variable name's v stands for. Without a
 // key a signature is dropped unread; with one, a value whose signature is
 // missing or wrong is an *untrusted error. The MACs compare in
 // constant time.
-func verify(key []byte, name, v string) (string, error) {
+func verify(key []byte, repository, name, v string) (string, error) {
 	rest, signed := strings.CutPrefix(v, signedTag)
 	var sum []byte
 	if signed {
@@ -85,8 +90,8 @@ func verify(key []byte, name, v string) (string, error) {
 	if !signed {
 		return "", &untrusted{"no signature"}
 	}
-	if !hmac.Equal(sum, mac(key, name, v)) {
-		return "", &untrusted{"its signature does not match: made with another key, copied from another variable, or edited"}
+	if !hmac.Equal(sum, mac(key, repository, name, v)) {
+		return "", &untrusted{"its signature does not match: made with another key, copied from another variable or repository, or edited"}
 	}
 	return v, nil
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v45/github"
+
+	"github.com/pat-action/pat-action/emulator"
 )
 
 var (
@@ -71,6 +73,8 @@ func TestKeyRejectsForgedState(t *testing.T) {
 	real, _ := emu.GetVariable("repo:acme/ops", VarName("REAL", "1/1"))
 	emu.SetVariable("repo:acme/ops", VarName("COPIED", "1/1"), real.Value, now)
 	emu.SetVariable("repo:acme/ops", VarName("REAL", "2/2"), real.Value, now)
+	emu.AddRepo(emulator.Repo{Owner: "acme", Name: "other-plan"})
+	emu.SetVariable("repo:acme/other-plan", VarName("REAL", "1/1"), real.Value, now)
 	edited := strings.Replace(real.Value, "s1:", "s1:A", 1)
 	emu.SetVariable("repo:acme/ops", VarName("EDITED", "1/1"), edited, now)
 
@@ -80,10 +84,10 @@ func TestKeyRejectsForgedState(t *testing.T) {
 		got = append(got, u.Variable+": "+u.Why)
 	}
 	want := []string{
-		"PAT_ACTION_STATE_COPIED_1_1: its signature does not match: made with another key, copied from another variable, or edited",
-		"PAT_ACTION_STATE_EDITED_1_1: its signature does not match: made with another key, copied from another variable, or edited",
-		"PAT_ACTION_STATE_OTHERKEY_1_1: its signature does not match: made with another key, copied from another variable, or edited",
-		"PAT_ACTION_STATE_REAL_2_2: its signature does not match: made with another key, copied from another variable, or edited",
+		"PAT_ACTION_STATE_COPIED_1_1: its signature does not match: made with another key, copied from another variable or repository, or edited",
+		"PAT_ACTION_STATE_EDITED_1_1: its signature does not match: made with another key, copied from another variable or repository, or edited",
+		"PAT_ACTION_STATE_OTHERKEY_1_1: its signature does not match: made with another key, copied from another variable or repository, or edited",
+		"PAT_ACTION_STATE_REAL_2_2: its signature does not match: made with another key, copied from another variable or repository, or edited",
 		"PAT_ACTION_STATE_UNSIGNED_1_1: no signature",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -98,6 +102,14 @@ func TestKeyRejectsForgedState(t *testing.T) {
 	// merged in, and the genuine variable is read.
 	if got, ok := s.Secret("REAL"); !ok || !cmp.Equal(genuine, got) {
 		t.Errorf("REAL: known %v, %v; want the genuine state", ok, got)
+	}
+	// The same key in another plan's repository: the copy is refused.
+	other, err := Open(context.Background(), c, Options{Repository: "acme/other-plan", Key: stateKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := other.Secret("REAL"); ok || len(other.Untrusted()) != 1 {
+		t.Errorf("a copy from acme/ops in acme/other-plan: read %v, untrusted %v; want it refused", ok, other.Untrusted())
 	}
 	// Without a key everything is read, as before there were keys.
 	if _, ok := openKeyed(t, c, "1/1", nil).Secret("UNSIGNED"); !ok {

@@ -270,7 +270,7 @@ func (s *Store) Save(ctx context.Context, sec Secret) error {
 		if err != nil {
 			return fmt.Errorf("encode state of %s: %w", sec.Name, err)
 		}
-		val = sign(s.key, name, val)
+		val = sign(s.key, s.Repository(), name, val)
 		if err := s.write(ctx, name, val, curRaw, exists, d.Writer); err != nil {
 			if errors.Is(err, variables.ErrExists) {
 				continue // created by another run meanwhile: merge with it
@@ -353,7 +353,7 @@ func (s *Store) load(ctx context.Context, name, v string) (doc, error) {
 // decode verifies variable name's whole value v with the state key, when
 // the store has one, and decodes it.
 func (s *Store) decode(name, v string) (doc, error) {
-	body, err := verify(s.key, name, v)
+	body, err := verify(s.key, s.Repository(), name, v)
 	if err != nil {
 		return doc{}, err
 	}
