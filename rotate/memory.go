@@ -36,10 +36,10 @@ func (r *run) openState(ctx context.Context) error {
 	r.untrusted = map[string]bool{}
 	for _, u := range st.Untrusted() {
 		r.untrusted[u.Variable] = true
-		r.problem("state:"+r.o.StateRepository, fmt.Errorf("state variable %s is not signed by the state key: ignored (%s); "+
-			"its secret goes on as if it had no state (ages start afresh, nothing is pruned from it) and its shard writes a fresh, signed one. "+
-			"A state from before the key was set, or from a run without the key, reads so once; else it was forged: "+
-			"if no shard of this plan writes it, delete it", u.Variable, u.Why))
+		r.problem("state:"+r.o.StateRepository, fmt.Errorf("state variable %s is not signed by the state key: ignored (%s), never used for prune or a token's age; "+
+			"the run goes on as if it did not exist (a secret with no other state starts afresh) and the shard that writes it replaces it with a signed one. "+
+			"Written before the key was set, or by a run without it, it is reported once; else it was forged: if no shard of this plan writes it, delete it",
+			u.Variable, u.Why))
 	}
 	return nil
 }

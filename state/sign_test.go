@@ -170,3 +170,17 @@ func TestShortKeyRefused(t *testing.T) {
 		t.Errorf("%d requests, want none", n)
 	}
 }
+
+// Two overlapping runs of the same shard with the key merge what each
+// wrote, as unsigned ones do: each verifies the other's write.
+func TestSignedLostUpdateDetected(t *testing.T) {
+	_, c := newEmu(t)
+	a, b := openKeyed(t, c, "1/1", stateKey), openKeyed(t, c, "1/1", stateKey)
+	save(t, a, Secret{Name: "X", Gen: 2, Targets: map[string]int{"repo:acme/a": 2}})
+	save(t, b, Secret{Name: "X", Gen: 2, Targets: map[string]int{"repo:acme/b": 2}})
+	s := openKeyed(t, c, "1/1", stateKey)
+	got, _ := s.Secret("X")
+	if diff := cmp.Diff(map[string]int{"repo:acme/a": 2, "repo:acme/b": 2}, got.Targets); diff != "" || len(s.Untrusted()) != 0 {
+		t.Errorf("after two overlapping keyed runs, untrusted %v (-want +got):\n%s", s.Untrusted(), diff)
+	}
+}
