@@ -152,6 +152,7 @@ func TestActionInputDefaults(t *testing.T) {
 		"config":                   ".github/pat-rotation.yml",
 		"shard":                    "1/1",
 		"state-repository":         "", // the app falls back to $GITHUB_REPOSITORY
+		"state-key":                "", // the state is unsigned
 		"force":                    "false",
 		"max-age":                  "", // the plan's max-age
 		"concurrency":              "", // 20, or 100/n with shard i/n

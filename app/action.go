@@ -27,9 +27,10 @@ func (rt runtime) runAction(ctx context.Context) int {
 		redact(v)
 		maskLines(masks.AddMask)(v)
 	}
-	toks := tokens{token: a.GetInput("token"), admin: a.GetInput("admin-token"), appKey: a.GetInput("private-key"), previous: a.GetInput("previous-token")}
+	toks := tokens{token: a.GetInput("token"), admin: a.GetInput("admin-token"), appKey: a.GetInput("private-key"), previous: a.GetInput("previous-token"),
+		stateKey: a.GetInput("state-key")}
 	// Masks go out before anything else could print a value.
-	for _, t := range []string{toks.token, toks.admin, toks.previous} {
+	for _, t := range []string{toks.token, toks.admin, toks.previous, toks.stateKey} {
 		if t != "" {
 			rt.mask(t)
 		}
@@ -178,6 +179,9 @@ func annotate(a *githubactions.Action, rep *Report) {
 	}
 	for _, p := range rep.Problems {
 		a.Errorf("%s: %s", p.Target, p.Error)
+	}
+	for _, p := range rep.Warnings {
+		a.Warningf("%s: %s", p.Target, p.Error)
 	}
 	annotateTokens(a, rep)
 }

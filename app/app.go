@@ -114,6 +114,8 @@ type tokens struct {
 	token, admin string
 	appKey       string
 	previous     string
+	// stateKey signs and authenticates the rotation state.
+	stateKey string
 }
 
 // execute runs command with its inputs. Both front ends call it.

@@ -33,8 +33,10 @@ type AuditOptions struct {
 	Pacing ghclient.Pacing
 	// Concurrency is how many targets are written or read at once.
 	Concurrency int
-	// StateRepository keeps the rotation state (a plan's audit only).
+	// StateRepository keeps the rotation state (a plan's audit only), and
+	// StateKey authenticates it.
 	StateRepository string
+	StateKey        []byte
 	rt              runtime
 }
 
@@ -87,6 +89,9 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 		return o, nil
 	}
 	if o.StateRepository, err = stateRepository(v, rt); err != nil {
+		return o, err
+	}
+	if o.StateKey, err = stateKey(toks.stateKey, rt); err != nil {
 		return o, err
 	}
 	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
@@ -166,6 +171,7 @@ func runAudit(ctx context.Context, o AuditOptions, rep *Report) error {
 			Concurrency: o.Concurrency,
 
 			StateRepository: o.StateRepository,
+			StateKey:        o.StateKey,
 		},
 		Organization: o.Organization,
 		MaxAge:       o.MaxAge,

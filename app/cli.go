@@ -103,6 +103,9 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 	case "rotate", "audit", "tokens":
 		fs.StringVar(&files.appKey, "app-private-key-file", "", "read the GitHub App's private key (PEM) from `FILE`")
 	}
+	if command == "rotate" || command == "audit" {
+		fs.StringVar(&files.stateKey, "state-key-file", "", "read the state key, which signs the rotation state, from `FILE` (- for stdin)")
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printHelp(rt.stdout, command, fs)
@@ -119,7 +122,7 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 		return rt.usageFailed(command, *asJSON, err)
 	}
 	toks, err := rt.cliTokens(files, v.str("api-url"))
-	for _, t := range []string{toks.token, toks.admin, toks.previous, toks.appKey} {
+	for _, t := range []string{toks.token, toks.admin, toks.previous, toks.appKey, toks.stateKey} {
 		rt.mask(t)
 	}
 	if err != nil {
@@ -202,7 +205,7 @@ func (in input) usedBy(command string) bool {
 
 // secretFiles are the files the CLI reads secrets from, by flag.
 type secretFiles struct {
-	token, admin, previous, appKey string
+	token, admin, previous, appKey, stateKey string
 }
 
 // tokenEnv is where the CLI looks for the token, in order, as gh does:
@@ -240,6 +243,13 @@ func (rt runtime) cliTokens(f secretFiles, apiURL string) (tokens, error) {
 	} else {
 		t.appKey = rt.getenv("PAT_ACTION_APP_PRIVATE_KEY")
 	}
+	if f.stateKey != "" {
+		if t.stateKey, err = rt.readSecretFile(f.stateKey); err != nil {
+			return t, fmt.Errorf("--state-key-file: %w", err)
+		}
+	} else {
+		t.stateKey = rt.getenv("PAT_ACTION_STATE_KEY")
+	}
 	tokenFile, adminFile := f.token, f.admin
 	if tokenFile != "" {
 		if t.token, err = rt.readSecretFile(tokenFile); err != nil {
@@ -276,6 +286,7 @@ func oneStdin(files secretFiles, reposFile string) error {
 	var flags []string
 	for _, f := range []struct{ flag, value string }{
 		{"--token-file", files.token}, {"--admin-token-file", files.admin}, {"--previous-token-file", files.previous}, {"--repositories-file", reposFile},
+		{"--state-key-file", files.stateKey},
 	} {
 		if strings.TrimSpace(f.value) == "-" {
 			flags = append(flags, f.flag)

@@ -35,6 +35,7 @@ func tokenHelp(command string) string {
 	}
 	if command == "rotate" || command == "audit" {
 		s += "A plan's github-app sources with input: app take the App from PAT_ACTION_CLIENT_ID or\nPAT_ACTION_APP_ID (or --client-id, --app-id), and PAT_ACTION_APP_PRIVATE_KEY or --app-private-key-file FILE.\n"
+		s += "The state key (32 to 1024 bytes, such as from openssl rand -base64 32), which signs the rotation\nstate so that a forged one is ignored, comes from PAT_ACTION_STATE_KEY or --state-key-file FILE.\n"
 	}
 	return s + "Tokens are never flag values: they would show in process listings and shell history.\n"
 }
@@ -97,6 +98,8 @@ func tokenFlag(args []string) string {
 			return "--admin-token: tokens are never flag values (they would show in process listings and shell history): set PAT_ACTION_ADMIN_TOKEN, or pass --admin-token-file FILE (- reads stdin)"
 		case "previous-token":
 			return "--previous-token: tokens are never flag values (they would show in process listings and shell history): set PAT_ACTION_PREVIOUS_TOKEN, or pass --previous-token-file FILE (- reads stdin)"
+		case "state-key":
+			return "--state-key: keys are never flag values (they would show in process listings and shell history): set PAT_ACTION_STATE_KEY, or pass --state-key-file FILE (- reads stdin)"
 		}
 	}
 	return ""

@@ -60,6 +60,7 @@ var inputs = []input{
 	{name: "pacing", def: "auto", usage: "auto (on for github.com, split among shards; off for GHES), off, or a budget POINTS/WINDOW such as 900/1m", cmds: []string{"store", "rotate", "audit", "tokens"}},
 	{name: "config", def: defaultConfig, usage: "the rotation plan", cmds: []string{"rotate", "audit"}},
 	{name: "shard", def: "1/1", usage: "i/n: handle only the i-th of n deterministic slices of all targets", cmds: []string{"rotate", "audit"}},
+	{name: "state-key", usage: "a key (32 to 1024 bytes, kept as a secret) that signs the rotation state, so a state forged in the repository's variables is ignored and prune may delete what a narrowed plan wrote (action only; CLI: PAT_ACTION_STATE_KEY or --state-key-file)", cmds: []string{"rotate", "audit"}},
 	{name: "state-repository", usage: "owner/repo whose Actions variables keep the rotation state (default: $GITHUB_REPOSITORY, the repository that holds the plan)", cmds: []string{"rotate", "audit"}},
 	{name: "force", bool: true, usage: "rotate: rotate even values younger than their max age; tokens: revoke more than max-revocations", cmds: []string{"rotate", "tokens"}},
 	{name: "max-age", usage: "report secrets older than this, such as 90d (default: the plan's max-age)", cmds: []string{"audit"}},
@@ -68,7 +69,7 @@ var inputs = []input{
 // actionOnly inputs have no CLI flag.
 func (in input) actionOnly() bool {
 	switch in.name {
-	case "mode", "token", "admin-token", "previous-token", "private-key":
+	case "mode", "token", "admin-token", "previous-token", "private-key", "state-key":
 		return true
 	}
 	return false

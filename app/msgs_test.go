@@ -25,11 +25,11 @@ func TestHelp(t *testing.T) {
 	}{
 		{"demo", []string{"USAGE", "pat-action demo", "EXAMPLES"}, []string{"== check"}},
 		{"check", []string{"USAGE", "FLAGS", "EXAMPLES", "--token-file", "--admin-token-file", "--required-scopes", "must reach each"},
-			[]string{"--secret-name", "--config", "--concurrency", "secrets go to", "--previous-token-file"}},
+			[]string{"--secret-name", "--config", "--concurrency", "secrets go to", "--previous-token-file", "--state-key-file"}},
 		{"store", []string{"--secret-name", "--concurrency", "are written at once", "--admin-token-file", "--previous-token-file"}, []string{"--config", "--max-age"}},
-		{"audit", []string{"--max-age", "--concurrency", "are read at once"}, []string{"are written", "--secret-name", "--required-scopes"}},
-		{"rotate", []string{"--config", "--force"}, []string{"--max-age", "--secret-name"}},
-		{"tokens", []string{"--app-private-key-file", "--enforce", "EXAMPLES"}, []string{"--secret-name", "--config", "--previous-token-file"}},
+		{"audit", []string{"--max-age", "--concurrency", "are read at once", "--state-key-file", "PAT_ACTION_STATE_KEY"}, []string{"are written", "--secret-name", "--required-scopes"}},
+		{"rotate", []string{"--config", "--force", "--state-key-file", "PAT_ACTION_STATE_KEY"}, []string{"--max-age", "--secret-name"}},
+		{"tokens", []string{"--app-private-key-file", "--enforce", "EXAMPLES"}, []string{"--secret-name", "--config", "--previous-token-file", "--state-key-file"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.command, func(t *testing.T) {

@@ -24,6 +24,9 @@ type Report struct {
 	Policy   policy.Result  `json:"policy"`
 	Secrets  []SecretResult `json:"secrets"`
 	Problems []Problem      `json:"problems"`
+	// Warnings need a person but fail nothing (a rotation's secret left
+	// outside its plan's present reach).
+	Warnings []Problem `json:"warnings,omitempty"`
 	// Sources are a rotation's or audit's secrets and how their sources
 	// stood; Issues are the reminder issues it opened, updated or closed.
 	Sources []rotate.SourceResult `json:"sources,omitempty"`
@@ -272,6 +275,9 @@ func (r *Report) writeTargets(w io.Writer) {
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "  problem  %s: %s\n", p.Target, p.Error)
 	}
+	for _, p := range r.Warnings {
+		fmt.Fprintf(w, "  warning  %s: %s\n", p.Target, p.Error)
+	}
 	for _, s := range r.Sources {
 		if len(s.Diverged) > 0 {
 			fmt.Fprintf(w, "  diverged %s: %s held an older value than the other targets\n", s.Name, strings.Join(s.Diverged, ", "))
@@ -313,6 +319,9 @@ func (r *Report) summaryLine() string {
 		parts = append(parts, tally)
 	}
 	parts = append(parts, plural(len(r.Problems), "problem"))
+	if len(r.Warnings) > 0 {
+		parts = append(parts, plural(len(r.Warnings), "warning"))
+	}
 	return strings.Join(parts, "; ")
 }
 
@@ -375,7 +384,7 @@ func (r *Report) markdown(title string) string {
 		}
 		b.WriteString("\n")
 	}
-	if len(r.Secrets) > 0 || len(r.Problems) > 0 {
+	if len(r.Secrets) > 0 || len(r.Problems) > 0 || len(r.Warnings) > 0 {
 		b.WriteString("| target | secret | result |\n| --- | --- | --- |\n")
 		for _, s := range r.Secrets {
 			if s.Result == "failed" {
@@ -385,6 +394,9 @@ func (r *Report) markdown(title string) string {
 		}
 		for _, p := range r.Problems {
 			fmt.Fprintf(&b, "| %s | | failed: %s |\n", mdCell(p.Target), mdCell(p.Error))
+		}
+		for _, p := range r.Warnings {
+			fmt.Fprintf(&b, "| %s | | warning: %s |\n", mdCell(p.Target), mdCell(p.Error))
 		}
 		b.WriteString("\n")
 	}

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/plan"
 	"github.com/pat-action/pat-action/policy"
 	"github.com/pat-action/pat-action/rotate"
 	"github.com/pat-action/pat-action/secrets"
+	"github.com/pat-action/pat-action/state"
 )
 
 // defaultConfig is where a rotation plan lives unless the config input says
@@ -37,6 +39,9 @@ type RotateOptions struct {
 	Repository string
 	// StateRepository keeps the rotation state in its Actions variables.
 	StateRepository string
+	// StateKey signs and authenticates the rotation state; nil keeps it
+	// unsigned.
+	StateKey []byte
 	// Pacing keeps requests under GitHub's secondary rate limits.
 	Pacing ghclient.Pacing
 	// Concurrency is how many targets are written or read at once.
@@ -107,6 +112,9 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.StateRepository, err = stateRepository(v, rt); err != nil {
 		return o, err
 	}
+	if o.StateKey, err = stateKey(toks.stateKey, rt); err != nil {
+		return o, err
+	}
 	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
 		return o, err
 	}
@@ -169,6 +177,7 @@ func runRotate(ctx context.Context, o RotateOptions, rep *Report) error {
 		Concurrency: o.Concurrency,
 
 		StateRepository: o.StateRepository,
+		StateKey:        o.StateKey,
 	}
 	res, err := rotate.Run(ctx, ro)
 	fillReport(rep, res)
@@ -190,6 +199,7 @@ func fillReport(rep *Report, res *rotate.Result) {
 	}
 	rep.Secrets = append(rep.Secrets, res.Secrets...)
 	rep.Problems = append(rep.Problems, res.Problems...)
+	rep.Warnings = append(rep.Warnings, res.Warnings...)
 	rep.Sources = res.Sources
 	rep.Issues = res.Issues
 	rep.Checked = checkedOf(res)
@@ -256,4 +266,24 @@ func stateRepository(v values, rt runtime) (string, error) {
 		return "", usagef("state-repository %q: %v", repo, err)
 	}
 	return repo, nil
+}
+
+// stateKey checks the state key, which is optional: 32 to 1024 bytes on one
+// line. It is never quoted, not even its length in a message that could
+// show a short mistake.
+func stateKey(key string, rt runtime) ([]byte, error) {
+	if key == "" {
+		return nil, nil
+	}
+	where := "PAT_ACTION_STATE_KEY or --state-key-file"
+	if rt.action {
+		where = "the state-key input"
+	}
+	if len(key) < state.MinKey || len(key) > state.MaxKey {
+		return nil, usagef("state key (%s): want %d to %d bytes, such as the output of openssl rand -base64 32, kept as a secret; leave it empty to keep the state unsigned", where, state.MinKey, state.MaxKey)
+	}
+	if strings.ContainsFunc(key, unicode.IsControl) {
+		return nil, usagef("state key (%s): holds a line break or another control character; want one line", where)
+	}
+	return []byte(key), nil
 }

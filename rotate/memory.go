@@ -27,12 +27,20 @@ func (r *run) openState(ctx context.Context) error {
 	if r.o.StateRepository == "" {
 		return nil
 	}
-	st, err := state.Open(ctx, r.o.Client, state.Options{Repository: r.o.StateRepository, Shard: shardName(r.o.Shard), Now: r.o.Now})
+	st, err := state.Open(ctx, r.o.Client, state.Options{Repository: r.o.StateRepository, Shard: shardName(r.o.Shard), Now: r.o.Now, Key: r.o.StateKey})
 	if err != nil {
 		return err
 	}
 	r.st = st
 	r.mem = map[string]*memory{}
+	r.untrusted = map[string]bool{}
+	for _, u := range st.Untrusted() {
+		r.untrusted[u.Variable] = true
+		r.problem("state:"+r.o.StateRepository, fmt.Errorf("state variable %s is not signed by the state key: ignored (%s), never used for prune or a token's age; "+
+			"the run goes on as if it did not exist (a secret with no other state starts afresh) and the shard that writes it replaces it with a signed one. "+
+			"Written before the key was set, or by a run without it, it is reported once; else it was forged: if no shard of this plan writes it, delete it",
+			u.Variable, u.Why))
+	}
 	return nil
 }
 
@@ -53,6 +61,9 @@ func (r *run) recall(s plan.Secret) *memory {
 		m.next.Gen = 1
 	}
 	m.writing = m.next.Gen
+	// This shard's own variable, if untrusted, is replaced with a signed
+	// one even when nothing else changes.
+	m.dirty = r.untrusted[state.VarName(s.Name, shardName(r.o.Shard))]
 	r.mem[s.Name] = m
 	return m
 }
@@ -186,7 +197,12 @@ func (r *run) tokenTargets(ctx context.Context, s plan.Secret, targets []Target,
 // pruneState deletes the secret from the targets the state says this plan
 // wrote and that it no longer selects. A target the plan never wrote (a
 // secret stored by hand) is never a candidate; on the first run with state
-// nothing is.
+// nothing is. Without a state key, anyone who can write the repository's
+// variables could forge the state, so prune deletes only within the reach
+// of the plan's targets: a target outside it (the plan dropped an owner or
+// a kind of secret, or the state was forged) is left in place, warned of
+// every run until it is gone, and kept in the state. With a key the state
+// is authenticated, and such a target is pruned like any other.
 func (r *run) pruneState(ctx context.Context, s plan.Secret, m *memory) {
 	if !m.known {
 		return
@@ -196,26 +212,35 @@ func (r *run) pruneState(ctx context.Context, s plan.Secret, m *memory) {
 		selected[strings.ToLower(t.String())] = true
 	}
 	reach := reachOf(s.Targets)
-	var cands []Target
+	var cands, outside []Target
 	for _, key := range m.was.Written() {
 		if selected[strings.ToLower(key)] || !r.owns(s, key) {
 			continue
 		}
 		t, err := parseTarget(key)
-		if err == nil && !reach[reachKey(t)] {
-			// The state was edited, or the plan no longer names the
-			// owner at all: deleting there could hit what the plan
-			// never wrote. Say so, and stop claiming it.
-			err = fmt.Errorf("the state says the plan wrote %s, outside the owners and kinds its targets name; not pruned, forgotten", key)
-			r.forget(m, key)
-		}
 		if err != nil {
 			r.problem("state:"+r.o.StateRepository, fmt.Errorf("prune %s: %w", s.Name, err))
 			continue
 		}
+		if !reach[reachKey(t)] && !r.st.Keyed() {
+			outside = append(outside, Target{Target: t})
+			continue
+		}
 		cands = append(cands, Target{Target: t})
 	}
-	ages := r.ages(ctx, s.Name, cands)
+	ages := r.ages(ctx, s.Name, append(cands, outside...))
+	for _, t := range outside {
+		a, ok := ages[t.String()]
+		switch {
+		case !ok:
+		case a.Missing:
+			r.forget(m, t.String()) // gone: nothing lingers there
+		default:
+			r.warn(t.String(), fmt.Errorf("prune %s: the rotation state says this plan wrote it there, outside the owners and kinds of secret its targets name now, "+
+				"so it is no longer rotated; not pruned, since without a state key the state could be forged: delete it there by hand (this warning then stops). "+
+				"With a state key (state-key), prune deletes what a plan narrows away, once a signed state records it", s.Name))
+		}
+	}
 	var held []Target
 	for _, t := range cands {
 		a, ok := ages[t.String()]

@@ -69,6 +69,11 @@ type Options struct {
 	// generation each target holds, when a token was first stored. Empty
 	// keeps none, and rotation decides from each secret's updated_at alone.
 	StateRepository string
+	// StateKey, when set (state.MinKey bytes or more), signs the state
+	// and authenticates what is read: a state variable it does not verify
+	// is ignored and reported, and prune may then delete what the plan
+	// wrote outside its targets' present reach (a plan that narrowed).
+	StateKey []byte
 }
 
 // withDefaults fills what o leaves unset with the process's own: the clock,
@@ -94,6 +99,9 @@ func (o Options) withDefaults() Options {
 type Result struct {
 	Secrets  []SecretResult
 	Problems []Problem
+	// Warnings need a person but fail nothing: a secret the plan wrote
+	// outside its present reach, left in place without a state key.
+	Warnings []Problem
 	Sources  []SourceResult
 	Issues   []IssueResult
 	// Repositories and RepoSecrets count what an organization audit
@@ -164,6 +172,8 @@ type run struct {
 	mu  sync.Mutex
 	res Result
 	mem map[string]*memory // by secret name (memory.go)
+	// untrusted are the state variables the state key did not verify.
+	untrusted map[string]bool
 	// pub are the values each secret's variables may publish, by secret
 	// name and what (variables.go).
 	pub map[string]map[string]string
@@ -226,6 +236,12 @@ func (r *run) problem(target string, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.res.Problems = append(r.res.Problems, Problem{Target: target, Error: err.Error()})
+}
+
+func (r *run) warn(target string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Warnings = append(r.res.Warnings, Problem{Target: target, Error: err.Error()})
 }
 
 // orgsToList are the organizations whose repositories the plan needs.

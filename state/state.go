@@ -9,7 +9,8 @@
 // first stored, and for a token source a fingerprint of the token: an
 // HMAC-SHA256 under a random salt, truncated to 8 bytes. Never a value.
 // A state larger than GitHub's 48 KB for one variable is kept in parts
-// (chunks.go).
+// (chunks.go). With a state key every variable is signed, and one that
+// does not verify is ignored (sign.go).
 package state
 
 import (

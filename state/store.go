@@ -26,10 +26,14 @@ type Store struct {
 	shard       string
 	now         func() time.Time
 	run         string // this run's writer id prefix
+	key         []byte // the state key; nil keeps the state unsigned (sign.go)
 
 	mu   sync.Mutex
 	seq  int
 	docs map[string]doc // by variable name, as read or last written
+	// untrusted are the variables a run with a key could not verify, by
+	// name, with why: they are left out of docs.
+	untrusted map[string]string
 }
 
 // Options say where the state lives and who writes it.
@@ -40,6 +44,10 @@ type Options struct {
 	Shard string
 	// Now is the clock writes are stamped with.
 	Now func() time.Time
+	// Key is the state key (at least MinKey bytes): every variable
+	// written is signed with it, and a variable read that it does not
+	// verify is ignored (Untrusted). Nil reads and writes unsigned.
+	Key []byte
 }
 
 // Open reads every state variable of the repository. A variable that
@@ -60,7 +68,11 @@ func Open(ctx context.Context, c *github.Client, o Options) (*Store, error) {
 	if _, err := rand.Read(id); err != nil {
 		return nil, fmt.Errorf("make a writer id: %w", err)
 	}
-	s := &Store{c: c, owner: owner, repo: repo, shard: o.Shard, now: o.Now, run: hex.EncodeToString(id), docs: map[string]doc{}}
+	if o.Key != nil && (len(o.Key) < MinKey || len(o.Key) > MaxKey) {
+		return nil, fmt.Errorf("state key: %d bytes, want %d to %d", len(o.Key), MinKey, MaxKey)
+	}
+	s := &Store{c: c, owner: owner, repo: repo, shard: o.Shard, now: o.Now, run: hex.EncodeToString(id), key: o.Key,
+		docs: map[string]doc{}, untrusted: map[string]string{}}
 	if err := s.readAll(ctx); err != nil {
 		return nil, fmt.Errorf("read rotation state from %s: %w", o.Repository, err)
 	}
@@ -69,6 +81,30 @@ func Open(ctx context.Context, c *github.Client, o Options) (*Store, error) {
 
 // Repository is where the state lives, "owner/repo".
 func (s *Store) Repository() string { return s.owner + "/" + s.repo }
+
+// Keyed reports whether the store has a state key: what it read is
+// authenticated, and what it writes is signed.
+func (s *Store) Keyed() bool { return s.key != nil }
+
+// Untrusted is a state variable that a store with a key did not verify.
+type Untrusted struct {
+	// Variable is the variable's name; Why says what was wrong with it.
+	Variable, Why string
+}
+
+// Untrusted returns, sorted by name, the variables Open read but could not
+// verify with the state key. They are ignored: a secret they alone spoke
+// of reads as having no state.
+func (s *Store) Untrusted() []Untrusted {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Untrusted
+	for n, why := range s.untrusted {
+		out = append(out, Untrusted{n, why})
+	}
+	slices.SortFunc(out, func(a, b Untrusted) int { return strings.Compare(a.Variable, b.Variable) })
+	return out
+}
 
 type apiVariable struct {
 	Name  string `json:"name"`
@@ -113,6 +149,10 @@ func (s *Store) readAll(ctx context.Context) error {
 			// The listing is not one snapshot: a write may have moved
 			// the head meanwhile. Read this one again, on its own.
 			d, ok, gerr := s.get(ctx, name)
+			if why, bad := whyUntrusted(gerr); bad {
+				s.untrusted[name] = why
+				continue
+			}
 			if gerr != nil {
 				return gerr
 			}
@@ -121,7 +161,11 @@ func (s *Store) readAll(ctx context.Context) error {
 			}
 			continue
 		}
-		d, err := decode(full)
+		d, err := s.decode(name, full)
+		if why, bad := whyUntrusted(err); bad {
+			s.untrusted[name] = why
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("variable %s: %w", name, err)
 		}
@@ -207,13 +251,18 @@ func (s *Store) Save(ctx context.Context, sec Secret) error {
 			return err
 		}
 		var cur doc
+		trusted := exists
 		if exists {
-			if cur, err = s.load(ctx, name, curRaw); err != nil {
+			cur, err = s.load(ctx, name, curRaw)
+			// What the key does not verify is replaced, never merged.
+			_, bad := whyUntrusted(err)
+			if err != nil && !bad {
 				return err
 			}
+			trusted = !bad
 		}
 		want := sec.Clone()
-		if exists && (!existed || cur.Writer != s.lastWriter(name)) {
+		if trusted && (!existed || cur.Writer != s.lastWriter(name)) {
 			want = merge(base, cur.Secret, sec)
 		}
 		d := doc{V: 1, Shard: s.shard, Writer: s.writer(), Written: s.now().UTC(), Secret: want}
@@ -221,6 +270,7 @@ func (s *Store) Save(ctx context.Context, sec Secret) error {
 		if err != nil {
 			return fmt.Errorf("encode state of %s: %w", sec.Name, err)
 		}
+		val = sign(s.key, s.Repository(), name, val)
 		if err := s.write(ctx, name, val, curRaw, exists, d.Writer); err != nil {
 			if errors.Is(err, variables.ErrExists) {
 				continue // created by another run meanwhile: merge with it
@@ -228,7 +278,7 @@ func (s *Store) Save(ctx context.Context, sec Secret) error {
 			return err
 		}
 		back, ok, err := s.get(ctx, name)
-		if err != nil {
+		if _, bad := whyUntrusted(err); err != nil && !bad {
 			return err
 		}
 		if ok && back.Writer == d.Writer {
@@ -276,7 +326,8 @@ func (s *Store) writer() string {
 	return fmt.Sprintf("%s-%d", s.run, s.seq)
 }
 
-// get reads one state variable, and its parts when it has them.
+// get reads one state variable, and its parts when it has them. One the
+// state key does not verify is an *untrusted error.
 func (s *Store) get(ctx context.Context, name string) (doc, bool, error) {
 	v, ok, err := s.raw(ctx, name)
 	if err != nil || !ok {
@@ -292,11 +343,21 @@ func (s *Store) load(ctx context.Context, name, v string) (doc, error) {
 	if err != nil {
 		return doc{}, err
 	}
-	d, err := decode(full)
+	d, err := s.decode(name, full)
 	if err != nil {
 		return doc{}, fmt.Errorf("state variable %s of %s: %w", name, s.Repository(), err)
 	}
 	return d, nil
+}
+
+// decode verifies variable name's whole value v with the state key, when
+// the store has one, and decodes it.
+func (s *Store) decode(name, v string) (doc, error) {
+	body, err := verify(s.key, s.Repository(), name, v)
+	if err != nil {
+		return doc{}, err
+	}
+	return decode(body)
 }
 
 // put creates (POST) or updates (PATCH) one variable. A create that finds
