@@ -193,3 +193,34 @@ func TestRotateDeployKeyAnswerLost(t *testing.T) {
 	}
 	assertOneDeployKey(t, w, "INFRA_DEPLOY_KEY", "acme/infra", "repo:acme/web")
 }
+
+// Retiring the old deploy key is a DELETE: when its answer is lost, the
+// resend meets a 404 because the first try did delete it. That is the
+// key retired, not a failure, and the run exits 0 with one key left.
+func TestRotateDeployKeyRetireAnswerLost(t *testing.T) {
+	const retire = "DELETE /repos/{owner}/{repo}/keys/{key_id}"
+	w := rotateWorld(t)
+	env := map[string]string{"GH_TOKEN": adminTok, "NEW_PAT": classicTok}
+	args := []string{"rotate", "--api-url", w.apiURL, "--config", writePlan(t, rotatePlan), "--pacing", "off", "--json"}
+	if res, _ := runRotation(t, args, env, true); res.code != 0 {
+		t.Fatalf("first rotation: exit %d; stderr:\n%s", res.code, res.stderr)
+	}
+	w.emu.Inject(emulator.Fault{Op: retire, Kind: emulator.LostAnswer})
+	res, _ := runRotation(t, append(args, "--force"), env, true)
+	if res.code != 0 {
+		t.Fatalf("forced rotation: exit %d; stderr:\n%s", res.code, res.stderr)
+	}
+	if n := w.emu.FaultsFired(emulator.LostAnswer); n != 1 {
+		t.Fatalf("the lost answer fired %d times, want 1", n)
+	}
+	retires := 0
+	for _, r := range w.emu.Requests() {
+		if r.Operation == retire {
+			retires++
+		}
+	}
+	if retires != 2 {
+		t.Errorf("GitHub received %d deletes of the old key, want 2 (the lost one and its resend)", retires)
+	}
+	assertOneDeployKey(t, w, "INFRA_DEPLOY_KEY", "acme/infra", "repo:acme/web")
+}

@@ -317,3 +317,48 @@ func TestAnswerLostErrorUnwraps(t *testing.T) {
 		}
 	}
 }
+
+// A DELETE is idempotent, but its resend after a lost answer meets a 404
+// when the first try did delete: that is the DELETE done, not a failure.
+// A 404 with nothing lost before it is still a 404, and only DELETE reads
+// a resent 404 so.
+func TestDeleteGoneAfterLostAnswer(t *testing.T) {
+	tests := []struct {
+		name   string
+		method string
+		acts   []act
+		want   int
+	}{
+		{"answer lost, then 404", "DELETE", []act{{drop: true}, {status: 404}}, http.StatusNoContent},
+		{"502, then 404", "DELETE", []act{{status: 502}, {status: 404}}, http.StatusNoContent},
+		{"answer lost, then 204", "DELETE", []act{{drop: true}, {status: 204}}, http.StatusNoContent},
+		{"404 at once", "DELETE", []act{{status: 404}}, http.StatusNotFound},
+		{"secondary limit, then 404", "DELETE", []act{{status: 429}, {status: 404}}, http.StatusNotFound},
+		{"PUT: answer lost, then 404", "PUT", []act{{drop: true}, {status: 404}}, http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := &acts{acts: tt.acts}
+			ts := httptest.NewServer(srv)
+			defer ts.Close()
+			tr := ts.Client().Transport.(*http.Transport).Clone()
+			tr.DisableKeepAlives = true
+			client := &http.Client{Transport: Retry{Sleep: (&sleeps{}).sleep}.Wrap(tr)}
+			req, err := http.NewRequest(tt.method, ts.URL+"/repos/acme/api/actions/secrets/OLD", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.method, err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Errorf("%s answered %d, want %d", tt.method, resp.StatusCode, tt.want)
+			}
+			if n := len(srv.requests()); n != len(tt.acts) {
+				t.Errorf("the server saw %d requests, want %d", n, len(tt.acts))
+			}
+		})
+	}
+}

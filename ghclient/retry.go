@@ -57,6 +57,9 @@ const bodyPeek = 64 << 10
 //     what its lookup found; not found, it is resent (and looked up again
 //     after another such failure); a lookup that cannot tell fails it.
 //
+// A DELETE resent after such a failure that meets a 404 was done by the
+// try whose answer was lost: it answers 204 No Content, not a failure.
+//
 // A rate limit refused the request, so nothing was done: a marked request
 // is retried after one as any other. When the tries run out, a marked
 // request fails with a RetryError as any other. pat-action marks its
@@ -188,6 +191,7 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	m := markOf(ctx)
 	secondary := 0
+	deleted := false // an earlier try of a DELETE may have deleted
 	for try := 1; ; try++ {
 		attempt := req
 		if try > 1 {
@@ -197,7 +201,13 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		resp, err := t.next.RoundTrip(attempt)
+		if deleted && err == nil && resp.StatusCode == http.StatusNotFound {
+			return gone(resp), nil
+		}
 		v := t.judge(ctx, resp, err, try, &secondary)
+		if v.retry && req.Method == http.MethodDelete && ambiguous(resp, err) {
+			deleted = true
+		}
 		unsure := v.retry && m != nil && ambiguous(resp, err)
 		switch {
 		case !v.retry:
@@ -391,4 +401,16 @@ func message(resp *http.Response) string {
 func drain(resp *http.Response) {
 	io.Copy(io.Discard, io.LimitReader(resp.Body, bodyPeek))
 	resp.Body.Close()
+}
+
+// gone is the answer to a DELETE resent after a lost answer or a 5xx that
+// met a 404: the first try deleted it, so the DELETE is done, 204 No
+// Content, with the 404's headers (its rate limit counts).
+func gone(notFound *http.Response) *http.Response {
+	drain(notFound)
+	return &http.Response{
+		Status: "204 No Content", StatusCode: http.StatusNoContent,
+		Proto: notFound.Proto, ProtoMajor: notFound.ProtoMajor, ProtoMinor: notFound.ProtoMinor,
+		Header: notFound.Header, Body: http.NoBody, Request: notFound.Request,
+	}
 }
