@@ -61,3 +61,28 @@ func readmeLayout(t *testing.T, readme string) []string {
 	}
 	return out
 }
+
+// Every paginated list goes through ghclient.EachPage, the one place that
+// refuses a list whose Link header loops or never ends: no other product
+// code follows a next page itself. The emulator, which serves pages, and
+// the benchmark are not the product.
+func TestEveryListPagesThroughEachPage(t *testing.T) {
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") && path != "." || path == "emulator" || path == "bench" || path == "ghclient") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		if strings.Contains(readRepoFile(t, path), ".NextPage") {
+			t.Errorf("%s follows a list's next page itself: use ghclient.EachPage", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -193,22 +193,24 @@ func (r *run) listReminders(ctx context.Context, owner, repo string) ([]*github.
 		return nil, err
 	}
 	var own []*github.Issue
-	opt := &github.IssueListByRepoOptions{Creator: opener.login, Labels: []string{reminderLabel}, State: "all", ListOptions: github.ListOptions{PerPage: 100}}
-	for {
+	what := fmt.Sprintf("list the reminder issues of %s/%s", owner, repo)
+	err = ghclient.EachPage(what, func(n int) (*github.Response, error) {
+		opt := &github.IssueListByRepoOptions{Creator: opener.login, Labels: []string{reminderLabel}, State: "all", ListOptions: github.ListOptions{PerPage: 100, Page: n}}
 		page, resp, err := r.o.Client.Issues.ListByRepo(ctx, owner, repo, opt)
 		if err != nil {
-			return nil, fmt.Errorf("list the reminder issues of %s/%s: %w", owner, repo, err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		for _, is := range page {
 			if !is.IsPullRequest() && opener.opened(is) {
 				own = append(own, is)
 			}
 		}
-		if resp.NextPage == 0 {
-			return own, nil
-		}
-		opt.Page = resp.NextPage
+		return resp, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return own, nil
 }
 
 // opener is the account reminder issues are opened as: a person's login,

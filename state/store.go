@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-github/v45/github"
 
+	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/variables"
 )
 
@@ -119,26 +120,27 @@ func (s *Store) base() string {
 // keeps the state's.
 func (s *Store) readAll(ctx context.Context) error {
 	all := map[string]string{} // every state variable and part, by name
-	for page := 1; ; page++ {
+	err := ghclient.EachPage("list variables", func(page int) (*github.Response, error) {
 		req, err := s.c.NewRequest(http.MethodGet, fmt.Sprintf("%s?per_page=30&page=%d", s.base(), page), nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var out struct {
 			Variables []apiVariable `json:"variables"`
 		}
 		resp, err := s.c.Do(ctx, req, &out)
 		if err != nil {
-			return fmt.Errorf("list variables: %w", err)
+			return nil, fmt.Errorf("list variables: %w", err)
 		}
 		for _, v := range out.Variables {
 			if n := strings.ToUpper(v.Name); strings.HasPrefix(n, Prefix) || strings.HasPrefix(n, partPrefix) {
 				all[n] = v.Value
 			}
 		}
-		if resp.NextPage == 0 {
-			break
-		}
+		return resp, nil
+	})
+	if err != nil {
+		return err
 	}
 	for name, v := range all {
 		if !strings.HasPrefix(name, Prefix) {
