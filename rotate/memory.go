@@ -36,10 +36,7 @@ func (r *run) openState(ctx context.Context) error {
 	r.untrusted = map[string]bool{}
 	for _, u := range st.Untrusted() {
 		r.untrusted[u.Variable] = true
-		r.problem("state:"+r.o.StateRepository, fmt.Errorf("state variable %s is not signed by the state key: ignored (%s), never used for prune or a token's age; "+
-			"the run goes on as if it did not exist (a secret with no other state starts afresh) and the shard that writes it replaces it with a signed one. "+
-			"Written before the key was set, or by a run without it, it is reported once; else it was forged: if no shard of this plan writes it, delete it",
-			u.Variable, u.Why))
+		r.problem("state:"+r.o.StateRepository, untrustedState(u, r.o.StateKey != nil))
 	}
 	return nil
 }
@@ -371,4 +368,20 @@ func shardName(s Shard) string {
 		return "1/1"
 	}
 	return fmt.Sprintf("%d/%d", s.Index, s.Count)
+}
+
+// untrustedState is the problem of a state variable the run ignores: one
+// the state key does not verify, or one that cannot be read at all.
+func untrustedState(u state.Untrusted, keyed bool) error {
+	const ignored = "never used for prune or a token's age; the run goes on as if it did not exist (a secret with no other state starts afresh) and the shard that writes it replaces it"
+	if u.Unreadable {
+		return fmt.Errorf("state variable %s cannot be read: ignored (%s), %s. Edited by hand, or not pat-action's: if no shard of this plan writes it, delete it", u.Variable, u.Why, ignored)
+	}
+	replaced := ""
+	if keyed {
+		replaced = " with a signed one"
+	}
+	return fmt.Errorf("state variable %s is not signed by the state key: ignored (%s), %s%s. "+
+		"Written before the key was set, or by a run without it, it is reported once; else it was forged: if no shard of this plan writes it, delete it",
+		u.Variable, u.Why, ignored, replaced)
 }

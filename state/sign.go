@@ -28,19 +28,26 @@ const MaxKey = 1024
 // signedTag starts a signed value.
 const signedTag = "s1:"
 
-// untrusted is the error of a variable a run with a key cannot verify.
-type untrusted struct{ why string }
+// untrusted is the error of a variable a run with a key cannot verify, or
+// that no run can read.
+type untrusted struct {
+	why        string
+	unreadable bool // not what a run writes, key or no key
+}
 
-func (e *untrusted) Error() string { return "not signed by the state key (" + e.why + ")" }
-
-// whyUntrusted returns why err is a variable's that the key did not
-// verify, and whether it is one.
-func whyUntrusted(err error) (string, bool) {
-	var u *untrusted
-	if errors.As(err, &u) {
-		return u.why, true
+func (e *untrusted) Error() string {
+	if e.unreadable {
+		return "cannot be read (" + e.why + ")"
 	}
-	return "", false
+	return "is not signed by the state key (" + e.why + ")"
+}
+
+// asUntrusted returns err's *untrusted when it is a variable's that the
+// key did not verify or that could not be read.
+func asUntrusted(err error) (*untrusted, bool) {
+	var u *untrusted
+	ok := errors.As(err, &u)
+	return u, ok
 }
 
 // mac is the MAC of variable name of repository ("owner/repo") holding
@@ -77,10 +84,7 @@ func verify(key []byte, repository, name, v string) (string, error) {
 		enc, value, ok := strings.Cut(rest, ":")
 		got, err := base64.RawURLEncoding.DecodeString(enc)
 		if !ok || err != nil {
-			if key == nil {
-				return "", errors.New("a malformed signature")
-			}
-			return "", &untrusted{"a malformed signature"}
+			return "", &untrusted{why: "a malformed signature", unreadable: key == nil}
 		}
 		sum, v = got, value
 	}
@@ -88,10 +92,10 @@ func verify(key []byte, repository, name, v string) (string, error) {
 		return v, nil
 	}
 	if !signed {
-		return "", &untrusted{"no signature"}
+		return "", &untrusted{why: "no signature"}
 	}
 	if !hmac.Equal(sum, mac(key, repository, name, v)) {
-		return "", &untrusted{"its signature does not match: made with another key, copied from another variable or repository, or edited"}
+		return "", &untrusted{why: "its signature does not match: made with another key, copied from another variable or repository, or edited"}
 	}
 	return v, nil
 }

@@ -34,7 +34,7 @@ type Store struct {
 	docs map[string]doc // by variable name, as read or last written
 	// untrusted are the variables a run with a key could not verify, by
 	// name, with why: they are left out of docs.
-	untrusted map[string]string
+	untrusted map[string]*untrusted
 }
 
 // Options say where the state lives and who writes it.
@@ -73,7 +73,7 @@ func Open(ctx context.Context, c *github.Client, o Options) (*Store, error) {
 		return nil, fmt.Errorf("state key: %d bytes, want %d to %d", len(o.Key), MinKey, MaxKey)
 	}
 	s := &Store{c: c, owner: owner, repo: repo, shard: o.Shard, now: o.Now, run: hex.EncodeToString(id), key: o.Key,
-		docs: map[string]doc{}, untrusted: map[string]string{}}
+		docs: map[string]doc{}, untrusted: map[string]*untrusted{}}
 	if err := s.readAll(ctx); err != nil {
 		return nil, fmt.Errorf("read rotation state from %s: %w", o.Repository, err)
 	}
@@ -91,17 +91,21 @@ func (s *Store) Keyed() bool { return s.key != nil }
 type Untrusted struct {
 	// Variable is the variable's name; Why says what was wrong with it.
 	Variable, Why string
+	// Unreadable is true for a variable no run could read (edited by
+	// hand, or not pat-action's), false for one the key did not verify.
+	Unreadable bool
 }
 
 // Untrusted returns, sorted by name, the variables Open read but could not
-// verify with the state key. They are ignored: a secret they alone spoke
-// of reads as having no state.
+// verify with the state key, or could not read at all (edited by hand, or
+// not pat-action's). They are ignored: a secret they alone spoke of reads
+// as having no state.
 func (s *Store) Untrusted() []Untrusted {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Untrusted
-	for n, why := range s.untrusted {
-		out = append(out, Untrusted{n, why})
+	for n, u := range s.untrusted {
+		out = append(out, Untrusted{Variable: n, Why: u.why, Unreadable: u.unreadable})
 	}
 	slices.SortFunc(out, func(a, b Untrusted) int { return strings.Compare(a.Variable, b.Variable) })
 	return out
@@ -151,8 +155,8 @@ func (s *Store) readAll(ctx context.Context) error {
 			// The listing is not one snapshot: a write may have moved
 			// the head meanwhile. Read this one again, on its own.
 			d, ok, gerr := s.get(ctx, name)
-			if why, bad := whyUntrusted(gerr); bad {
-				s.untrusted[name] = why
+			if u, bad := asUntrusted(gerr); bad {
+				s.untrusted[name] = u
 				continue
 			}
 			if gerr != nil {
@@ -164,8 +168,8 @@ func (s *Store) readAll(ctx context.Context) error {
 			continue
 		}
 		d, err := s.decode(name, full)
-		if why, bad := whyUntrusted(err); bad {
-			s.untrusted[name] = why
+		if u, bad := asUntrusted(err); bad {
+			s.untrusted[name] = u
 			continue
 		}
 		if err != nil {
@@ -257,7 +261,7 @@ func (s *Store) Save(ctx context.Context, sec Secret) error {
 		if exists {
 			cur, err = s.load(ctx, name, curRaw)
 			// What the key does not verify is replaced, never merged.
-			_, bad := whyUntrusted(err)
+			_, bad := asUntrusted(err)
 			if err != nil && !bad {
 				return err
 			}
@@ -280,7 +284,7 @@ func (s *Store) Save(ctx context.Context, sec Secret) error {
 			return err
 		}
 		back, ok, err := s.get(ctx, name)
-		if _, bad := whyUntrusted(err); err != nil && !bad {
+		if _, bad := asUntrusted(err); err != nil && !bad {
 			return err
 		}
 		if ok && back.Writer == d.Writer {
@@ -359,7 +363,13 @@ func (s *Store) decode(name, v string) (doc, error) {
 	if err != nil {
 		return doc{}, err
 	}
-	return decode(body)
+	d, err := decode(body)
+	if err != nil {
+		// Edited by hand, or not pat-action's: ignored like a forgery,
+		// so that one bad variable does not stop every secret.
+		return doc{}, &untrusted{why: err.Error(), unreadable: true}
+	}
+	return d, nil
 }
 
 // put creates (POST) or updates (PATCH) one variable. A create that finds

@@ -145,22 +145,45 @@ func TestLostUpdateDetected(t *testing.T) {
 	}
 }
 
-// State that cannot be read is an error, never an empty state.
+// A variable that cannot be read (edited by hand, or not pat-action's) is
+// ignored and named, never read as an empty state, and it does not stop
+// the other secrets' state: one bad variable must not stop every secret.
+// Its secret reads as having no state, and its shard's next write
+// replaces it.
 func TestUnreadableState(t *testing.T) {
 	tests := []struct {
 		name, value, want string
 	}{
-		{"not ours", "hello", "PAT_ACTION_STATE_X_1_1"},
+		{"not ours", "hello", "not written by this version"},
 		{"bad base64", "1:!!!", "base64"},
 		{"not gzip", "1:aGVsbG8=", "gunzip"},
+		{"malformed signature", "s1:!!!:1:aGVsbG8=", "malformed signature"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			emu, c := newEmu(t)
+			good := open(t, c, "1/1")
+			if err := good.Save(context.Background(), Secret{Name: "Y", Gen: 1, Targets: map[string]int{"repo:acme/a": 1}}); err != nil {
+				t.Fatal(err)
+			}
 			emu.SetVariable("repo:acme/ops", "PAT_ACTION_STATE_X_1_1", tt.value, now)
-			_, err := Open(context.Background(), c, Options{Repository: "acme/ops"})
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Open: %v, want an error naming %q", err, tt.want)
+			s := open(t, c, "1/1")
+			u := s.Untrusted()
+			if len(u) != 1 || u[0].Variable != "PAT_ACTION_STATE_X_1_1" || !u[0].Unreadable || !strings.Contains(u[0].Why, tt.want) {
+				t.Errorf("Untrusted() = %+v, want PAT_ACTION_STATE_X_1_1 unreadable, saying %q", u, tt.want)
+			}
+			if _, ok := s.Secret("X"); ok {
+				t.Error("the unreadable variable's secret has a state")
+			}
+			if y, ok := s.Secret("Y"); !ok || y.Targets["repo:acme/a"] != 1 {
+				t.Errorf("Secret(Y) = %+v, %t: the good variable was not read", y, ok)
+			}
+			if err := s.Save(context.Background(), Secret{Name: "X", Gen: 1, Targets: map[string]int{"repo:acme/b": 1}}); err != nil {
+				t.Fatalf("replace the unreadable variable: %v", err)
+			}
+			again := open(t, c, "1/1")
+			if x, ok := again.Secret("X"); !ok || x.Targets["repo:acme/b"] != 1 || len(again.Untrusted()) != 0 {
+				t.Errorf("after the rewrite: Secret(X) = %+v, %t, untrusted %v; want it read back and nothing ignored", x, ok, again.Untrusted())
 			}
 		})
 	}
