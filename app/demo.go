@@ -93,6 +93,10 @@ func (rt runtime) runDemo(ctx context.Context) int {
 		fmt.Fprintf(rt.stdout, "acme grants %d fine-grained PATs after a dry run, want 3: UNEXPECTED revocation\n", len(granted))
 		failed++
 	}
+	if sso := emu.CredentialAuthorizations("acme"); len(sso) != 1 {
+		fmt.Fprintf(rt.stdout, "acme holds %d SAML authorizations after a dry run, want 1: UNEXPECTED removal\n", len(sso))
+		failed++
+	}
 	if names := emu.SecretNames("repo:acme/api"); len(names) != 1 {
 		fmt.Fprintf(rt.stdout, "acme/api holds secrets %v, want only DEMO_PAT\n", names)
 		failed++
@@ -421,12 +425,12 @@ func (rt runtime) divergenceDemo(ctx context.Context, emu *emulator.Server, in v
 // seedInventory gives acme fine-grained PATs (one living too long, one
 // with administration write), a pending request, a classic PAT authorized
 // for SAML with delete_repo, and an App installation token that may list
-// and revoke them.
+// and revoke them all (Administration write removes SAML authorizations).
 func seedInventory(emu *emulator.Server, now time.Time, appToken string) {
 	day := 24 * time.Hour
 	read := map[string]map[string]string{"repository": {"contents": "read", "metadata": "read"}}
 	emu.AddToken(emulator.Token{Value: appToken, Login: "acme-security[bot]", ExpiresAt: now.Add(time.Hour), Permissions: map[string]string{
-		"organization_personal_access_tokens": "write", "organization_personal_access_token_requests": "write", "organization_administration": "read"}})
+		"organization_personal_access_tokens": "write", "organization_personal_access_token_requests": "write", "organization_administration": "write"}})
 	emu.AddGrantedPAT(emulator.GrantedPAT{Org: "acme", Owner: "octocat", TokenName: "deploy", Permissions: read,
 		AccessGrantedAt: now.Add(-20 * day), ExpiresAt: now.Add(60 * day), LastUsedAt: now.Add(-day)})
 	emu.AddGrantedPAT(emulator.GrantedPAT{Org: "acme", Owner: "hubot", TokenName: "forever", Permissions: read,

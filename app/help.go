@@ -18,7 +18,8 @@ var commandHelp = map[string]struct{ about, example string }{
 		"$ PAT_ACTION_ADMIN_TOKEN=... pat-action rotate --config .github/pat-rotation.yml --dry-run"},
 	"audit": {"Report secrets that are stale, missing or whose token expires soon.",
 		"$ GH_TOKEN=... pat-action audit --organization acme --max-age 90d"},
-	"tokens": {"List every token that can reach an organization and hold each against the policy.",
+	"tokens": {"List every token that can reach an organization and hold each against the policy. With --enforce revoke,\n" +
+		"cut failing ones off: revoke fine-grained PATs' access and remove classic PATs' SAML authorization.",
 		"$ PAT_ACTION_APP_ID=12345 pat-action tokens --organization acme --app-private-key-file app.pem --max-lifetime-days 90"},
 	"demo": {"Run every command against the built-in GitHub API emulator, on loopback, and check what it stored.",
 		"$ pat-action demo"},

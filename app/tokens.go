@@ -211,6 +211,7 @@ func runTokens(ctx context.Context, o TokensOptions, rep *Report) error {
 	o.Inventory.Client = c
 	res, err := inventory.Run(ctx, o.Inventory)
 	rep.Tokens, rep.Summary, rep.SAML = res.Tokens, &res.Summary, res.SAML
+	rep.Problems = append(rep.Problems, res.Problems...)
 	rep.Policy.Passed = err == nil
 	if err != nil && onlyPolicy(err) {
 		return &policyError{err}

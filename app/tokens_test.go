@@ -86,8 +86,9 @@ type tokensJSON struct {
 		Reasons []string `json:"reasons"`
 		Action  string   `json:"action"`
 	} `json:"tokens"`
-	Summary struct{ Total, Failed, Revoked, Denied int } `json:"summary"`
-	SAML    string                                       `json:"saml"`
+	Summary  struct{ Total, Failed, Revoked, Denied int } `json:"summary"`
+	SAML     string                                       `json:"saml"`
+	Problems []Problem                                    `json:"problems"`
 }
 
 // sent is a transport that records each request as the client sends it:

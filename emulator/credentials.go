@@ -3,6 +3,8 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,14 +29,15 @@ type CredentialAuthorization struct {
 	ExpiresAt  time.Time
 }
 
-// credentialRoutes registers the SAML credential authorizations and the
-// credential revocation operations, which GitHub Enterprise Server does not
+// credentialRoutes registers the SAML credential authorizations (list and
+// remove) and the credential revocation operations, which GitHub Enterprise Server does not
 // have.
 func (s *Server) credentialRoutes() {
 	if s.opts.GHES {
 		return
 	}
 	s.handle("GET /orgs/{org}/credential-authorizations", s.listCredentialAuthorizations)
+	s.handle("DELETE /orgs/{org}/credential-authorizations/{credential_id}", s.removeCredentialAuthorization)
 	s.handle("POST /credentials/revoke", s.revokeCredentials)
 }
 
@@ -64,6 +67,20 @@ func (s *Server) AddCredentialAuthorization(c CredentialAuthorization) int64 {
 	}
 	s.pat.creds = append(s.pat.creds, &c)
 	return c.CredentialID
+}
+
+// CredentialAuthorizations returns the ids of the credentials authorized
+// for org's SAML single sign-on, in order.
+func (s *Server) CredentialAuthorizations(org string) []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []int64
+	for _, c := range s.pat.creds {
+		if strings.EqualFold(c.Org, org) {
+			out = append(out, c.CredentialID)
+		}
+	}
+	return out
 }
 
 // RevokedCredentials returns how many credentials POST /credentials/revoke
@@ -133,6 +150,30 @@ func (s *Server) listCredentialAuthorizations(w http.ResponseWriter, r *http.Req
 		out = append(out, m)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// removeCredentialAuthorization removes a credential's SAML authorization
+// for an organization: 204, and the list no longer holds it; 404 for a
+// credential the organization does not hold, or an organization without
+// SAML. GitHub serves it to organization owners' tokens (admin:org) and to
+// Apps with organization administration write.
+func (s *Server) removeCredentialAuthorization(w http.ResponseWriter, r *http.Request) {
+	if !s.authorize(w, r, access{scopes: []string{"admin:org"}, perm: "organization_administration=write"}) {
+		return
+	}
+	org := strings.ToLower(r.PathValue("org"))
+	id, err := strconv.ParseInt(r.PathValue("credential_id"), 10, 64)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.pat.creds, func(c *CredentialAuthorization) bool {
+		return c.CredentialID == id && strings.EqualFold(c.Org, org)
+	})
+	if err != nil || !s.orgs[org] || !s.pat.saml[org] || i < 0 {
+		writeError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	s.pat.creds = slices.Delete(s.pat.creds, i, i+1)
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // maxRevoke is the most credentials one revocation request takes.

@@ -33,14 +33,18 @@ func patCall(t *testing.T, s *Server, apiURL, auth, method, path, body string) (
 
 // The fine-grained PAT and credential operations answer as GitHub documents:
 // Apps alone list and revoke, batches are capped, an organization without
-// SAML is 404, and the credential revocation refuses authentication.
+// SAML is 404, a SAML authorization is removed (204, then gone from the
+// list) by an App with Administration write or an owner's admin:org token
+// alone, and the credential revocation refuses authentication.
 func TestPATOperations(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	const (
-		app   = "ghs_app"
-		weak  = "ghs_weak"
-		fine  = "github_pat_fine"
-		owner = "ghp_owner"
+		app    = "ghs_app"
+		weak   = "ghs_weak"
+		reader = "ghs_reader"
+		fine   = "github_pat_fine"
+		owner  = "ghp_owner"
+		member = "ghp_member"
 	)
 	ids := make([]string, 101)
 	for i := range ids {
@@ -69,27 +73,54 @@ func TestPATOperations(t *testing.T) {
 		{"revocation without authentication", "", "POST", "/credentials/revoke", `{"credentials":["ghp_owner"]}`, "", 202},
 		{"revocation refuses authentication", owner, "POST", "/credentials/revoke", `{"credentials":["ghp_owner"]}`, "", 403},
 		{"revocation takes at most 1000", "", "POST", "/credentials/revoke", `{"credentials":[` + strings.Join(creds, ",") + `]}`, "", 422},
+		{"remove a SAML authorization", app, "DELETE", "/orgs/acme/credential-authorizations/%CRED%", "", "acme", 204},
+		{"an owner's classic token with admin:org removes", owner, "DELETE", "/orgs/acme/credential-authorizations/%CRED%", "", "acme", 204},
+		{"removing needs Administration write", reader, "DELETE", "/orgs/acme/credential-authorizations/%CRED%", "", "acme", 403},
+		{"removing needs admin:org", member, "DELETE", "/orgs/acme/credential-authorizations/%CRED%", "", "acme", 403},
+		{"reading needs read:org", member, "GET", "/orgs/acme/credential-authorizations", "", "acme", 200},
+		{"an unknown credential is 404", app, "DELETE", "/orgs/acme/credential-authorizations/99999", "", "acme", 404},
+		{"another organization's credential is 404", app, "DELETE", "/orgs/acme/credential-authorizations/%CRED%", "", "other", 404},
+		{"removing without SAML is 404", app, "DELETE", "/orgs/acme/credential-authorizations/1", "", "", 404},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := New(Options{Now: func() time.Time { return now }})
 			s.AddOrg("acme")
-			orgPerms := map[string]string{"organization_personal_access_tokens": "write", "organization_personal_access_token_requests": "write", "organization_administration": "read"}
+			orgPerms := map[string]string{"organization_personal_access_tokens": "write", "organization_personal_access_token_requests": "write", "organization_administration": "write"}
 			s.AddToken(Token{Value: app, Permissions: orgPerms})
+			s.AddToken(Token{Value: reader, Permissions: map[string]string{"organization_administration": "read"}})
+			s.AddToken(Token{Value: member, Scopes: []string{"read:org"}})
 			s.AddToken(Token{Value: weak, Permissions: map[string]string{"metadata": "read"}})
 			s.AddToken(Token{Value: fine, Permissions: orgPerms})
 			s.AddToken(Token{Value: owner, Scopes: []string{"admin:org"}})
 			grant := s.AddGrantedPAT(GrantedPAT{Org: "acme", Owner: "ana", ExpiresAt: now.Add(time.Hour)})
 			request := s.AddPATRequest(PATRequest{Org: "acme", Owner: "bo"})
+			var cred int64
 			if tt.org != "" {
-				s.AddCredentialAuthorization(CredentialAuthorization{Org: tt.org, Login: "cy", Token: "ghp_0123456789abcdef", Scopes: []string{"repo"}})
+				s.AddOrg("other")
+				cred = s.AddCredentialAuthorization(CredentialAuthorization{Org: tt.org, Login: "cy", Token: "ghp_0123456789abcdef", Scopes: []string{"repo"}})
+				if tt.org == "other" {
+					s.EnableSAML("acme")
+				}
 			}
 			srv, apiURL := s.Start()
 			defer srv.Close()
-			body := strings.NewReplacer("%GRANT%", fmt.Sprint(grant), "%REQUEST%", fmt.Sprint(request)).Replace(tt.body)
-			got, text := patCall(t, s, apiURL, tt.auth, tt.method, tt.path, body)
+			ids := strings.NewReplacer("%GRANT%", fmt.Sprint(grant), "%REQUEST%", fmt.Sprint(request), "%CRED%", fmt.Sprint(cred))
+			got, text := patCall(t, s, apiURL, tt.auth, tt.method, ids.Replace(tt.path), ids.Replace(tt.body))
 			if got != tt.want {
 				t.Fatalf("%s %s: %d, want %d: %s", tt.method, tt.path, got, tt.want, text)
+			}
+			if tt.method == "DELETE" && tt.org != "" {
+				held := s.CredentialAuthorizations(tt.org)
+				if gone := len(held) == 0; gone != (got == 204) {
+					t.Errorf("%s holds credentials %v after a %d, want it gone exactly on 204", tt.org, held, got)
+				}
+				if got == 204 && text != "" {
+					t.Errorf("204 with a body %q", text)
+				}
+				if _, list := patCall(t, s, apiURL, app, "GET", "/orgs/"+tt.org+"/credential-authorizations", ""); (got == 204) != (list == "[]\n") {
+					t.Errorf("list after a %d: %q", got, list)
+				}
 			}
 			switch tt.name {
 			case "revoke":

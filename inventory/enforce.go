@@ -15,16 +15,18 @@ const maxBatch = 100
 // denyReason is what the owner of a denied request reads.
 const denyReason = "Denied by pat-action: the token fails the organization's token policy."
 
-// ErrCap is a run that would revoke more fine-grained PATs than
-// max-revocations allows without force.
+// ErrCap is a run that would revoke more tokens (fine-grained PATs and
+// classic PATs authorized for SAML together) than max-revocations allows
+// without force.
 var ErrCap = errors.New("too many revocations")
 
-// enforce denies failing requests (deny-requests, revoke) and revokes
-// failing fine-grained PATs (revoke), in batches, unless more would be
-// revoked than the cap allows. It returns what failed.
+// enforce denies failing requests (deny-requests, revoke), revokes failing
+// fine-grained PATs in batches and removes the SAML authorization of
+// failing classic PATs one by one (revoke), unless more would be revoked,
+// of both kinds together, than the cap allows. It returns what failed.
 func enforce(ctx context.Context, o Options, res *Result) []error {
 	var errs []error
-	var deny, revoke []int
+	var deny, revoke, remove []int
 	for i, t := range res.Tokens {
 		if t.Passed {
 			continue
@@ -34,15 +36,18 @@ func enforce(ctx context.Context, o Options, res *Result) []error {
 			deny = append(deny, i)
 		case t.Kind == FineGrained && o.Enforce == Revoke:
 			revoke = append(revoke, i)
+		case t.Kind == ClassicSSO && o.Enforce == Revoke:
+			remove = append(remove, i)
 		}
 	}
 	max := o.MaxRevocations
 	if max <= 0 {
 		max = DefaultMaxRevocations
 	}
-	if len(revoke) > max && !o.Force {
-		errs = append(errs, fmt.Errorf("%w: %d fine-grained PATs fail the policy, more than max-revocations (%d): none revoked; check the policy, then raise max-revocations or set force", ErrCap, len(revoke), max))
-		revoke = nil
+	if n := len(revoke) + len(remove); n > max && !o.Force {
+		errs = append(errs, fmt.Errorf("%w: %d tokens (%d fine-grained PATs and %d classic PATs authorized for SAML) fail the policy, more than max-revocations (%d): none revoked; check the policy, then raise max-revocations or set force",
+			ErrCap, n, len(revoke), len(remove), max))
+		revoke, remove = nil, nil
 	}
 	path := fmt.Sprintf("orgs/%s/personal-access-token-requests", o.Org)
 	errs = append(errs, batches(ctx, o, res, deny, path, "deny", WouldDeny, Denied, func(ids []int64) any {
@@ -52,7 +57,7 @@ func enforce(ctx context.Context, o Options, res *Result) []error {
 	errs = append(errs, batches(ctx, o, res, revoke, path, "revoke", WouldRevoke, Revoked, func(ids []int64) any {
 		return map[string]any{"action": "revoke", "pat_ids": ids}
 	})...)
-	return errs
+	return append(errs, removeSSO(ctx, o, res, remove)...)
 }
 
 // batches posts the tokens at idx to path, maxBatch at a time, marking each

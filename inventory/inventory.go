@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-github/v45/github"
 	"github.com/pat-action/pat-action/ghclient"
+	rows "github.com/pat-action/pat-action/internal/result"
 )
 
 // Kind is what sort of access a token has to the organization.
@@ -85,6 +86,8 @@ type Result struct {
 	// organization has no SAML single sign-on), "unavailable" (GitHub
 	// Enterprise Server has no such list) or "failed".
 	SAML string `json:"saml"`
+	// Problems are the tokens GitHub refused to act on, one each.
+	Problems []rows.Problem `json:"problems"`
 }
 
 // ErrLeft is a run that leaves failing tokens as they are: the policy
@@ -101,14 +104,16 @@ const (
 	Revoke       Enforce = "revoke"
 )
 
-// DefaultMaxRevocations is the most fine-grained PATs one run revokes
-// without Force: a policy typo must not lock a whole organization out.
+// DefaultMaxRevocations is the most tokens (fine-grained PATs and classic
+// PATs authorized for SAML together) one run revokes without Force: a
+// policy typo must not lock a whole organization out.
 const DefaultMaxRevocations = 20
 
 // Options are an inventory run.
 type Options struct {
 	// Client is authenticated as a GitHub App installation on Org: GitHub
-	// serves the fine-grained PAT endpoints to Apps alone.
+	// serves the fine-grained PAT endpoints to Apps alone. Removing a SAML
+	// authorization needs its organization Administration write.
 	Client *github.Client
 	Org    string
 	Policy Policy
@@ -116,7 +121,8 @@ type Options struct {
 	Enforce Enforce
 	// DryRun reports would-revoke and would-deny and changes nothing.
 	DryRun bool
-	// MaxRevocations caps revocations per run unless Force.
+	// MaxRevocations caps revocations per run, of both kinds together,
+	// unless Force.
 	MaxRevocations int
 	Force          bool
 	// NoSAML skips the SAML credential authorizations, which GitHub
@@ -126,12 +132,13 @@ type Options struct {
 }
 
 // Run lists every token that can reach the organization, holds each
-// against the policy and, as Enforce says, denies failing requests and
-// revokes failing fine-grained PATs. It returns an error wrapping ErrLeft
-// when failing tokens are left as they are, and any other error when GitHub
-// failed; the result is filled as far as the run got.
+// against the policy and, as Enforce says, denies failing requests,
+// revokes failing fine-grained PATs and removes the SAML authorization of
+// failing classic PATs. It returns an error wrapping ErrLeft when failing
+// tokens are left as they are, and any other error when GitHub failed; the
+// result is filled as far as the run got.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	res := &Result{Tokens: []Token{}, SAML: "listed"}
+	res := &Result{Tokens: []Token{}, SAML: "listed", Problems: []rows.Problem{}}
 	granted, err := ListGranted(ctx, o.Client, o.Org)
 	if err != nil {
 		return res, err
