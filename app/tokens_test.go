@@ -617,3 +617,28 @@ func TestTokensSAMLListFails(t *testing.T) {
 		t.Errorf("%d tokens; failing (-want +got)\n%s", rep.Summary.Total, d)
 	}
 }
+
+// A revocation or denial whose answer is lost was done: the batch is
+// looked up (its tokens gone from the list) and reported done, not resent
+// into a 404 and reported failed.
+func TestTokensEnforceAnswerLost(t *testing.T) {
+	for _, op := range []string{"POST /orgs/{org}/personal-access-tokens", "POST /orgs/{org}/personal-access-token-requests"} {
+		t.Run(op, func(t *testing.T) {
+			w, s := tokensWorld(t)
+			w.emu.Inject(emulator.Fault{Op: op, Kind: emulator.LostAnswer})
+			res, rep, tr := runInventorySent(t, w, nil, "--min-days-left=0", "--forbidden-permissions", "administration:write,organization_secrets:read", "--enforce", "revoke")
+			if res.code != exitOK {
+				t.Errorf("exit %d, want 0\nstderr: %s", res.code, res.stderr)
+			}
+			if n := w.emu.FaultsFired(emulator.LostAnswer); n != 1 {
+				t.Fatalf("the lost answer fired %d times, want 1", n)
+			}
+			if d := cmp.Diff(map[int64]string{s.request: "denied", s.admin: "revoked"}, rep.actions()); d != "" {
+				t.Errorf("actions (-want +got)\n%s", d)
+			}
+			if posts := tr.count("POST", ""); posts != 2 {
+				t.Errorf("%d POSTs, want 2: the lost one is looked up, not resent", posts)
+			}
+		})
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/google/go-github/v45/github"
+	"github.com/pat-action/pat-action/ghclient"
 )
 
 // maxBatch is the most ids GitHub takes in one revoke or review request.
@@ -81,10 +83,17 @@ func batches(ctx context.Context, o Options, res *Result, idx []int, path, verb 
 		}
 		req, err := o.Client.NewRequest(http.MethodPost, path, body(ids))
 		if err == nil {
-			_, err = o.Client.Do(ctx, req, nil)
+			// A resend after a lost answer would meet ids already gone
+			// (404): look first whether the batch was done.
+			_, err = o.Client.Do(ghclient.LookupBeforeRetry(ctx, func(ctx context.Context) (bool, error) {
+				return gone(ctx, o, verb, ids)
+			}), req, nil)
 		}
 		var accepted *github.AcceptedError
-		if err != nil && !errors.As(err, &accepted) {
+		if ghclient.Found(err) || errors.As(err, &accepted) {
+			err = nil
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("%s tokens %v of %s: %w", verb, ids, o.Org, err))
 			continue
 		}
@@ -93,4 +102,23 @@ func batches(ctx context.Context, o Options, res *Result, idx []int, path, verb 
 		}
 	}
 	return errs
+}
+
+// gone tells whether none of ids is left in the list verb works on: the
+// granted PATs for revoke, the pending requests for deny.
+func gone(ctx context.Context, o Options, verb string, ids []int64) (bool, error) {
+	list := ListGranted
+	if verb == "deny" {
+		list = listRequests
+	}
+	left, err := list(ctx, o.Client, o.Org)
+	if err != nil {
+		return false, err
+	}
+	for _, t := range left {
+		if slices.Contains(ids, t.ID) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
