@@ -63,10 +63,11 @@ const bodyPeek = 64 << 10
 // A rate limit refused the request, so nothing was done: a marked request
 // is retried after one as any other. When the tries run out, a marked
 // request fails with a RetryError as any other. pat-action marks its
-// creates of reminder issues, deploy keys and variables; its other POSTs
-// (minting an installation token, revoking a credential, revoking or
-// denying fine-grained tokens) leave nothing behind that a second try
-// would double.
+// creates of reminder issues, deploy keys and variables, and its
+// revocations and denials of fine-grained tokens (whose resend would meet
+// ids already gone); its other POSTs (minting an installation token,
+// revoking a credential) leave nothing behind that a second try would
+// double, nor fail on a second try.
 type Retry struct {
 	// MaxTries bounds the attempts per request, the first included;
 	// default 5.
