@@ -101,11 +101,11 @@ func (rt runtime) runAction(ctx context.Context) int {
 		a.Errorf("%v", werr)
 		code = exitPartial
 	}
-	annotate(a, rep)
 	var pe *policyError
-	if err != nil && !errors.As(err, &pe) && !rep.tells(err) {
-		a.Errorf("%v", err)
+	if err != nil && (errors.As(err, &pe) || rep.tells(err)) {
+		err = nil // the report's annotations say it
 	}
+	annotate(a, rep, err)
 	return code
 }
 
@@ -150,15 +150,59 @@ func commandFilesWritable(getenv func(string) string) error {
 	return nil
 }
 
-// annotate turns each failed or warned rule and each problem into an
-// annotation on the run.
-func annotate(a *githubactions.Action, rep *Report) {
+// maxAnnotations is how many annotations of a kind (error, warning) GitHub
+// shows for a step; it drops the rest without a word.
+const maxAnnotations = 10
+
+// annotations are a run's annotations, by kind, in the order they are
+// made.
+type annotations struct{ errors, warnings []string }
+
+func (n *annotations) errorf(format string, args ...any) {
+	n.errors = append(n.errors, fmt.Sprintf(format, args...))
+}
+
+func (n *annotations) warningf(format string, args ...any) {
+	n.warnings = append(n.warnings, fmt.Sprintf(format, args...))
+}
+
+// emit writes them: all of a kind when GitHub shows them all, else the
+// first maxAnnotations-1 and one that says how many more the log and the
+// job summary hold, so that none goes missing without a word.
+func (n *annotations) emit(a *githubactions.Action) {
+	for _, kind := range []struct {
+		msgs []string
+		out  func(string, ...any)
+		noun string
+	}{{n.errors, a.Errorf, "errors"}, {n.warnings, a.Warningf, "warnings"}} {
+		shown := kind.msgs
+		if len(shown) > maxAnnotations {
+			shown = shown[:maxAnnotations-1]
+		}
+		for _, m := range shown {
+			kind.out("%s", m)
+		}
+		if more := len(kind.msgs) - len(shown); more > 0 {
+			kind.out("%d more %s, not shown as annotations (GitHub shows %d a step): the step's log and the job summary list them all", more, kind.noun, maxAnnotations)
+		}
+	}
+}
+
+// annotate turns the run's error (when the report does not already say
+// it), each failed or warned rule, each stale or missing secret, each
+// problem and warning, and each failing token into an annotation on the
+// run.
+func annotate(a *githubactions.Action, rep *Report, runErr error) {
+	var n annotations
+	if runErr != nil {
+		n.errorf("%v", runErr)
+	}
 	for _, rule := range rep.Policy.Rules {
 		switch rule.Status {
 		case policy.StatusFail:
-			a.Errorf("%s: %s", rule.Name, rule.Message)
+			n.errorf("%s: %s", rule.Name, rule.Message)
 		case policy.StatusWarn:
-			a.Warningf("%s: %s", rule.Name, rule.Message)
+			n.warningf("%s: %s", rule.Name, rule.Message)
 		}
 	}
 	maxAge := map[string]string{}
@@ -172,16 +216,17 @@ func annotate(a *githubactions.Action, rep *Report) {
 			if m := maxAge[s.Name]; m != "" {
 				why = "older than max-age " + m
 			}
-			a.Errorf("%s in %s is stale: %s", s.Name, s.Target, why)
+			n.errorf("%s in %s is stale: %s", s.Name, s.Target, why)
 		case rotate.AuditMissing:
-			a.Errorf("%s is missing from %s", s.Name, s.Target)
+			n.errorf("%s is missing from %s", s.Name, s.Target)
 		}
 	}
 	for _, p := range rep.Problems {
-		a.Errorf("%s: %s", p.Target, p.Error)
+		n.errorf("%s: %s", p.Target, p.Error)
 	}
 	for _, p := range rep.Warnings {
-		a.Warningf("%s: %s", p.Target, p.Error)
+		n.warningf("%s: %s", p.Target, p.Error)
 	}
-	annotateTokens(a, rep)
+	annotateTokens(&n, rep)
+	n.emit(a)
 }

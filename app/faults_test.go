@@ -934,18 +934,28 @@ func TestRotateKilledMidway(t *testing.T) {
 }
 
 // failedTargets are the targets a run reported as failed: in the action,
-// each problem is an error annotation that starts with its target; on the
-// command line, the JSON report's problems.
+// the log's problem lines (the annotations, which GitHub caps at 10 a
+// kind, are held to that cap); on the command line, the JSON report's
+// problems.
 func failedTargets(t *testing.T, action bool, stdout, stderr string) []string {
 	t.Helper()
 	var failed []string
 	if action {
+		annotations := map[string]int{}
 		for _, line := range strings.Split(stdout, "\n") {
-			if rest, ok := strings.CutPrefix(line, "::error::"); ok && strings.Contains(rest, ":") {
-				target, _, _ := strings.Cut(rest, ": ")
-				if strings.Contains(target, ":") {
-					failed = append(failed, target)
+			for _, kind := range []string{"::error::", "::warning::"} {
+				if strings.HasPrefix(line, kind) {
+					annotations[kind]++
 				}
+			}
+			if rest, ok := strings.CutPrefix(line, "  problem  "); ok {
+				target, _, _ := strings.Cut(rest, ": ")
+				failed = append(failed, target)
+			}
+		}
+		for kind, n := range annotations {
+			if n > maxAnnotations {
+				t.Errorf("%d %s annotations, more than the %d GitHub shows", n, kind, maxAnnotations)
 			}
 		}
 		return failed

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sethvargo/go-githubactions"
-
 	"github.com/pat-action/pat-action/inventory"
 )
 
@@ -105,7 +103,7 @@ func (r *Report) inventoryMarkdown(b *strings.Builder) {
 const summaryTableBudget = 768 << 10
 
 // annotateTokens is an annotation per failing token.
-func annotateTokens(a *githubactions.Action, rep *Report) {
+func annotateTokens(a *annotations, rep *Report) {
 	for _, t := range rep.Tokens {
 		if t.Passed {
 			continue
@@ -115,9 +113,9 @@ func annotateTokens(a *githubactions.Action, rep *Report) {
 			msg += " (" + string(t.Action) + ")"
 		}
 		if t.Action == inventory.Revoked || t.Action == inventory.Denied {
-			a.Warningf("%s", msg)
+			a.warningf("%s", msg)
 			continue
 		}
-		a.Errorf("%s", msg)
+		a.errorf("%s", msg)
 	}
 }

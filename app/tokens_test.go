@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -638,6 +639,44 @@ func TestTokensEnforceAnswerLost(t *testing.T) {
 			}
 			if posts := tr.count("POST", ""); posts != 2 {
 				t.Errorf("%d POSTs, want 2: the lost one is looked up, not resent", posts)
+			}
+		})
+	}
+}
+
+// GitHub shows 10 annotations of a kind a step and drops the rest without
+// a word: 25 failing tokens make 9 error annotations and a tenth that
+// counts the other 16, while the log and the job summary name all 25.
+func TestTokensAnnotationsCapped(t *testing.T) {
+	tests := []struct {
+		failing, wantErrors int
+		wantMore            string
+	}{
+		{10, 10, ""},
+		{25, 10, "::error::16 more errors, not shown as annotations (GitHub shows 10 a step)"},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.failing), func(t *testing.T) {
+			w := many(t, 30, func(i int) bool { return i < tt.failing })
+			r := newRunner(t, map[string]string{"mode": "tokens", "admin-token": inventoryTok, "organization": "acme", "api-url": w.apiURL, "require-expiration": "true"})
+			res := run(t, nil, r.env, "")
+			if res.code != exitPolicy {
+				t.Fatalf("exit %d, want %d\n%s%s", res.code, exitPolicy, res.stdout, res.stderr)
+			}
+			errs := 0
+			for _, line := range strings.Split(res.stdout, "\n") {
+				if strings.HasPrefix(line, "::error::") {
+					errs++
+				}
+			}
+			if errs != tt.wantErrors || !strings.Contains(res.stdout, tt.wantMore) {
+				t.Errorf("%d error annotations, want %d ending with %q:\n%s", errs, tt.wantErrors, tt.wantMore, res.stdout)
+			}
+			summary := r.read(t, r.summary)
+			for i := range tt.failing {
+				if owner := fmt.Sprintf("| user%04d |", i); !strings.Contains(summary, owner) || !strings.Contains(res.stdout, fmt.Sprintf("user%04d", i)) {
+					t.Errorf("the summary or the log does not name failing token owner user%04d", i)
+				}
 			}
 		})
 	}
