@@ -267,7 +267,10 @@ func TestStoreRequestCount(t *testing.T) {
 func TestStorePacing(t *testing.T) {
 	const targets, concurrency = 24, 4
 	realNow := time.Now
-	opts := emulator.Options{Now: realNow, Limits: emulator.Limits{Concurrent: concurrency + 1, Points: 60, Window: 500 * time.Millisecond}}
+	// A one-second window: the pacer's slack (a tenth of the budget) then
+	// covers 100 ms of requests reaching the emulator late on a loaded
+	// machine; a real window is a minute.
+	opts := emulator.Options{Now: realNow, Limits: emulator.Limits{Concurrent: concurrency + 1, Points: 120, Window: time.Second}}
 	emu := emulator.New(opts)
 	emu.AddOrg("acme")
 	var repos []string
@@ -280,7 +283,7 @@ func TestStorePacing(t *testing.T) {
 	defer srv.Close()
 
 	args := []string{"store", "--api-url", apiURL, "--json", "--secret-name", "PAT", "--repositories", strings.Join(repos, ","),
-		"--concurrency", strconv.Itoa(concurrency), "--pacing", "60/500ms"}
+		"--concurrency", strconv.Itoa(concurrency), "--pacing", "120/1s"}
 	res, sl := runStoreWith(t, args, map[string]string{"GH_TOKEN": classicTok}, realNow, false)
 	if res.code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", res.code, res.stderr)
@@ -291,7 +294,7 @@ func TestStorePacing(t *testing.T) {
 	if n := emu.InFlightMax(); n > concurrency+1 { // +1: the check's request is not paced
 		t.Errorf("%d requests in flight at once, want at most %d", n, concurrency+1)
 	}
-	if n := emu.Points(); n <= 60 {
+	if n := emu.Points(); n <= 120 {
 		t.Errorf("only %d points spent: the test does not exceed one window's budget", n)
 	}
 	for _, r := range repos {
