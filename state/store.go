@@ -293,11 +293,11 @@ func (s *Store) Save(ctx context.Context, sec Secret) error {
 			s.mu.Unlock()
 			return nil
 		}
-		// Overwritten between our write and our read: merge again.
-		s.mu.Lock()
+		// Overwritten between our write and our read: merge what this run
+		// changed (against what it read, base) into the other's again. The
+		// other run may not have seen our write, so base stays: against
+		// want, our changes would look like none and be lost.
 		existed = true
-		s.mu.Unlock()
-		base = want
 	}
 	return fmt.Errorf("write state variable %s: %w; run again", name, ErrConflict)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -260,5 +261,74 @@ func TestStateInParts(t *testing.T) {
 	got, _ = open(t, c, "1/1").Secret("BIG")
 	if got.Gen != 4 || len(got.Targets) != 10000 {
 		t.Errorf("after a torn write to the other slot: gen %d, %d targets; want 4 and 10000", got.Gen, len(got.Targets))
+	}
+}
+
+// interleave sends every request through next, but hands the first PATCH
+// to onPatch with a function that sends it: a test decides what happens
+// around it.
+type interleave struct {
+	next    http.RoundTripper
+	onPatch func(send func() (*http.Response, error)) (*http.Response, error)
+	fired   bool
+}
+
+func (t *interleave) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodPatch || t.fired || t.onPatch == nil {
+		return t.next.RoundTrip(r)
+	}
+	t.fired = true
+	return t.onPatch(func() (*http.Response, error) { return t.next.RoundTrip(r) })
+}
+
+// Two runs of the same shard read the same state; b writes over what a
+// just wrote, before a reads its write back. a sees the overwrite and
+// writes again: what a changed must be in that second write, merged with
+// what b wrote, not lost while a reports success.
+func TestOverwrittenWriteMergedAgain(t *testing.T) {
+	emu, c := newEmu(t)
+	srv, apiURL := emu.Start()
+	t.Cleanup(srv.Close)
+	api, err := ghclient.ParseAPIURL(apiURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v0 := Secret{Name: "X", Gen: 1, Since: now, Targets: map[string]int{"repo:acme/a": 1, "repo:acme/b": 1}}
+	if err := open(t, c, "1/1").Save(context.Background(), v0); err != nil {
+		t.Fatal(err)
+	}
+	ta, tb := &interleave{next: http.DefaultTransport}, &interleave{next: http.DefaultTransport}
+	a, b := open(t, ghclient.New(api, ghclient.Options{Token: adminTok, Transport: ta}), "1/1"), open(t, ghclient.New(api, ghclient.Options{Token: adminTok, Transport: tb}), "1/1")
+	later := now.Add(time.Hour)
+	// a rotates: a new generation in repo:acme/a. b adds repo:acme/c.
+	ours := Secret{Name: "X", Gen: 2, Since: later, Targets: map[string]int{"repo:acme/a": 2, "repo:acme/b": 1}}
+	theirs := Secret{Name: "X", Gen: 1, Since: now, Targets: map[string]int{"repo:acme/a": 1, "repo:acme/b": 1, "repo:acme/c": 1}}
+	var errA error
+	tb.onPatch = func(sendB func() (*http.Response, error)) (*http.Response, error) {
+		// b has read v0 and is about to write; a writes first, and b's
+		// write lands right after a's, before a reads back.
+		var respB *http.Response
+		var errB error
+		ta.onPatch = func(sendA func() (*http.Response, error)) (*http.Response, error) {
+			resp, err := sendA()
+			respB, errB = sendB()
+			return resp, err
+		}
+		errA = a.Save(context.Background(), ours)
+		return respB, errB
+	}
+	if err := b.Save(context.Background(), theirs); err != nil {
+		t.Fatalf("b: %v", err)
+	}
+	if errA != nil {
+		t.Fatalf("a: %v", errA)
+	}
+	if !ta.fired || !tb.fired {
+		t.Fatal("the writes did not interleave")
+	}
+	got, _ := open(t, c, "1/1").Secret("X")
+	want := Secret{Name: "X", Gen: 2, Since: later, Targets: map[string]int{"repo:acme/a": 2, "repo:acme/b": 1, "repo:acme/c": 1}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("after a's write was overwritten by b's (-want +got):\n%s", diff)
 	}
 }
