@@ -47,14 +47,18 @@ func parseHead(v string) (head, bool) {
 }
 
 // assemble returns the value a variable stands for: itself, or the parts
-// its head points to, each read with lookup.
+// its head points to, each read with lookup. A malformed head, or a part
+// missing or from another write, is an *untrusted error (unreadable): a
+// write puts its parts first and its head last, so only a hand's edit
+// leaves it so for longer than another run's write takes. The head is
+// never quoted.
 func assemble(name, v string, lookup func(string) (string, bool, error)) (string, error) {
 	if !strings.HasPrefix(v, chunked) {
 		return v, nil
 	}
 	h, ok := parseHead(v)
 	if !ok {
-		return "", fmt.Errorf("variable %s: a malformed head %q", name, v)
+		return "", &untrusted{why: "a malformed head of parts", unreadable: true}
 	}
 	var b strings.Builder
 	for k := 1; k <= h.count; k++ {
@@ -65,7 +69,7 @@ func assemble(name, v string, lookup func(string) (string, bool, error)) (string
 		}
 		piece, mine := strings.CutPrefix(pv, h.writer+":")
 		if !ok || !mine {
-			return "", fmt.Errorf("variable %s: part %s is missing or from another write", name, pn)
+			return "", &untrusted{why: "part " + pn + " is missing or from another write", unreadable: true}
 		}
 		b.WriteString(piece)
 	}

@@ -159,6 +159,8 @@ func TestUnreadableState(t *testing.T) {
 		{"bad base64", "1:!!!", "base64"},
 		{"not gzip", "1:aGVsbG8=", "gunzip"},
 		{"malformed signature", "s1:!!!:1:aGVsbG8=", "malformed signature"},
+		{"malformed head", "c:Z:1:hand-written", "a malformed head of parts"},
+		{"head of parts that are not there", "c:A:2:hand-written", "part PAT_ACTION_STATEPART_X_1_1_A1 is missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,6 +174,9 @@ func TestUnreadableState(t *testing.T) {
 			u := s.Untrusted()
 			if len(u) != 1 || u[0].Variable != "PAT_ACTION_STATE_X_1_1" || !u[0].Unreadable || !strings.Contains(u[0].Why, tt.want) {
 				t.Errorf("Untrusted() = %+v, want PAT_ACTION_STATE_X_1_1 unreadable, saying %q", u, tt.want)
+			}
+			if len(u) == 1 && strings.Contains(u[0].Why, tt.value) {
+				t.Errorf("Untrusted() quotes the variable's value: %s", u[0].Why)
 			}
 			if _, ok := s.Secret("X"); ok {
 				t.Error("the unreadable variable's secret has a state")
