@@ -533,12 +533,16 @@ secrets:
 	}
 }
 
-// One state variable edited by hand stops nothing but itself: the other
-// secrets rotate, the bad variable is named (exit 3), its secret is
-// written afresh and its variable replaced, and the next run is clean.
+// One state variable edited by hand stops nothing but itself: audit and
+// the other secrets' rotation go on, the bad variable is named (exit 3,
+// its value never quoted), its secret is written afresh and its variable
+// replaced, and the next run is clean. A head of parts whose parts are
+// gone (deleted by hand) is as unreadable as a value edited.
 func TestStateOneVariableUnreadable(t *testing.T) {
-	w := newStateWorld(t, "api", "web")
-	plan := writePlan(t, `version: 1
+	for _, edited := range []string{"edited by hand", "c:A:3:deleted-by-hand"} {
+		t.Run(edited, func(t *testing.T) {
+			w := newStateWorld(t, "api", "web")
+			plan := writePlan(t, `version: 1
 secrets:
   - name: WEBHOOK_SECRET
     source: {type: random}
@@ -547,20 +551,34 @@ secrets:
     source: {type: random}
     targets: [{repository: acme/web}]
 `)
-	w.emu.SetVariable("repo:acme/ops", "PAT_ACTION_STATE_WEBHOOK_SECRET_1_1", "edited by hand", w.now)
-	code, rep := w.cli(t, nil, "rotate", "--config", plan)
-	if code != exitPartial || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Error, "PAT_ACTION_STATE_WEBHOOK_SECRET_1_1 cannot be read") {
-		t.Fatalf("exit %d, problems %v; want exit %d naming the unreadable variable", code, rep.Problems, exitPartial)
-	}
-	if strings.Contains(rep.Problems[0].Error, "edited by hand") {
-		t.Error("the problem quotes the variable's value")
-	}
-	for _, c := range []struct{ repo, name string }{{"acme/api", "WEBHOOK_SECRET"}, {"acme/web", "SIGNING_SECRET"}} {
-		if _, ok := w.emu.SecretValue("repo:"+c.repo, c.name); !ok {
-			t.Errorf("%s was not written to %s", c.name, c.repo)
-		}
-	}
-	if code, rep := w.cli(t, nil, "rotate", "--config", plan); code != 0 || len(rep.Problems) != 0 {
-		t.Errorf("next run: exit %d, problems %v; want a clean run on the replaced variable", code, rep.Problems)
+			if code, rep := w.cli(t, nil, "rotate", "--config", plan); code != 0 {
+				t.Fatalf("first rotate: exit %d, problems %v", code, rep.Problems)
+			}
+			w.emu.SetVariable("repo:acme/ops", "PAT_ACTION_STATE_WEBHOOK_SECRET_1_1", edited, w.now)
+			named := func(what string, code int, rep Report) {
+				t.Helper()
+				if code != exitPartial || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Error, "PAT_ACTION_STATE_WEBHOOK_SECRET_1_1 cannot be read") {
+					t.Fatalf("%s: exit %d, problems %v; want exit %d naming the unreadable variable", what, code, rep.Problems, exitPartial)
+				}
+				if strings.Contains(rep.Problems[0].Error, edited) {
+					t.Errorf("%s: the problem quotes the variable's value", what)
+				}
+			}
+			code, rep := w.cli(t, nil, "audit", "--config", plan)
+			named("audit", code, rep)
+			if got := resultsOf(rep, "fresh"); !slices.Equal(got, []string{"repo:acme/api", "repo:acme/web"}) {
+				t.Errorf("audit: fresh %v, want both targets audited", got)
+			}
+			code, rep = w.cli(t, nil, "rotate", "--config", plan)
+			named("rotate", code, rep)
+			for _, c := range []struct{ repo, name string }{{"acme/api", "WEBHOOK_SECRET"}, {"acme/web", "SIGNING_SECRET"}} {
+				if _, ok := w.emu.SecretValue("repo:"+c.repo, c.name); !ok {
+					t.Errorf("%s is not in %s", c.name, c.repo)
+				}
+			}
+			if code, rep := w.cli(t, nil, "rotate", "--config", plan); code != 0 || len(rep.Problems) != 0 {
+				t.Errorf("next run: exit %d, problems %v; want a clean run on the replaced variable", code, rep.Problems)
+			}
+		})
 	}
 }
