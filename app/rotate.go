@@ -269,7 +269,7 @@ func stateRepository(v values, rt runtime) (string, error) {
 }
 
 // stateKey checks the state key, which is optional: 32 to 1024 bytes on one
-// line. It is never quoted, not even its length in a message that could
+// line, with no white space at either end. It is never quoted, not even its length in a message that could
 // show a short mistake.
 func stateKey(key string, rt runtime) ([]byte, error) {
 	if key == "" {
@@ -284,6 +284,11 @@ func stateKey(key string, rt runtime) ([]byte, error) {
 	}
 	if strings.ContainsFunc(key, unicode.IsControl) {
 		return nil, usagef("state key (%s): holds a line break or another control character; want one line", where)
+	}
+	if strings.TrimSpace(key) != key {
+		// The action's input is trimmed by the runner: the same text
+		// would be another key on the command line.
+		return nil, usagef("state key (%s): starts or ends with white space, which the action's input would trim: want the key alone", where)
 	}
 	return []byte(key), nil
 }

@@ -324,6 +324,8 @@ func TestBadStateKey(t *testing.T) {
 			want: "want 32 to 1024 bytes"},
 		{name: "rotate, a key on two lines", args: []string{"rotate", "--state-key-file", "$FILE"}, file: theStateKey[:20] + "\n" + theStateKey[20:], key: theStateKey[20:],
 			want: "holds a line break"},
+		{name: "audit, a key file whose key ends in a space", args: []string{"audit", "--state-key-file", "$FILE"}, file: theStateKey + " \n", key: theStateKey + " ",
+			want: "starts or ends with white space"},
 		{name: "rotate, the key as a flag value", args: []string{"rotate", "--state-key", theStateKey}, key: theStateKey,
 			want: "--state-key: keys are never flag values"},
 		{name: "action: rotate, short key", inputs: map[string]string{"mode": "rotate", "state-key": short}, key: short,
@@ -375,5 +377,42 @@ func TestBadStateKey(t *testing.T) {
 				t.Errorf("%d requests sent for a bad state key, want 0; the first: %s %s", len(reqs), reqs[0].Method, reqs[0].Path)
 			}
 		})
+	}
+}
+
+// The same key signs the same state whichever way it comes: from the
+// environment, a file ending in a line break (LF or CRLF), standard input,
+// or the action's input, which the runner trims. A state rotate signed with
+// one verifies in an audit given each of the others.
+func TestStateKeyFromEveryFront(t *testing.T) {
+	w := newStateWorld(t, "api")
+	plan := writePlan(t, `version: 1
+secrets:
+  - name: WEBHOOK_SECRET
+    source: {type: random}
+    targets: [{repository: acme/api}]
+`)
+	if code, rep := w.cli(t, keyed(nil), "rotate", "--config", plan); code != 0 {
+		t.Fatalf("rotate: exit %d, problems %v", code, rep.Problems)
+	}
+	for _, tt := range []struct{ name, file, stdin string }{
+		{name: "a file ending in LF", file: theStateKey + "\n"},
+		{name: "a file ending in CRLF", file: theStateKey + "\r\n"},
+		{name: "standard input", stdin: theStateKey + "\n"},
+	} {
+		from := "-"
+		if tt.file != "" {
+			from = writePlan(t, tt.file)
+		}
+		res := run(t, []string{"audit", "--config", plan, "--state-key-file", from, "--api-url", w.apiURL, "--state-repository", "acme/ops", "--json"},
+			map[string]string{"GH_TOKEN": adminTok}, tt.stdin)
+		if res.code != exitOK {
+			t.Errorf("audit, the key from %s: exit %d, want 0 (the state verifies)\n%s", tt.name, res.code, res.stdout)
+		}
+	}
+	r := newRunner(t, map[string]string{"mode": "audit", "admin-token": adminTok, "api-url": w.apiURL, "config": plan, "state-repository": "acme/ops",
+		"pacing": "off", "state-key": theStateKey + "\n"})
+	if res := run(t, nil, r.env, ""); res.code != exitOK {
+		t.Errorf("action audit, the key input ending in a line break: exit %d, want 0 (the state verifies)\n%s", res.code, res.stdout)
 	}
 }
