@@ -251,3 +251,38 @@ secrets:
 		t.Errorf("audit after the repair: exit %d; sources %+v", code, rep.Sources)
 	}
 }
+
+// A new token is recorded in the state before it is written anywhere, as a
+// new random value is: when the state cannot be written, the token is
+// written nowhere (exit 3). Written everywhere with the state still naming
+// the previous token, the next run took it for new again and restarted its
+// age from then, hiding the days in between from max-age and audit.
+func TestTokenRecordedBeforeWritten(t *testing.T) {
+	repos := []string{"api", "web"}
+	w := newStateWorld(t, repos...)
+	p := writePlan(t, `version: 1
+secrets:
+  - name: RELEASE_PAT
+    source: {type: token, env: NEW_PAT}
+    policy: {required-scopes: [repo, workflow]}
+    max-age: 30d
+    targets: `+targetList(repos)+"\n")
+	if code, rep := w.cli(t, map[string]string{"NEW_PAT": classicTok}, "rotate", "--config", p); code != 0 {
+		t.Fatalf("first rotate: exit %d; problems %v", code, rep.Problems)
+	}
+	w.advance(24 * time.Hour)
+	w.emu.Inject(emulator.Fault{Op: "PATCH /repos/{owner}/{repo}/actions/variables/{name}", Match: state.VarName("RELEASE_PAT", "1/1"), Kind: emulator.NotFound404})
+	env := map[string]string{"NEW_PAT": secondTok}
+	code, rep := w.cli(t, env, "rotate", "--config", p)
+	if code != exitPartial || w.emu.PendingFaults() != 0 {
+		t.Fatalf("rotate with the state unwritable: exit %d, fault met %v; want %d; problems %v", code, w.emu.PendingFaults() == 0, exitPartial, rep.Problems)
+	}
+	for _, r := range repos {
+		if v, _ := w.emu.SecretValue("repo:acme/"+r, "RELEASE_PAT"); string(v) != classicTok {
+			t.Errorf("acme/%s: the new token was written although the state could not record it", r) // compares, never prints
+		}
+	}
+	if code, rep := w.cli(t, env, "rotate", "--config", p); code != 0 || len(resultsOf(rep, "updated")) != len(repos) {
+		t.Errorf("next rotate: exit %d, updated %v; want 0 and every target", code, resultsOf(rep, "updated"))
+	}
+}

@@ -146,8 +146,8 @@ func (r *run) begin(ctx context.Context, s plan.Secret) bool {
 
 // tokenTargets picks, of a token source's targets, those to write: all of
 // them when the token is new (its fingerprint differs from the state's,
-// which makes a new generation first stored now), else only those that do
-// not hold it or no longer have the secret. The others are reported
+// which makes a new generation first stored now, saved before any write),
+// else only those that do not hold it or no longer have the secret. The others are reported
 // unchanged, so the token's first-stored date, and its age, stay real.
 func (r *run) tokenTargets(ctx context.Context, s plan.Secret, targets []Target, tok string) ([]Target, error) {
 	m := r.recall(s)
@@ -165,6 +165,17 @@ func (r *run) tokenTargets(ctx context.Context, s plan.Secret, targets []Target,
 		m.next.Gen++
 		m.next.Since, m.next.Salt, m.next.FP = r.o.Now().UTC(), salt, fp
 		m.writing, m.dirty = m.next.Gen, true
+		// Recorded before the first write, as begin does: written with
+		// the state still naming the previous token (a run killed
+		// half-way, a state that cannot be written), the next run would
+		// take it for new and restart its age.
+		if !r.o.DryRun {
+			if err := r.save(ctx, s, m); err != nil {
+				r.problem("state:"+r.o.StateRepository, fmt.Errorf("%w; nothing written for %s", err, s.Name))
+				m.next, m.dirty = m.was.Clone(), false
+				return nil, nil
+			}
+		}
 		return targets, nil
 	}
 	var held, out []Target
