@@ -247,6 +247,11 @@ func (rt runtime) cliTokens(f secretFiles, apiURL string) (tokens, error) {
 		if t.stateKey, err = rt.readSecretFile(f.stateKey); err != nil {
 			return t, fmt.Errorf("--state-key-file: %w", err)
 		}
+		if t.stateKey == "" {
+			// Asked for a key and given none: running unsigned would
+			// write an unsigned state over the signed one.
+			return t, usagef("--state-key-file: the file is empty; want the state key (32 to 1024 bytes), or leave the flag out to keep the state unsigned")
+		}
 	} else {
 		t.stateKey = rt.getenv("PAT_ACTION_STATE_KEY")
 	}

@@ -326,6 +326,8 @@ func TestBadStateKey(t *testing.T) {
 			want: "holds a line break"},
 		{name: "audit, a key file whose key ends in a space", args: []string{"audit", "--state-key-file", "$FILE"}, file: theStateKey + " \n", key: theStateKey + " ",
 			want: "starts or ends with white space"},
+		{name: "rotate, an empty key file", args: []string{"rotate", "--state-key-file", "$FILE"}, file: "\n", key: theStateKey,
+			want: "--state-key-file: the file is empty"},
 		{name: "rotate, the key as a flag value", args: []string{"rotate", "--state-key", theStateKey}, key: theStateKey,
 			want: "--state-key: keys are never flag values"},
 		{name: "action: rotate, short key", inputs: map[string]string{"mode": "rotate", "state-key": short}, key: short,
