@@ -97,6 +97,9 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
 		return o, err
 	}
+	if err := keyNotAToken(o.StateKey, o.Plan, toks, rt); err != nil {
+		return o, err
+	}
 	if err := checkSourceTokens(o.Plan, toks.token, rt); err != nil {
 		return o, err
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"os"
 	"strings"
@@ -116,6 +117,9 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 		return o, err
 	}
 	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
+		return o, err
+	}
+	if err := keyNotAToken(o.StateKey, o.Plan, toks, rt); err != nil {
 		return o, err
 	}
 	if o.App.Issuer, err = appIssuerInput(v); err != nil {
@@ -291,4 +295,27 @@ func stateKey(key string, rt runtime) ([]byte, error) {
 		return nil, usagef("state key (%s): starts or ends with white space, which the action's input would trim: want the key alone", where)
 	}
 	return []byte(key), nil
+}
+
+// keyNotAToken refuses a state key that is one of the run's tokens: a token
+// is sent to GitHub, and a token source's is stored in every target, where
+// each repository's workflows can read it, and so forge the state. Neither
+// is quoted.
+func keyNotAToken(key []byte, p *plan.Plan, toks tokens, rt runtime) error {
+	if key == nil {
+		return nil
+	}
+	type given struct{ what, tok string }
+	toCheck := []given{{"the token", toks.token}, {"the admin token", toks.admin}, {"the previous token", toks.previous}}
+	for _, s := range p.Secrets {
+		if s.Source.Type == plan.SourceToken && s.Source.Env != "" {
+			toCheck = append(toCheck, given{s.Name + "'s token (" + s.Source.Env + ")", rt.getenv(s.Source.Env)})
+		}
+	}
+	for _, g := range toCheck {
+		if g.tok != "" && subtle.ConstantTimeCompare([]byte(g.tok), key) == 1 {
+			return usagef("the state key is the same as %s: a token is sent to GitHub and stored where the plan writes it; the key must be a random value of its own, kept only as the plan repository's secret (openssl rand -base64 32)", g.what)
+		}
+	}
+	return nil
 }
