@@ -362,3 +362,71 @@ func TestDeleteGoneAfterLostAnswer(t *testing.T) {
 		})
 	}
 }
+
+// The last try of a request marked with LookupBeforeRetry may be the one
+// GitHub served: when the tries run out (or GitHub asks for a wait longer
+// than MaxWait) after a failure that leaves that open, the request is
+// looked up once more before it is reported failed, so that what it
+// created is adopted rather than stranded. A refusal that says nothing was
+// done (a rate limit) is not looked up.
+func TestLookupAfterLastTry(t *testing.T) {
+	const create, list = "POST /repos/acme/ops/keys", "GET /repos/acme/ops/keys"
+	tests := []struct {
+		name    string
+		acts    []act
+		want    []string
+		found   bool
+		wantErr string
+	}{
+		{"lost on the last try, found", []act{{drop: true}, {status: 200, body: `[]`}, {drop: true}, {status: 200, body: `[1]`}},
+			[]string{create, list, create, list}, true, "found done"},
+		{"lost on the last try, not found", []act{{drop: true}, {status: 200, body: `[]`}, {status: 502}, {status: 200, body: `[]`}},
+			[]string{create, list, create, list}, false, "after 2 tries: 502 Bad Gateway"},
+		{"503 asking for an hour, found", []act{{status: 503, header: map[string]string{"Retry-After": "3600"}}, {status: 200, body: `[1]`}},
+			[]string{create, list}, true, "found done"},
+		{"rate limited on the last try: no lookup", []act{{status: 429}, {status: 429}},
+			[]string{create, create}, false, "after 2 tries: 429"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := &acts{acts: tt.acts}
+			ts := httptest.NewServer(srv)
+			defer ts.Close()
+			tr := ts.Client().Transport.(*http.Transport).Clone()
+			tr.DisableKeepAlives = true
+			client := &http.Client{Transport: Retry{MaxTries: 2, Sleep: (&sleeps{}).sleep}.Wrap(tr)}
+			url := ts.URL + "/repos/acme/ops/keys"
+			lookup := func(ctx context.Context) (bool, error) {
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+				if err != nil {
+					return false, err
+				}
+				resp, err := client.Do(req)
+				if err != nil {
+					return false, err
+				}
+				defer resp.Body.Close()
+				body, err := io.ReadAll(resp.Body)
+				return string(body) != "[]", err
+			}
+			req, err := http.NewRequestWithContext(LookupBeforeRetry(context.Background(), lookup), http.MethodPost, url, strings.NewReader(`{"key":"ssh-ed25519 AAAA"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := client.Do(req)
+			if err == nil {
+				resp.Body.Close()
+				t.Fatalf("POST answered %s, want an error", resp.Status)
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("err = %v, want it to say %q", err, tt.wantErr)
+			}
+			if got := Found(err); got != tt.found {
+				t.Errorf("Found(%v) = %t, want %t", err, got, tt.found)
+			}
+			if diff := cmp.Diff(tt.want, srv.requests()); diff != "" {
+				t.Errorf("requests the server saw (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -11,10 +11,13 @@ import (
 const MaxPages = 10_000
 
 // EachPage reads a paginated list: it calls fetch with page 1, then with
-// each page the answer's Link header names next, until there is none. A
-// next page that does not move forward, or a list longer than MaxPages,
-// is a broken or hostile server (or proxy) and an error, not an endless
-// loop that holds every repeated page.
+// each page the answer's Link header names next, until there is none.
+// GitHub names the page after the one read; a next page that does not
+// move forward, or a list longer than MaxPages, is a broken or hostile
+// server (or proxy) and an error, not an endless loop that holds every
+// repeated page, and so is one that skips pages, whose items would be
+// missing from the list without a word. Only the page number of a Link is
+// read: its host never gets a request.
 func EachPage(what string, fetch func(page int) (*github.Response, error)) error {
 	for page, n := 1, 1; ; n++ {
 		resp, err := fetch(page)
@@ -25,8 +28,8 @@ func EachPage(what string, fetch func(page int) (*github.Response, error)) error
 		switch {
 		case next == 0:
 			return nil
-		case next <= page:
-			return fmt.Errorf("%s: page %d names page %d as the next: a list that goes back is not GitHub's (check api-url, or a proxy in between)", what, page, next)
+		case next != page+1:
+			return fmt.Errorf("%s: page %d names page %d as the next: a list that goes back or skips pages is not GitHub's (check api-url, or a proxy in between)", what, page, next)
 		case n >= MaxPages:
 			return fmt.Errorf("%s: more than %d pages: a list that long is not GitHub's (check api-url, or a proxy in between)", what, MaxPages)
 		}

@@ -61,8 +61,11 @@ const bodyPeek = 64 << 10
 // try whose answer was lost: it answers 204 No Content, not a failure.
 //
 // A rate limit refused the request, so nothing was done: a marked request
-// is retried after one as any other. When the tries run out, a marked
-// request fails with a RetryError as any other. pat-action marks its
+// is retried after one as any other. When the tries run out, or the
+// server asks for a wait longer than MaxWait, a marked request fails with
+// a RetryError as any other; but if its last failure left open whether it
+// was done, a request marked with LookupBeforeRetry is looked up first,
+// and found done it fails with Found true instead. pat-action marks its
 // creates of reminder issues, deploy keys and variables, and its
 // revocations and denials of fine-grained tokens (whose resend would meet
 // ids already gone); its other POSTs (minting an installation token,
@@ -215,10 +218,21 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, err
 		case unsure && m.lookup == nil:
 			return nil, lost(req, resp, err)
-		case v.tooLong:
-			return nil, t.giveUp(resp, err, try, v.wait)
-		case try >= t.r.MaxTries:
-			return nil, t.giveUp(resp, err, try, 0)
+		case v.tooLong || try >= t.r.MaxTries:
+			wait := time.Duration(0)
+			if v.tooLong {
+				wait = v.wait
+			}
+			failed := t.giveUp(resp, err, try, wait)
+			if unsure {
+				// This last try may be the one GitHub did: look, so that
+				// what it made is adopted rather than reported failed.
+				e := &AnswerLostError{Method: req.Method, Path: req.URL.EscapedPath(), Status: failed.Status, Err: failed.Err}
+				if e.Found, e.LookupErr = m.lookup(unmarked(ctx)); e.Found {
+					return nil, e
+				}
+			}
+			return nil, failed
 		case !replayable:
 			// The body is spent and cannot be sent again.
 			return resp, err
@@ -330,7 +344,7 @@ func (t *retrier) retryAfter(resp *http.Response) (time.Duration, bool) {
 }
 
 // giveUp closes the last response and reports it.
-func (t *retrier) giveUp(resp *http.Response, err error, tries int, wait time.Duration) error {
+func (t *retrier) giveUp(resp *http.Response, err error, tries int, wait time.Duration) *RetryError {
 	e := &RetryError{Tries: tries, Err: err}
 	if wait > 0 {
 		e.Wait, e.MaxWait = wait, t.r.MaxWait
