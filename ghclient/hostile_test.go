@@ -1,6 +1,8 @@
 package ghclient
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -288,6 +290,64 @@ func TestHugeAnswerRefused(t *testing.T) {
 			// not the stream until the try's minute is up.
 			if n := wrote.Load(); n > maxBody+16<<20 {
 				t.Errorf("the server wrote %d MiB before the client stopped reading, want about %d MiB", n>>20, maxBody>>20)
+			}
+		})
+	}
+}
+
+// A 5xx whose body never ends is retried and reported without its body
+// being read past a peek, try after try; a compressed bomb (Content-Encoding
+// gzip, which the transport decompresses on its own) is cut at the cap
+// whether it is a success's body or a 5xx's.
+func TestHugeErrorAndBombRefused(t *testing.T) {
+	maxBody = 1 << 20
+	t.Cleanup(func() { maxBody = MaxResponseBody })
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	// A JSON string 16 MiB long, a few KiB compressed: the decoder reads
+	// on to its end.
+	io.WriteString(zw, `{"login":"`)
+	io.Copy(zw, io.LimitReader(endless{}, 16*maxBody))
+	zw.Close()
+	tests := []struct {
+		name   string
+		status int
+		gzip   bool
+		want   string
+	}{
+		{"endless 502 body", 502, false, "after 3 tries: 502 Bad Gateway"},
+		{"gzip bomb", 200, true, "larger than"},
+		{"gzip bomb in a 503", 503, true, "after 3 tries: 503 Service Unavailable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var wrote atomic.Int64
+			var tries atomic.Int32
+			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				tries.Add(1)
+				cw := counted{w, &wrote}
+				if tt.gzip {
+					w.Header().Set("Content-Encoding", "gzip")
+					w.WriteHeader(tt.status)
+					cw.Write(bomb.Bytes())
+					return
+				}
+				w.WriteHeader(tt.status)
+				io.Copy(cw, endless{})
+			}))
+			defer api.Close()
+			a, _ := ParseAPIURL(api.URL)
+			c := New(a, Options{Timeout: time.Minute, Pacing: Pacing{Off: true}, Retry: Retry{MaxTries: 3, Sleep: (&sleeps{}).sleep}})
+			_, _, err := c.Users.Get(context.Background(), "")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to say %q", err, tt.want)
+			}
+			api.CloseClientConnections()
+			if n, want := tries.Load(), map[int]int32{200: 1}[tt.status]; want != 0 && n != want {
+				t.Errorf("%d tries, want %d", n, want)
+			}
+			if n := wrote.Load(); n > int64(tries.Load())*(maxBody+16<<20) {
+				t.Errorf("the server wrote %d MiB in %d tries before the client stopped reading", n>>20, tries.Load())
 			}
 		})
 	}
