@@ -114,7 +114,7 @@ func (o CheckOptions) client(tok string) *github.Client {
 // action's terms, its inputs.
 var (
 	tokenSources = map[string]string{
-		"token":       "set PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN (GH_ENTERPRISE_TOKEN for a GitHub Enterprise Server api-url), or pass --token-file FILE",
+		"token":       "set PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN (GH_ENTERPRISE_TOKEN for an api-url not on github.com or ghe.com, such as GitHub Enterprise Server), or pass --token-file FILE",
 		"admin token": "set PAT_ACTION_ADMIN_TOKEN or pass --admin-token-file FILE, or give a token (PAT_ACTION_TOKEN, GH_TOKEN, GITHUB_TOKEN or --token-file)",
 	}
 	actionTokenSources = map[string]string{

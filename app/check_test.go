@@ -358,3 +358,63 @@ func TestCheckGHES(t *testing.T) {
 		t.Errorf("enterprise_version = %q, want 3.21.2", rep.Token.Version)
 	}
 }
+
+// Which environment variable holds the token follows the api-url's host as
+// gh reads it: github.com's GH_TOKEN and GITHUB_TOKEN for api.github.com,
+// a GHE.com tenant and this machine (the emulator); GH_ENTERPRISE_TOKEN and
+// GITHUB_ENTERPRISE_TOKEN for a GitHub Enterprise Server api-url (/api/v3)
+// and any other host, where a github.com token alone is refused rather
+// than sent.
+func TestTokenEnvByHost(t *testing.T) {
+	const com, ent = "ghp_com000000000000000000000000000000000", "ghp_ent000000000000000000000000000000000"
+	tests := []struct {
+		apiURL string
+		want   string // the token read with both set; "" when none is read
+		// refused is true when GH_TOKEN alone is refused.
+		refused bool
+	}{
+		{"", com, false},
+		{"https://api.github.com", com, false},
+		{"https://API.GitHub.com/", com, false},
+		{"https://api.acme.ghe.com", com, false},
+		{"http://127.0.0.1:8080", com, false},
+		{"http://localhost:8080/api/v3", ent, true}, // the emulator as GHES
+		{"https://ghe.example.com/api/v3", ent, true},
+		{"https://proxy.example.com", ent, true},
+		{"https://api.github.com.evil.example", ent, true},
+		{"https://ghe.com.evil.example", ent, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.apiURL, func(t *testing.T) {
+			env := map[string]string{"GH_TOKEN": com, "GH_ENTERPRISE_TOKEN": ent}
+			rt := runtime{getenv: func(k string) string { return env[k] }}
+			toks, err := rt.cliTokens(secretFiles{}, tt.apiURL)
+			if err != nil || toks.token != tt.want {
+				t.Errorf("with both set: read the %s token (err %v), want the %s one", which(toks.token), err, which(tt.want))
+			}
+			delete(env, "GH_ENTERPRISE_TOKEN")
+			toks, err = rt.cliTokens(secretFiles{}, tt.apiURL)
+			if refused := err != nil; refused != tt.refused || (refused && !strings.Contains(err.Error(), "GH_TOKEN is set, but it is for github.com")) || (refused && toks.token != "") {
+				t.Errorf("with GH_TOKEN alone: err %v, token %s; want refused %t", err, which(toks.token), tt.refused)
+			}
+			env = map[string]string{"GH_ENTERPRISE_TOKEN": ent}
+			toks, err = rt.cliTokens(secretFiles{}, tt.apiURL)
+			if want := map[bool]string{true: ent}[tt.refused]; err != nil || toks.token != want {
+				t.Errorf("with GH_ENTERPRISE_TOKEN alone: read the %s token (err %v), want the %s one", which(toks.token), err, which(want))
+			}
+		})
+	}
+}
+
+// which names a token of TestTokenEnvByHost without printing it.
+func which(tok string) string {
+	switch {
+	case tok == "":
+		return "no"
+	case strings.HasPrefix(tok, "ghp_com"):
+		return "github.com"
+	case strings.HasPrefix(tok, "ghp_ent"):
+		return "enterprise"
+	}
+	return "unknown"
+}

@@ -28,9 +28,9 @@ COMMANDS
   demo      run everything against the built-in GitHub API emulator
   version   print the version
 
-The token comes from PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN (for a GitHub Enterprise
-Server api-url, as gh: GH_ENTERPRISE_TOKEN or GITHUB_ENTERPRISE_TOKEN), or --token-file
-(never a flag value). Run 'pat-action COMMAND --help' for a command's flags.
+The token comes from PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN (for an api-url not on
+github.com or ghe.com, such as GitHub Enterprise Server, as gh: GH_ENTERPRISE_TOKEN or
+GITHUB_ENTERPRISE_TOKEN), or --token-file (never a flag value). Run 'pat-action COMMAND --help' for a command's flags.
 
 EXAMPLES
   $ GH_TOKEN=... pat-action check --required-scopes repo,workflow
@@ -210,14 +210,23 @@ type secretFiles struct {
 
 // tokenEnv is where the CLI looks for the token, in order, as gh does:
 // GH_TOKEN and GITHUB_TOKEN are github.com's (and ghe.com's), so for a
-// GitHub Enterprise Server api-url they give way to GH_ENTERPRISE_TOKEN
-// and GITHUB_ENTERPRISE_TOKEN: a token exported for github.com is never
-// sent to another server.
-func tokenEnv(ghes bool) []string {
-	if ghes {
+// GitHub Enterprise Server api-url, or any other server, they give way to
+// GH_ENTERPRISE_TOKEN and GITHUB_ENTERPRISE_TOKEN: a token exported for
+// github.com is never sent to another server.
+func tokenEnv(enterprise bool) []string {
+	if enterprise {
 		return []string{"PAT_ACTION_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"}
 	}
 	return []string{"PAT_ACTION_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"}
+}
+
+// githubCom reports whether api is github.com's as gh reads a host: not a
+// GitHub Enterprise Server (/api/v3), and a host under github.com, a
+// GHE.com tenant's (under ghe.com, as api.acme.ghe.com), or this machine's
+// (the built-in emulator). Any other host is another server.
+func githubCom(api ghclient.API) bool {
+	host := strings.ToLower(api.URL.Hostname())
+	return !api.GHES && (host == "github.com" || strings.HasSuffix(host, ".github.com") || strings.HasSuffix(host, ".ghe.com") || ghclient.IsLoopback(host))
 }
 
 // cliTokens reads the tokens from their files or the environment, never
@@ -261,16 +270,21 @@ func (rt runtime) cliTokens(f secretFiles, apiURL string) (tokens, error) {
 			return t, fmt.Errorf("--token-file: %w", err)
 		}
 	} else {
-		api, _ := ghclient.ParseAPIURL(apiURL)
-		for _, name := range tokenEnv(api.GHES) {
+		api, err := ghclient.ParseAPIURL(apiURL)
+		enterprise := err == nil && !githubCom(api)
+		for _, name := range tokenEnv(enterprise) {
 			if t.token = rt.getenv(name); t.token != "" {
 				break
 			}
 		}
-		if t.token == "" && api.GHES {
+		if t.token == "" && enterprise {
+			server := api.URL.Host + ", which is not github.com"
+			if api.GHES {
+				server = "the GitHub Enterprise Server " + api.URL.Host
+			}
 			for _, name := range tokenEnv(false)[1:] {
 				if rt.getenv(name) != "" {
-					return t, usagef("%s is set, but it is for github.com (as gh reads it) and is not sent to the GitHub Enterprise Server %s: set GH_ENTERPRISE_TOKEN or PAT_ACTION_TOKEN to that server's token, or pass --token-file FILE", name, api.URL.Host)
+					return t, usagef("%s is set, but it is for github.com (as gh reads it) and is not sent to %s: set GH_ENTERPRISE_TOKEN or PAT_ACTION_TOKEN to that server's token, or pass --token-file FILE", name, server)
 				}
 			}
 		}

@@ -28,7 +28,8 @@ var commandHelp = map[string]struct{ about, example string }{
 // tokenHelp says where a command's tokens come from, on the command line.
 func tokenHelp(command string) string {
 	s := "The token comes from PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN, or --token-file FILE (- reads stdin);\n" +
-		"for a GitHub Enterprise Server api-url, as gh, from GH_ENTERPRISE_TOKEN or GITHUB_ENTERPRISE_TOKEN, not GH_TOKEN.\n"
+		"for an api-url that is not github.com's or a GHE.com tenant's (GitHub Enterprise Server, any other host),\n" +
+		"as gh, from GH_ENTERPRISE_TOKEN or GITHUB_ENTERPRISE_TOKEN, not GH_TOKEN.\n"
 	if command == "check" {
 		s += "The admin token (with organization, to read a fine-grained token's permissions) comes from\nPAT_ACTION_ADMIN_TOKEN or --admin-token-file FILE.\n"
 	} else {

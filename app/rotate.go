@@ -127,7 +127,7 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	}
 	o.App.Key = toks.appKey
 	g := rotate.Given{Token: o.Token, App: o.App,
-		SetToken:  "set PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN to the new token, or pass --token-file FILE",
+		SetToken:  "set PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN (GH_ENTERPRISE_TOKEN for an api-url not on github.com or ghe.com) to the new token, or pass --token-file FILE",
 		SetAppID:  "set PAT_ACTION_CLIENT_ID (or PAT_ACTION_APP_ID), or pass --client-id (or --app-id)",
 		SetAppKey: "set PAT_ACTION_APP_PRIVATE_KEY to the App's PEM private key, or pass --app-private-key-file FILE",
 	}

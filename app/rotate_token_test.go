@@ -112,7 +112,7 @@ func TestRotateTokenInputMissing(t *testing.T) {
 		want   []string
 	}{
 		{"cli, only an admin token", false, map[string]string{"PAT_ACTION_ADMIN_TOKEN": adminTok},
-			[]string{"secret RELEASE_PAT: its token source takes the run's token (input: token), and the run was given none", "set PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN to the new token, or pass --token-file FILE"}},
+			[]string{"secret RELEASE_PAT: its token source takes the run's token (input: token), and the run was given none", "set PAT_ACTION_TOKEN, GH_TOKEN or GITHUB_TOKEN (GH_ENTERPRISE_TOKEN for an api-url not on github.com or ghe.com) to the new token, or pass --token-file FILE"}},
 		{"action, only an admin token", true, map[string]string{"admin-token": adminTok},
 			[]string{"secret RELEASE_PAT: its token source takes the run's token (input: token)", "set the token input to the new token"}},
 		{"action, the workflow's GITHUB_TOKEN", true, map[string]string{"token": appTok, "admin-token": adminTok},
