@@ -49,6 +49,9 @@ func (rt runtime) runAction(ctx context.Context) int {
 		a.Errorf("unknown mode %q: want one of %s%s", command, strings.Join(commands, ", "), suggest.Hint(command, commands))
 		return exitUsage
 	}
+	// Every annotation goes through notes, so that each kind stays within
+	// what GitHub shows for a step.
+	var notes annotations
 	v := values{}
 	for _, in := range inputs {
 		if in.actionOnly() {
@@ -62,7 +65,7 @@ func (rt runtime) runAction(ctx context.Context) int {
 		// The runner passes action.yml's defaults too: only a value the
 		// workflow chose is worth a warning.
 		if !in.usedBy(command) && s != in.def && !(in.bool && s == "false") {
-			a.Warningf("input %s does not apply to mode %s: it is ignored", in.name, command)
+			notes.warningf("input %s does not apply to mode %s: it is ignored", in.name, command)
 		}
 	}
 	// action.yml defaults api-url to ${{ github.api_url }}; a step that
@@ -71,6 +74,7 @@ func (rt runtime) runAction(ctx context.Context) int {
 		v["api-url"] = rt.getenv("GITHUB_API_URL")
 	}
 	if command == "version" {
+		notes.emit(a)
 		fmt.Fprintln(rt.stdout, "pat-action", Version)
 		return exitOK
 	}
@@ -78,12 +82,14 @@ func (rt runtime) runAction(ctx context.Context) int {
 		// The demo's values are the emulator's, redacted but not
 		// masked: the log shows what it does with them.
 		rt.mask = redact
+		notes.emit(a)
 		return rt.runDemo(ctx)
 	}
 	// The step's files are checked before any request: a run that
 	// cannot report must not write.
 	if err := commandFilesWritable(rt.getenv); err != nil {
-		a.Errorf("%v", err)
+		notes.errorf("%v", err)
+		notes.emit(a)
 		return exitPartial
 	}
 	rep, err := rt.execute(ctx, command, v.withDefaults(), toks)
@@ -92,20 +98,22 @@ func (rt runtime) runAction(ctx context.Context) int {
 	// nothing may be printed before their masks.
 	a.Debugf("pat-action %s: %s against %s, exit %d", Version, command, ghclient.Redact(v.str("api-url")), code)
 	if code == exitUsage {
-		a.Errorf("%v", err)
+		notes.errorf("%v", err)
+		notes.emit(a)
 		return code
 	}
 	rep.writeText(rt.stdout)
 	if werr := rt.writeCommandFiles(a, rep, command); werr != nil {
 		// GitHub was contacted: never exit 2 from here on.
-		a.Errorf("%v", werr)
+		notes.errorf("%v", werr)
 		code = exitPartial
 	}
 	var pe *policyError
 	if err != nil && (errors.As(err, &pe) || rep.tells(err)) {
 		err = nil // the report's annotations say it
 	}
-	annotate(a, rep, err)
+	annotate(&notes, rep, err)
+	notes.emit(a)
 	return code
 }
 
@@ -188,12 +196,10 @@ func (n *annotations) emit(a *githubactions.Action) {
 	}
 }
 
-// annotate turns the run's error (when the report does not already say
-// it), each failed or warned rule, each stale or missing secret, each
-// problem and warning, and each failing token into an annotation on the
-// run.
-func annotate(a *githubactions.Action, rep *Report, runErr error) {
-	var n annotations
+// annotate adds to n the run's error (when the report does not already
+// say it), each failed or warned rule, each stale or missing secret, each
+// problem and warning, and each failing token.
+func annotate(n *annotations, rep *Report, runErr error) {
 	if runErr != nil {
 		n.errorf("%v", runErr)
 	}
@@ -227,6 +233,5 @@ func annotate(a *githubactions.Action, rep *Report, runErr error) {
 	for _, p := range rep.Warnings {
 		n.warningf("%s: %s", p.Target, p.Error)
 	}
-	annotateTokens(&n, rep)
-	n.emit(a)
+	annotateTokens(n, rep)
 }

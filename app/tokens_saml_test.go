@@ -290,3 +290,41 @@ func TestTokensActionRevokesClassic(t *testing.T) {
 		t.Errorf("SAML authorizations left %v, want the passing one and the SSH key", w.emu.CredentialAuthorizations("acme"))
 	}
 }
+
+// GitHub shows 10 error and 10 warning annotations a step: every one the
+// step makes counts, the run's own error and a warning about an input that
+// does not apply included. Over 10 errors and 10 warnings at once, each
+// kind stops at 10, the tenth counting the rest, and the run's error is
+// among those shown.
+func TestAnnotationsCappedBothKinds(t *testing.T) {
+	// 12 fine-grained PATs revoked (warnings); 12 classic removals GitHub
+	// refuses (Administration read only): 12 problems and 12 tokens left
+	// failing (errors), and the run's error.
+	w, _ := samlWorld(t, 13, 12, 13, 12)
+	r := newRunner(t, map[string]string{"mode": "tokens", "admin-token": inventoryTok, "organization": "acme", "api-url": w.apiURL,
+		"require-expiration": "true", "enforce": "revoke", "max-revocations": "30", "concurrency": "5"})
+	res := run(t, nil, r.env, "")
+	if res.code != exitPartial {
+		t.Fatalf("exit %d, want %d\n%s%s", res.code, exitPartial, res.stdout, res.stderr)
+	}
+	var errs, warns []string
+	for _, line := range strings.Split(res.stdout, "\n") {
+		switch {
+		case strings.HasPrefix(line, "::error"):
+			errs = append(errs, line)
+		case strings.HasPrefix(line, "::warning"):
+			warns = append(warns, line)
+		}
+	}
+	for kind, got := range map[string][]string{"errors": errs, "warnings": warns} {
+		if len(got) != 10 || !strings.Contains(got[9], "more "+kind+", not shown as annotations") {
+			t.Errorf("%d %s annotations, want 10, the tenth counting the rest:\n%s", len(got), kind, strings.Join(got, "\n"))
+		}
+	}
+	if len(errs) > 0 && !strings.Contains(errs[0], "remove the SAML authorization of classic PATs from acme: 12 of 12 failed") {
+		t.Errorf("the first error annotation is not the run's error:\n%s", strings.Join(errs, "\n"))
+	}
+	if !strings.Contains(strings.Join(warns, "\n"), "input concurrency does not apply to mode tokens") {
+		t.Errorf("the warning about the input is not shown:\n%s", strings.Join(warns, "\n"))
+	}
+}
