@@ -11,17 +11,25 @@ import (
 
 // A stranger's issue carrying a reminder's marker (and label) is never
 // adopted: it is not updated, reopened or closed, and the run opens its own
-// reminder instead.
+// reminder instead; nor is it adopted by the lookup after the answer to
+// that create was lost, which finds the run's own issue if GitHub opened
+// it and resends the create if not.
 func TestReminderIgnoresStrangersIssue(t *testing.T) {
 	tests := []struct {
 		name  string
 		state string // the stranger's issue's state
 		tok   string // the token source's token
 		want  string // the run's issue result
+		// fault, when set, befalls the run's issue create.
+		fault emulator.FaultKind
 	}{
-		{"open issue, expiring token", "open", expiringTok, "created"},
-		{"closed issue, expiring token", "closed", expiringTok, "created"},
-		{"open issue, fresh token", "open", releaseTok, ""},
+		{"open issue, expiring token", "open", expiringTok, "created", 0},
+		{"closed issue, expiring token", "closed", expiringTok, "created", 0},
+		{"open issue, fresh token", "open", releaseTok, "", 0},
+		{"open issue, the create's answer lost", "open", expiringTok, "created", emulator.LostAnswer},
+		// The env tries once: the lookup after the last try finds only
+		// the stranger's issue, so the create failed.
+		{"open issue, the create reset before it was served", "open", expiringTok, "", emulator.Reset},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -33,10 +41,16 @@ func TestReminderIgnoresStrangersIssue(t *testing.T) {
 				Labels: []string{reminderLabel},
 			}
 			e.emu.AddIssue("acme/ops", planted)
+			if tt.fault != 0 {
+				e.emu.Inject(emulator.Fault{Op: "POST /repos/{owner}/{repo}/issues", Kind: tt.fault})
+			}
 			e.clock.Advance(time.Hour)
 			res, err := e.run(t, reminderPlan+"[{repository: acme/api}]\n", func(o *Options) { o.Repository = "acme/ops" })
-			if err != nil {
-				t.Fatal(err)
+			if failed := tt.fault == emulator.Reset; (err != nil) != failed || len(res.Problems) != map[bool]int{true: 1}[failed] {
+				t.Fatalf("err %v, problems %+v; want the create failed: %t", err, res.Problems, failed)
+			}
+			if n := e.emu.PendingFaults(); n != 0 {
+				t.Fatalf("%d injected faults never fired", n)
 			}
 			issues := e.emu.Issues("acme/ops")
 			got := issues[0]
