@@ -328,3 +328,51 @@ func TestAnnotationsCappedBothKinds(t *testing.T) {
 		t.Errorf("the warning about the input is not shown:\n%s", strings.Join(warns, "\n"))
 	}
 }
+
+// force lifts the cap, dry-run still sends nothing: over the cap, a forced
+// dry run says would-revoke of every failing token of both kinds and
+// changes nothing. A removal whose answer was lost meets a 404 when sent
+// again: that is the authorization removed, and the token is revoked.
+func TestTokensClassicDryRunForcedAndAnswerLost(t *testing.T) {
+	t.Run("dry run forced over the cap", func(t *testing.T) {
+		w, s := samlWorld(t, 17, 15, 12, 10)
+		res, rep, tr := runInventorySent(t, w, revokerEnv, "--require-expiration", "--enforce", "revoke", "--dry-run", "--force")
+		if res.code != exitPolicy {
+			t.Errorf("exit %d, want %d\nstderr: %s", res.code, exitPolicy, res.stderr)
+		}
+		want := map[int64]string{}
+		for _, id := range append(s.failingOf(s.fine), s.failingOf(s.classic)...) {
+			want[id] = "would-revoke"
+		}
+		if d := cmp.Diff(want, rep.actions()); d != "" {
+			t.Errorf("actions (-want +got)\n%s", d)
+		}
+		if n, d := tr.count("POST", ""), len(tr.removed(t)); n != 0 || d != 0 {
+			t.Errorf("%d POSTs and %d DELETEs in a dry run, want none", n, d)
+		}
+		if len(w.emu.GrantedPATs("acme")) != len(s.fine) || len(w.emu.CredentialAuthorizations("acme")) != len(s.classic)+1 {
+			t.Errorf("a dry run changed what acme holds")
+		}
+	})
+	t.Run("removal's answer lost", func(t *testing.T) {
+		w, s := samlWorld(t, 1, 0, 2, 1)
+		failing := s.failingOf(s.classic)
+		w.emu.Inject(emulator.Fault{Op: "DELETE /orgs/{org}/credential-authorizations/{credential_id}", Kind: emulator.LostAnswer})
+		res, rep, tr := runInventorySent(t, w, revokerEnv, "--require-expiration", "--enforce", "revoke")
+		if res.code != exitOK {
+			t.Errorf("exit %d, want 0\nstderr: %s", res.code, res.stderr)
+		}
+		if n := w.emu.FaultsFired(emulator.LostAnswer); n != 1 {
+			t.Fatalf("the lost answer fired %d times, want 1", n)
+		}
+		if d := cmp.Diff(map[int64]string{failing[0]: "revoked"}, rep.actions()); d != "" {
+			t.Errorf("actions (-want +got)\n%s", d)
+		}
+		if d := cmp.Diff([]int64{failing[0], failing[0]}, tr.removed(t)); d != "" {
+			t.Errorf("removals sent (-want +got)\n%s", d)
+		}
+		if rep.Summary.Revoked != 1 || len(rep.Problems) != 0 {
+			t.Errorf("summary %+v, problems %v: want 1 revoked, no problem", rep.Summary, rep.Problems)
+		}
+	})
+}
