@@ -33,8 +33,9 @@ func NotIdempotent(ctx context.Context) context.Context {
 // server did one, Retry waits as usual and then runs lookup: if it finds
 // the request done, the request fails with an *AnswerLostError for which
 // Found is true, and the caller adopts what lookup found; if not, the
-// request is resent. The lookup's own requests are not marked: they are
-// retried as any other.
+// request is resent, or, after its last try (or when its body cannot be
+// sent again), fails as Retry reports it. The lookup's own requests are
+// not marked: they are retried as any other.
 func LookupBeforeRetry(ctx context.Context, lookup Lookup) context.Context {
 	return context.WithValue(ctx, markKey{}, &mark{lookup: lookup})
 }

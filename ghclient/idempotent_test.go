@@ -430,3 +430,57 @@ func TestLookupAfterLastTry(t *testing.T) {
 		})
 	}
 }
+
+// A marked request whose body cannot be sent again (no GetBody) is not
+// resent after a failure that leaves open whether it was done; with
+// LookupBeforeRetry it is looked up, so that what it made is adopted.
+func TestMarkedBodyNotReplayable(t *testing.T) {
+	const create, list = "POST /repos/acme/ops/keys", "GET /repos/acme/ops/keys"
+	for _, tt := range []struct {
+		name   string
+		lookup bool
+		want   []string
+		found  bool
+	}{
+		{"NotIdempotent", false, []string{create}, false},
+		{"LookupBeforeRetry", true, []string{create, list}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := &acts{acts: []act{{drop: true}, {status: 200, body: `[1]`}}}
+			ts := httptest.NewServer(srv)
+			defer ts.Close()
+			tr := ts.Client().Transport.(*http.Transport).Clone()
+			tr.DisableKeepAlives = true
+			client := &http.Client{Transport: Retry{Sleep: (&sleeps{}).sleep}.Wrap(tr)}
+			url := ts.URL + "/repos/acme/ops/keys"
+			ctx := NotIdempotent(context.Background())
+			if tt.lookup {
+				ctx = LookupBeforeRetry(context.Background(), func(ctx context.Context) (bool, error) {
+					resp, err := client.Get(url)
+					if err != nil {
+						return false, err
+					}
+					resp.Body.Close()
+					return true, nil
+				})
+			}
+			// A reader http.NewRequest cannot copy: no GetBody.
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, io.MultiReader(strings.NewReader(`{"key":"ssh-ed25519 AAAA"}`)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := client.Do(req)
+			if err == nil {
+				resp.Body.Close()
+				t.Fatalf("POST answered %s, want an error", resp.Status)
+			}
+			var lost *AnswerLostError
+			if !errors.As(err, &lost) || Found(err) != tt.found {
+				t.Errorf("err = %v, want an AnswerLostError, found %t", err, tt.found)
+			}
+			if diff := cmp.Diff(tt.want, srv.requests()); diff != "" {
+				t.Errorf("requests the server saw (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -218,15 +218,16 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, err
 		case unsure && m.lookup == nil:
 			return nil, lost(req, resp, err)
-		case v.tooLong || try >= t.r.MaxTries:
+		case v.tooLong || try >= t.r.MaxTries || (unsure && !replayable):
 			wait := time.Duration(0)
 			if v.tooLong {
 				wait = v.wait
 			}
 			failed := t.giveUp(resp, err, try, wait)
 			if unsure {
-				// This last try may be the one GitHub did: look, so that
-				// what it made is adopted rather than reported failed.
+				// This last try (or one whose body cannot be sent again)
+				// may be the one GitHub did: look, so that what it made
+				// is adopted rather than reported failed.
 				e := &AnswerLostError{Method: req.Method, Path: req.URL.EscapedPath(), Status: failed.Status, Err: failed.Err}
 				if e.Found, e.LookupErr = m.lookup(unmarked(ctx)); e.Found {
 					return nil, e
