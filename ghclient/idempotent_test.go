@@ -3,6 +3,7 @@ package ghclient
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -10,8 +11,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-github/v45/github"
 )
 
 // act is what the server does with one request: drop the connection once
@@ -480,6 +483,57 @@ func TestMarkedBodyNotReplayable(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, srv.requests()); diff != "" {
 				t.Errorf("requests the server saw (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A lookup that cannot tell stops the request without resending it, and
+// cannot hold it forever: a lookup whose list hangs is cut by each try's
+// timeout, one whose list loops is refused by EachPage.
+func TestLookupHangsOrLoops(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		list http.HandlerFunc
+		want string
+	}{
+		{"hangs", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, "no answer within"},
+		{"loops", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?page=1>; rel="next"`, r.Host, r.URL.Path))
+			io.WriteString(w, `[]`)
+		}, "names page 1 as the next"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var seen []string
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				seen = append(seen, r.Method)
+				mu.Unlock()
+				if r.Method == http.MethodPost {
+					(&acts{acts: []act{{drop: true}}}).ServeHTTP(w, r)
+					return
+				}
+				tt.list(w, r)
+			}))
+			defer ts.Close()
+			a, _ := ParseAPIURL(ts.URL)
+			c := New(a, Options{Timeout: 100 * time.Millisecond, Pacing: Pacing{Off: true}, Retry: Retry{MaxTries: 2, Sleep: (&sleeps{}).sleep}})
+			lookup := func(ctx context.Context) (bool, error) {
+				return false, EachPage("list deploy keys", func(page int) (*github.Response, error) {
+					_, resp, err := c.Repositories.ListKeys(ctx, "acme", "ops", &github.ListOptions{Page: page})
+					return resp, err
+				})
+			}
+			_, _, err := c.Repositories.CreateKey(LookupBeforeRetry(context.Background(), lookup), "acme", "ops", &github.Key{Key: github.String("ssh-ed25519 AAAA")})
+			var lost *AnswerLostError
+			if !errors.As(err, &lost) || lost.LookupErr == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want an answer lost whose lookup failed saying %q", err, tt.want)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if posts := strings.Count(strings.Join(seen, " "), "POST"); posts != 1 {
+				t.Errorf("the create was sent %d times, want once", posts)
 			}
 		})
 	}
