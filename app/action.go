@@ -61,12 +61,15 @@ func (rt runtime) runAction(ctx context.Context) int {
 		if s == "" {
 			continue
 		}
-		v[in.name] = s
-		// The runner passes action.yml's defaults too: only a value the
-		// workflow chose is worth a warning.
-		if !in.usedBy(command) && s != in.def && !(in.bool && s == "false") {
-			notes.warningf("input %s does not apply to mode %s: it is ignored", in.name, command)
+		if !in.usedBy(command) {
+			// The runner passes action.yml's defaults too: only a value
+			// the workflow chose is worth a warning.
+			if s != in.def && !(in.bool && s == "false") {
+				notes.warningf("input %s does not apply to mode %s: it is ignored", in.name, command)
+			}
+			continue
 		}
+		v[in.name] = s
 	}
 	// action.yml defaults api-url to ${{ github.api_url }}; a step that
 	// runs the image without that default still talks to its own GitHub.

@@ -497,3 +497,19 @@ func TestAPIURLHints(t *testing.T) {
 		}
 	})
 }
+
+// An input that does not apply to the mode is warned of as ignored, and
+// it is: a shard given to store (which does not shard) does not cap or
+// refuse store's concurrency.
+func TestIgnoredInputIgnored(t *testing.T) {
+	w := newWorld(t, emulator.Options{}, checkTokens()...)
+	r := newRunner(t, map[string]string{"mode": "store", "token": classicTok, "api-url": w.apiURL, "secret-name": "PAT",
+		"repositories": "acme/api", "required-scopes": "repo,workflow", "shard": "1/4", "concurrency": "50"})
+	res := run(t, nil, r.env, "")
+	if res.code != 0 {
+		t.Fatalf("exit %d; stdout:\n%s", res.code, res.stdout)
+	}
+	if !strings.Contains(res.stdout, "::warning::input shard does not apply to mode store: it is ignored") {
+		t.Errorf("no warning that shard is ignored:\n%s", res.stdout)
+	}
+}
