@@ -194,7 +194,7 @@ func (n *annotations) emit(a *githubactions.Action) {
 			kind.out("%s", m)
 		}
 		if more := len(kind.msgs) - len(shown); more > 0 {
-			kind.out("%d more %s, not shown as annotations (GitHub shows %d a step): the step's log and the job summary list them all", more, kind.noun, maxAnnotations)
+			kind.out("%d more %s, not shown as annotations (GitHub shows %d a step): the step's log lists them all", more, kind.noun, maxAnnotations)
 		}
 	}
 }
