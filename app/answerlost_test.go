@@ -182,12 +182,7 @@ func TestRotateDeployKeyAnswerLost(t *testing.T) {
 	if n := w.emu.PendingFaults(); n != 0 {
 		t.Fatalf("%d injected faults never fired", n)
 	}
-	registers := 0
-	for _, r := range w.emu.Requests() {
-		if r.Operation == register {
-			registers++
-		}
-	}
+	registers := countRequests(w, func(r emulator.Request) bool { return r.Operation == register })
 	if registers != 1 {
 		t.Errorf("GitHub received %d deploy key registrations, want 1 (the lost answer adopted, not resent)", registers)
 	}
@@ -213,12 +208,7 @@ func TestRotateDeployKeyRetireAnswerLost(t *testing.T) {
 	if n := w.emu.FaultsFired(emulator.LostAnswer); n != 1 {
 		t.Fatalf("the lost answer fired %d times, want 1", n)
 	}
-	retires := 0
-	for _, r := range w.emu.Requests() {
-		if r.Operation == retire {
-			retires++
-		}
-	}
+	retires := countRequests(w, func(r emulator.Request) bool { return r.Operation == retire })
 	if retires != 2 {
 		t.Errorf("GitHub received %d deletes of the old key, want 2 (the lost one and its resend)", retires)
 	}
