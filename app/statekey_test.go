@@ -422,3 +422,34 @@ secrets:
 		t.Errorf("action audit, the key input ending in a line break: exit %d, want 0 (the state verifies)\n%s", res.code, res.stdout)
 	}
 }
+
+// A signed state put back after prune (a replay) would make the next run
+// prune again what someone has stored by hand since. GitHub dates the
+// change long after the signed write: the variable is ignored and named,
+// and the secret stored by hand stays.
+func TestReplayedStateRefused(t *testing.T) {
+	w := narrowWorld(t)
+	env := keyed(map[string]string{"NEW_PAT": classicTok})
+	if code, rep := w.cli(t, env, "rotate", "--config", writePlan(t, widePlan)); code != 0 {
+		t.Fatalf("wide rotate: exit %d; problems %v", code, rep.Problems)
+	}
+	name := state.VarName("DEPLOY_PAT", "1/1")
+	old, _ := w.emu.GetVariable("repo:acme/ops", name)
+	narrow := writePlan(t, narrowPlan)
+	if code, rep := w.cli(t, env, "rotate", "--config", narrow); code != 0 || len(resultsOf(rep, "deleted")) != 2 {
+		t.Fatalf("narrow rotate: exit %d, deleted %v; problems %v", code, resultsOf(rep, "deleted"), rep.Problems)
+	}
+	w.advance(7 * 24 * time.Hour)
+	w.emu.SetSecret("repo:beta/app", "DEPLOY_PAT", []byte("by hand"), w.clock())
+	w.emu.SetVariable("repo:acme/ops", name, old.Value, w.clock()) // the replay
+	code, rep := w.cli(t, env, "rotate", "--config", narrow)
+	if v, ok := w.emu.SecretValue("repo:beta/app", "DEPLOY_PAT"); !ok || string(v) != "by hand" {
+		t.Error("prune deleted DEPLOY_PAT in beta/app, stored by hand since, on a replayed state's word")
+	}
+	if code != exitPartial || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Error, name+" was put back") {
+		t.Errorf("exit %d, problems %v; want %d naming the replayed variable", code, rep.Problems, exitPartial)
+	}
+	if code, rep := w.cli(t, env, "rotate", "--config", narrow); code != 0 || len(rep.Problems) != 0 {
+		t.Errorf("next rotate: exit %d, problems %v; want a clean run over the replaced state", code, rep.Problems)
+	}
+}

@@ -392,6 +392,11 @@ func untrustedState(u state.Untrusted, keyed bool) error {
 	if keyed {
 		replaced = " with a signed one"
 	}
+	if u.Replayed {
+		return fmt.Errorf("state variable %s was put back: ignored (%s), %s%s. "+
+			"Someone who can write this repository's variables put an older signed value back: see who changed it (the repository's audit log)",
+			u.Variable, u.Why, ignored, replaced)
+	}
 	return fmt.Errorf("state variable %s is not signed by the state key: ignored (%s), %s%s. "+
 		"Written before the key was set, or by a run without it, it is reported once; else it was forged: if no shard of this plan writes it, delete it",
 		u.Variable, u.Why, ignored, replaced)

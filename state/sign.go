@@ -33,11 +33,15 @@ const signedTag = "s1:"
 type untrusted struct {
 	why        string
 	unreadable bool // not what a run writes, key or no key
+	replayed   bool // signed, but put back long after it was written
 }
 
 func (e *untrusted) Error() string {
-	if e.unreadable {
+	switch {
+	case e.unreadable:
 		return "cannot be read (" + e.why + ")"
+	case e.replayed:
+		return "was put back (" + e.why + ")"
 	}
 	return "is not signed by the state key (" + e.why + ")"
 }

@@ -184,3 +184,43 @@ func TestSignedLostUpdateDetected(t *testing.T) {
 		t.Errorf("after two overlapping keyed runs, untrusted %v (-want +got):\n%s", s.Untrusted(), diff)
 	}
 }
+
+// An older signed value put back (a replay) verifies, but GitHub dates
+// the change: a variable whose signed write time is more than ReplayWindow
+// before GitHub's updated_at is ignored and named, as a forgery is. A
+// value GitHub dates within the window of its signed time is the run's
+// own write, paced or retried.
+func TestReplayedStateIgnored(t *testing.T) {
+	tests := []struct {
+		name     string
+		changed  time.Duration // GitHub's updated_at, after the signed write time
+		key      []byte
+		replayed bool
+	}{
+		{"written as signed", 0, stateKey, false},
+		{"written late by a paced or retried run", ReplayWindow - time.Minute, stateKey, false},
+		{"put back a day later", 24 * time.Hour, stateKey, true},
+		{"put back a day later, read without a key", 24 * time.Hour, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, c := newEmu(t)
+			save(t, openKeyed(t, c, "1/1", stateKey), Secret{Name: "RELEASE_PAT", Gen: 1, Since: now, Targets: map[string]int{"repo:acme/infra": 1}})
+			name := VarName("RELEASE_PAT", "1/1")
+			v, _ := emu.GetVariable("repo:acme/ops", name)
+			emu.SetVariable("repo:acme/ops", name, v.Value, now.Add(tt.changed))
+			s := openKeyed(t, c, "1/1", tt.key)
+			u := s.Untrusted()
+			_, known := s.Secret("RELEASE_PAT")
+			if tt.replayed {
+				if len(u) != 1 || u[0].Variable != name || !u[0].Replayed || !strings.Contains(u[0].Why, "GitHub last changed it at") || known {
+					t.Errorf("untrusted %+v, secret known %t: want the replayed variable ignored and named", u, known)
+				}
+				return
+			}
+			if len(u) != 0 || !known {
+				t.Errorf("untrusted %+v, secret known %t: want the variable trusted", u, known)
+			}
+		})
+	}
+}

@@ -94,6 +94,9 @@ type Untrusted struct {
 	// Unreadable is true for a variable no run could read (edited by
 	// hand, or not pat-action's), false for one the key did not verify.
 	Unreadable bool
+	// Replayed is true for a variable the key verified but that was put
+	// back long after it was written (see ReplayWindow).
+	Replayed bool
 }
 
 // Untrusted returns, sorted by name, the variables Open read but could not
@@ -105,15 +108,16 @@ func (s *Store) Untrusted() []Untrusted {
 	defer s.mu.Unlock()
 	var out []Untrusted
 	for n, u := range s.untrusted {
-		out = append(out, Untrusted{Variable: n, Why: u.why, Unreadable: u.unreadable})
+		out = append(out, Untrusted{Variable: n, Why: u.why, Unreadable: u.unreadable, Replayed: u.replayed})
 	}
 	slices.SortFunc(out, func(a, b Untrusted) int { return strings.Compare(a.Variable, b.Variable) })
 	return out
 }
 
 type apiVariable struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+	Name      string    `json:"name"`
+	Value     string    `json:"value"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func (s *Store) base() string {
@@ -123,7 +127,8 @@ func (s *Store) base() string {
 // readAll lists the repository's variables (30 a page, GitHub's most) and
 // keeps the state's.
 func (s *Store) readAll(ctx context.Context) error {
-	all := map[string]string{} // every state variable and part, by name
+	all := map[string]string{}        // every state variable and part, by name
+	changed := map[string]time.Time{} // when GitHub last changed each
 	err := ghclient.EachPage("list variables", func(page int) (*github.Response, error) {
 		req, err := s.c.NewRequest(http.MethodGet, fmt.Sprintf("%s?per_page=30&page=%d", s.base(), page), nil)
 		if err != nil {
@@ -139,6 +144,7 @@ func (s *Store) readAll(ctx context.Context) error {
 		for _, v := range out.Variables {
 			if n := strings.ToUpper(v.Name); strings.HasPrefix(n, Prefix) || strings.HasPrefix(n, partPrefix) {
 				all[n] = v.Value
+				changed[n] = v.UpdatedAt
 			}
 		}
 		return resp, nil
@@ -168,6 +174,9 @@ func (s *Store) readAll(ctx context.Context) error {
 			continue
 		}
 		d, err := s.decode(name, full)
+		if err == nil {
+			err = s.replayed(d, changed[name])
+		}
 		if u, bad := asUntrusted(err); bad {
 			s.untrusted[name] = u
 			continue
@@ -178,6 +187,24 @@ func (s *Store) readAll(ctx context.Context) error {
 		s.docs[name] = d
 	}
 	return nil
+}
+
+// ReplayWindow is how long after its signed write time GitHub may date a
+// state variable's last change: a run's write can wait that long behind
+// pacing and retries. A signed value GitHub dates later was put back.
+const ReplayWindow = time.Hour
+
+// replayed is an *untrusted error for a signed variable that GitHub last
+// changed more than ReplayWindow after the run that signed it wrote it:
+// an older signed value put back by someone who can write variables,
+// which would make prune delete again what it deleted since, or restart
+// a token's age. Without a key nothing is signed, and nothing is checked.
+func (s *Store) replayed(d doc, changed time.Time) error {
+	if s.key == nil || changed.IsZero() || changed.Sub(d.Written) <= ReplayWindow {
+		return nil
+	}
+	return &untrusted{replayed: true, why: fmt.Sprintf("signed when written at %s, but GitHub last changed it at %s, %s later",
+		d.Written.UTC().Format(time.RFC3339), changed.UTC().Format(time.RFC3339), changed.Sub(d.Written).Round(time.Minute))}
 }
 
 // Secret returns what every shard's variables say of the secret, merged:
