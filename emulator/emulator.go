@@ -253,8 +253,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// requests after a call returns sees them all; its status is filled in
 	// as the answer starts.
 	var op string
-	if r2 := s.stripBase(r); r2 != nil {
-		if _, pattern := s.mux.Handler(r2); pattern != "" {
+	api := s.stripBase(r) // nil outside the API, so op stays ""
+	if api != nil {
+		if _, pattern := s.mux.Handler(api); pattern != "" {
 			op = s.opOf[pattern]
 		}
 	}
@@ -269,7 +270,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, http.StatusNotFound, "Not Found")
 		return
 	}
-	r = s.stripBase(r)
+	r = api
 	if r.Header.Get("User-Agent") == "" {
 		writeError(rec, http.StatusForbidden, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required).")
 		return
