@@ -32,8 +32,7 @@ type secret struct {
 	name             string // as GitHub keeps it: upper case
 	value            []byte
 	created, updated time.Time
-	visibility       string  // organization secrets only
-	selected         []int64 // repository ids, for visibility selected
+	sharing          // organization secrets only
 }
 
 // secretStore holds every container, created when first used.
@@ -204,10 +203,7 @@ func (s *Server) secretJSON(r *http.Request, f family, sc *secret) map[string]an
 		"updated_at": sc.updated.UTC().Format(time.RFC3339),
 	}
 	if f.scope == orgLevel {
-		m["visibility"] = sc.visibility
-		if sc.visibility == visibilitySelected {
-			m["selected_repositories_url"] = s.apiURL(r, "/orgs/"+url.PathEscape(r.PathValue("org"))+"/"+string(f.kind)+"/secrets/"+url.PathEscape(sc.name)+"/repositories")
-		}
+		s.addSharing(r, m, &sc.sharing, "/orgs/"+url.PathEscape(r.PathValue("org"))+"/"+string(f.kind)+"/secrets/"+url.PathEscape(sc.name))
 	}
 	return m
 }

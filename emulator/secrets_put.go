@@ -97,13 +97,7 @@ func (s *Server) putSecret(w http.ResponseWriter, r *http.Request, f family) {
 	}
 	sc.updated = s.opts.Now()
 	if f.scope == orgLevel {
-		sc.visibility = body.Visibility
-		switch {
-		case body.Visibility != visibilitySelected:
-			sc.selected = nil
-		case body.SelectedIDs != nil:
-			sc.selected = selected
-		}
+		sc.share(body.Visibility, selected, body.SelectedIDs != nil)
 	}
 	if status == http.StatusCreated {
 		// GitHub's 201 carries an empty JSON object, which clients such as

@@ -14,17 +14,10 @@ func (s *Server) secretSelection(f family) findSelection {
 			return nil
 		}
 		s.sec.mu.Lock()
-		sc := s.sec.get(name).secrets[strings.ToUpper(r.PathValue("secret_name"))]
-		switch {
-		case sc == nil:
-			s.sec.mu.Unlock()
-			writeError(w, http.StatusNotFound, "Not Found")
-			return nil
-		case mustBeSelected && sc.visibility != visibilitySelected:
-			s.sec.mu.Unlock()
-			writeError(w, http.StatusConflict, "Visibility of the secret is not set to selected")
-			return nil
+		var sh *sharing
+		if sc := s.sec.get(name).secrets[strings.ToUpper(r.PathValue("secret_name"))]; sc != nil {
+			sh = &sc.sharing
 		}
-		return &selection{&sc.selected, s.sec.mu.Unlock}
+		return selectionOf(w, &s.sec.mu, sh, "secret", mustBeSelected)
 	}
 }

@@ -4,13 +4,62 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 )
+
+// sharing is what an organization secret or variable has beside its value:
+// its visibility and, for visibility selected, the repositories selected.
+type sharing struct {
+	visibility string
+	selected   []int64 // repository ids, sorted
+}
+
+// share sets the visibility. Any visibility but selected clears the
+// selection; with selected, ids replace it when given is true (the request
+// sent them), and it stays as it was otherwise.
+func (sh *sharing) share(visibility string, ids []int64, given bool) {
+	sh.visibility = visibility
+	switch {
+	case visibility != visibilitySelected:
+		sh.selected = nil
+	case given:
+		sh.selected = ids
+	}
+}
+
+// addSharing adds to m, an organization item as GitHub shows it, its
+// visibility and, for visibility selected, the URL of its repositories:
+// item is the item's path, such as "/orgs/acme/actions/secrets/TOKEN".
+func (s *Server) addSharing(r *http.Request, m map[string]any, sh *sharing, item string) {
+	m["visibility"] = sh.visibility
+	if sh.visibility == visibilitySelected {
+		m["selected_repositories_url"] = s.apiURL(r, item+"/repositories")
+	}
+}
 
 // A selection is the repositories selected for an organization secret or
 // variable of visibility selected, held under its store's lock.
 type selection struct {
 	ids    *[]int64
 	unlock func()
+}
+
+// selectionOf answers a findSelection for sh, the organization secret or
+// variable (what) that the request is about, found with mu held; nil when
+// there is none. It writes GitHub's 404, or its 409 when mustBeSelected and
+// the visibility is not selected, and unlocks mu, when it returns nil.
+func selectionOf(w http.ResponseWriter, mu *sync.Mutex, sh *sharing, what string, mustBeSelected bool) *selection {
+	switch {
+	case sh == nil:
+		mu.Unlock()
+		writeError(w, http.StatusNotFound, "Not Found")
+		return nil
+	case mustBeSelected && sh.visibility != visibilitySelected:
+		mu.Unlock()
+		writeError(w, http.StatusConflict, "Visibility of the "+what+" is not set to selected")
+		return nil
+	}
+	return &selection{&sh.selected, mu.Unlock}
 }
 
 // findSelection locates the request's selection. For a write, or when the

@@ -22,8 +22,7 @@ type variable struct {
 	name             string // upper case
 	value            string
 	created, updated time.Time
-	visibility       string  // organization variables only
-	selected         []int64 // repository ids, for visibility selected
+	sharing          // organization variables only
 }
 
 // varStore holds every container's variables, by lower-case container name
@@ -94,10 +93,7 @@ func (s *Server) variableJSON(r *http.Request, f varFamily, v *variable) map[str
 		"updated_at": v.updated.UTC().Format(time.RFC3339),
 	}
 	if f.level == orgLevel {
-		m["visibility"] = v.visibility
-		if v.visibility == visibilitySelected {
-			m["selected_repositories_url"] = s.apiURL(r, "/orgs/"+url.PathEscape(r.PathValue("org"))+"/actions/variables/"+url.PathEscape(v.name)+"/repositories")
-		}
+		s.addSharing(r, m, &v.sharing, "/orgs/"+url.PathEscape(r.PathValue("org"))+"/actions/variables/"+url.PathEscape(v.name))
 	}
 	return m
 }
@@ -236,8 +232,7 @@ func (s *Server) createVariable(w http.ResponseWriter, r *http.Request, f varFam
 	now := s.opts.Now()
 	v := &variable{name: key, value: *body.Value, created: now, updated: now}
 	if f.level == orgLevel {
-		v.visibility = *body.Visibility
-		v.selected = selected
+		v.share(*body.Visibility, selected, body.SelectedIDs != nil)
 	}
 	vars[key] = v
 	writeJSON(w, http.StatusCreated, struct{}{})
@@ -287,13 +282,7 @@ func (s *Server) updateVariable(w http.ResponseWriter, r *http.Request, f varFam
 		v.value = *body.Value
 	}
 	if f.level == orgLevel {
-		v.visibility = vis
-		switch {
-		case vis != visibilitySelected:
-			v.selected = nil
-		case body.SelectedIDs != nil:
-			v.selected = selected
-		}
+		v.share(vis, selected, body.SelectedIDs != nil)
 	}
 	v.updated = s.opts.Now()
 	w.WriteHeader(http.StatusNoContent)

@@ -14,17 +14,10 @@ func (s *Server) variableSelection(f varFamily) findSelection {
 			return nil
 		}
 		s.vars.mu.Lock()
-		v := s.vars.get(name)[strings.ToUpper(r.PathValue("name"))]
-		switch {
-		case v == nil:
-			s.vars.mu.Unlock()
-			writeError(w, http.StatusNotFound, "Not Found")
-			return nil
-		case mustBeSelected && v.visibility != visibilitySelected:
-			s.vars.mu.Unlock()
-			writeError(w, http.StatusConflict, "Visibility of the variable is not set to selected")
-			return nil
+		var sh *sharing
+		if v := s.vars.get(name)[strings.ToUpper(r.PathValue("name"))]; v != nil {
+			sh = &v.sharing
 		}
-		return &selection{&v.selected, s.vars.mu.Unlock}
+		return selectionOf(w, &s.vars.mu, sh, "variable", mustBeSelected)
 	}
 }
