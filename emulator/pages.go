@@ -3,7 +3,6 @@ package emulator
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 )
@@ -32,18 +31,9 @@ func (s *Server) sizedPage(w http.ResponseWriter, r *http.Request, n, def, most 
 	}
 	last := max((n+per-1)/per, 1)
 	link := func(p int, rel string) string {
-		u := url.URL{Scheme: "http", Host: r.Host, Path: s.basePath() + r.URL.Path}
-		if r.TLS != nil {
-			u.Scheme = "https"
-		}
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		v.Set("page", strconv.Itoa(p))
-		v.Set("per_page", strconv.Itoa(per))
-		u.RawQuery = v.Encode()
-		return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
+		q.Set("page", strconv.Itoa(p))
+		q.Set("per_page", strconv.Itoa(per))
+		return fmt.Sprintf("<%s?%s>; rel=%q", s.apiURL(r, r.URL.EscapedPath()), q.Encode(), rel)
 	}
 	var links []string
 	if page > 1 {
