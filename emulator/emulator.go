@@ -351,10 +351,16 @@ func (s *Server) authenticate(r *http.Request) (*Token, int, string) {
 	s.mu.Lock()
 	tok := s.tokens[value]
 	s.mu.Unlock()
-	if tok == nil || (!tok.ExpiresAt.IsZero() && !s.opts.Now().Before(tok.ExpiresAt)) {
+	if tok == nil || s.expired(tok.ExpiresAt) {
 		return nil, http.StatusUnauthorized, "Bad credentials"
 	}
 	return tok, 0, ""
+}
+
+// expired reports whether the emulator's clock has reached at, a token's
+// expiry; the zero time never expires.
+func (s *Server) expired(at time.Time) bool {
+	return !at.IsZero() && !s.opts.Now().Before(at)
 }
 
 // record appends r, not yet answered, and returns its index.

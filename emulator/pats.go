@@ -186,7 +186,7 @@ func (s *Server) grantJSON(p *GrantedPAT) map[string]any {
 		"access_granted_at":    patTime(p.AccessGrantedAt),
 		"token_id":             p.TokenID,
 		"token_name":           p.TokenName,
-		"token_expired":        !p.ExpiresAt.IsZero() && !s.opts.Now().Before(p.ExpiresAt),
+		"token_expired":        s.expired(p.ExpiresAt),
 		"token_expires_at":     patTime(p.ExpiresAt),
 		"token_last_used_at":   patTime(p.LastUsedAt),
 	}
@@ -274,7 +274,7 @@ func (s *Server) listPATRequests(w http.ResponseWriter, r *http.Request) {
 			"created_at":           patTime(p.CreatedAt),
 			"token_id":             p.TokenID,
 			"token_name":           p.TokenName,
-			"token_expired":        !p.ExpiresAt.IsZero() && !s.opts.Now().Before(p.ExpiresAt),
+			"token_expired":        s.expired(p.ExpiresAt),
 			"token_expires_at":     patTime(p.ExpiresAt),
 			"token_last_used_at":   patTime(p.LastUsedAt),
 		})

@@ -145,8 +145,8 @@ func TestPATOperations(t *testing.T) {
 				}
 			case "app lists grants":
 				var list []map[string]any
-				if err := json.Unmarshal([]byte(text), &list); err != nil || len(list) != 1 || list[0]["token_expires_at"] != "2026-11-25T13:00:00Z" || list[0]["token_last_used_at"] != nil {
-					t.Errorf("list %s, want the grant with its expiry and no last use", text)
+				if err := json.Unmarshal([]byte(text), &list); err != nil || len(list) != 1 || list[0]["token_expires_at"] != "2026-11-25T13:00:00Z" || list[0]["token_expired"] != false || list[0]["token_last_used_at"] != nil {
+					t.Errorf("list %s, want the grant with its expiry (not reached) and no last use", text)
 				}
 			}
 		})
