@@ -57,6 +57,15 @@ func TestPutEnvironment(t *testing.T) {
 			if err := json.Unmarshal(resp.body, &got); err != nil || got.Name != tt.wantName {
 				t.Errorf("PUT answered %s, want name %q", resp.body, tt.wantName)
 			}
+			if created := len(tt.wantEnvs) > 2; created && got.CreatedAt != "2026-05-01T09:00:00Z" {
+				t.Errorf("PUT created the environment, answered created_at %q, want the clock's 2026-05-01T09:00:00Z", got.CreatedAt)
+			}
+			var read struct {
+				CreatedAt string `json:"created_at"`
+			}
+			if err := json.Unmarshal(f.do(t, "GET", path, adminToken, nil).body, &read); err != nil || read.CreatedAt != got.CreatedAt {
+				t.Errorf("GET after PUT: created_at %q, want %q as PUT answered", read.CreatedAt, got.CreatedAt)
+			}
 			// The environment now has secrets; a second PUT changes nothing.
 			if got := f.do(t, "GET", path+"/secrets/public-key", adminToken, nil).status; got != 200 {
 				t.Errorf("environment's public key after PUT: status %d, want 200", got)
