@@ -26,6 +26,11 @@ func (s *Server) environmentRoutes() {
 func (s *Server) environment(rp *Repo, name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return envNamed(rp, name)
+}
+
+// envNamed is environment for a caller that holds s.mu.
+func envNamed(rp *Repo, name string) string {
 	for _, e := range rp.Environments {
 		if strings.EqualFold(e, name) {
 			return e
@@ -98,12 +103,7 @@ func (s *Server) putEnvironment(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.opts.Now()
 	s.mu.Lock()
-	found := ""
-	for _, e := range rp.Environments {
-		if strings.EqualFold(e, name) {
-			found = e
-		}
-	}
+	found := envNamed(rp, name)
 	if found == "" {
 		found = name
 		rp.Environments = append(rp.Environments, name)
@@ -112,8 +112,9 @@ func (s *Server) putEnvironment(w http.ResponseWriter, r *http.Request) {
 		}
 		s.envCreated[envKey(rp, name)] = now
 	}
+	at := s.envCreated[envKey(rp, found)]
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, s.environmentJSON(r, rp, found, s.envTime(rp, found)))
+	writeJSON(w, http.StatusOK, s.environmentJSON(r, rp, found, at))
 }
 
 func isControl(c rune) bool { return c < 0x20 || c == 0x7f }
