@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -174,5 +176,33 @@ func TestSlowEndsWhenTheClientGivesUp(t *testing.T) {
 	}
 	if n := s.FaultsFired(Slow); n != 1 {
 		t.Errorf("FaultsFired(Slow) = %d, want 1", n)
+	}
+}
+
+// A LostAnswer is a change done whose answer never arrives: the client sees
+// no answer, yet the secret is stored, and the request is recorded with no
+// status.
+func TestLostAnswerIsDone(t *testing.T) {
+	f := newFixture(t, Options{})
+	tg := testTarget{Scope: repoLevel, Owner: "acme", Repo: "api"}
+	body, err := json.Marshal(f.sealed(t, tg, []byte("v")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.s.Inject(Fault{Op: "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}", Kind: LostAnswer, Count: 1})
+	req, _ := http.NewRequest("PUT", f.api+"/"+tg.SecretPath("X"), bytes.NewReader(body))
+	req.Header.Set("User-Agent", "test")
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	if resp, err := c.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("PUT answered %s, want no answer", resp.Status)
+	}
+	if got, ok := f.s.SecretValue(tg.String(), "X"); !ok || string(got) != "v" {
+		t.Errorf("secret stored %v, want the value the lost PUT sent", ok)
+	}
+	reqs := f.s.Requests()
+	if last := reqs[len(reqs)-1]; last.Method != "PUT" || last.Status != 0 {
+		t.Errorf("last request recorded %s with status %d, want the PUT with none", last.Method, last.Status)
 	}
 }
