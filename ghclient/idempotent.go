@@ -113,10 +113,22 @@ func ambiguous(resp *http.Response, err error) bool {
 // lost is the error for a marked request that failed ambiguously. It
 // closes resp.
 func lost(req *http.Request, resp *http.Response, err error) *AnswerLostError {
-	e := &AnswerLostError{Method: req.Method, Path: req.URL.EscapedPath(), Err: err}
+	status := ""
 	if resp != nil {
-		e.Status = resp.Status
+		status = resp.Status
 		drain(resp)
 	}
+	return answerLost(req, status, err)
+}
+
+// lookUp runs m's lookup, its own requests unmarked, for req whose try
+// failed with status or err in a way that leaves open whether it was done.
+func (m *mark) lookUp(ctx context.Context, req *http.Request, status string, err error) *AnswerLostError {
+	e := answerLost(req, status, err)
+	e.Found, e.LookupErr = m.lookup(unmarked(ctx))
 	return e
+}
+
+func answerLost(req *http.Request, status string, err error) *AnswerLostError {
+	return &AnswerLostError{Method: req.Method, Path: req.URL.EscapedPath(), Status: status, Err: err}
 }

@@ -195,7 +195,11 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	m := markOf(ctx)
 	secondary := 0
-	deleted := false // an earlier try of a DELETE may have deleted
+	// maybeDone is set once a try failed in a way that leaves open
+	// whether the server did it (ambiguous): a DELETE that then meets a
+	// 404 was done by that try, and a marked request is looked up before
+	// it is resent.
+	maybeDone := false
 	for try := 1; ; try++ {
 		attempt := req
 		if try > 1 {
@@ -205,31 +209,26 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		resp, err := t.next.RoundTrip(attempt)
-		if deleted && err == nil && resp.StatusCode == http.StatusNotFound {
+		if maybeDone && req.Method == http.MethodDelete && err == nil && resp.StatusCode == http.StatusNotFound {
 			return gone(resp), nil
 		}
 		v := t.judge(ctx, resp, err, try, &secondary)
-		if v.retry && req.Method == http.MethodDelete && ambiguous(resp, err) {
-			deleted = true
-		}
-		unsure := v.retry && m != nil && ambiguous(resp, err)
-		switch {
-		case !v.retry:
+		if !v.retry {
 			return resp, err
-		case unsure && m.lookup == nil:
+		}
+		unsure := ambiguous(resp, err)
+		maybeDone = maybeDone || unsure
+		look := unsure && m != nil // this try may be the one done: look before resending
+		switch {
+		case look && m.lookup == nil:
 			return nil, lost(req, resp, err)
-		case v.tooLong || try >= t.r.MaxTries || (unsure && !replayable):
-			wait := time.Duration(0)
-			if v.tooLong {
-				wait = v.wait
-			}
-			failed := t.giveUp(resp, err, try, wait)
-			if unsure {
-				// This last try (or one whose body cannot be sent again)
-				// may be the one GitHub did: look, so that what it made
-				// is adopted rather than reported failed.
-				e := &AnswerLostError{Method: req.Method, Path: req.URL.EscapedPath(), Status: failed.Status, Err: failed.Err}
-				if e.Found, e.LookupErr = m.lookup(unmarked(ctx)); e.Found {
+		case v.tooLong || try >= t.r.MaxTries || (look && !replayable):
+			failed := t.giveUp(resp, err, try, v)
+			// This last try (or one whose body cannot be sent again)
+			// may be the one GitHub did: look, so that what it made is
+			// adopted rather than reported failed.
+			if look {
+				if e := m.lookUp(ctx, req, failed.Status, failed.Err); e.Found {
 					return nil, e
 				}
 			}
@@ -238,19 +237,17 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			// The body is spent and cannot be sent again.
 			return resp, err
 		}
-		var e *AnswerLostError
-		if unsure {
-			e = lost(req, resp, err)
-		} else if resp != nil {
+		status := ""
+		if resp != nil {
+			status = resp.Status
 			drain(resp)
 		}
 		if err := t.r.Sleep(ctx, v.wait); err != nil {
 			return nil, fmt.Errorf("wait %s to retry %s %s: %w", v.wait, req.Method, req.URL.Redacted(), err)
 		}
-		if unsure {
+		if look {
 			// Resend only what the lookup did not find done.
-			e.Found, e.LookupErr = m.lookup(unmarked(ctx))
-			if e.Found || e.LookupErr != nil {
+			if e := m.lookUp(ctx, req, status, err); e.Found || e.LookupErr != nil {
 				return nil, e
 			}
 		}
@@ -344,11 +341,12 @@ func (t *retrier) retryAfter(resp *http.Response) (time.Duration, bool) {
 	return 0, false
 }
 
-// giveUp closes the last response and reports it.
-func (t *retrier) giveUp(resp *http.Response, err error, tries int, wait time.Duration) *RetryError {
+// giveUp closes the last response and reports it, with the wait asked
+// for when it was too long.
+func (t *retrier) giveUp(resp *http.Response, err error, tries int, v verdict) *RetryError {
 	e := &RetryError{Tries: tries, Err: err}
-	if wait > 0 {
-		e.Wait, e.MaxWait = wait, t.r.MaxWait
+	if v.tooLong {
+		e.Wait, e.MaxWait = v.wait, t.r.MaxWait
 	}
 	if resp != nil {
 		e.Status, e.StatusCode = resp.Status, resp.StatusCode
