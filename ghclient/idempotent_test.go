@@ -26,6 +26,19 @@ type act struct {
 	body   string
 }
 
+// serve starts srv and a client that retries through r on the test's
+// clock, with a fresh connection per try, so that a drop is seen by Retry,
+// not absorbed by the transport. base is the server's URL.
+func serve(t *testing.T, srv *acts, r Retry) (client *http.Client, base string) {
+	t.Helper()
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	tr := ts.Client().Transport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
+	r.Sleep = (&sleeps{}).sleep
+	return &http.Client{Transport: r.Wrap(tr)}, ts.URL
+}
+
 // acts serves its acts in order, then 200, and records each request as
 // "METHOD /path".
 type acts struct {
@@ -44,14 +57,7 @@ func (s *acts) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.seen = append(s.seen, r.Method+" "+r.URL.Path)
 	s.mu.Unlock()
 	if a.drop {
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			panic(err)
-		}
-		if tc, ok := conn.(*net.TCPConn); ok {
-			tc.SetLinger(0) // a reset, not a clean close
-		}
-		conn.Close()
+		reset(w)
 		return
 	}
 	for k, v := range a.header {
@@ -186,12 +192,8 @@ func TestNotIdempotentAfterAmbiguousFailure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := &acts{acts: tt.acts}
-			ts := httptest.NewServer(srv)
-			defer ts.Close()
-			tr := ts.Client().Transport.(*http.Transport).Clone()
-			tr.DisableKeepAlives = true // a drop is seen by Retry, not absorbed by the transport
-			client := &http.Client{Transport: Retry{Sleep: (&sleeps{}).sleep}.Wrap(tr)}
-			url := ts.URL + "/repos/acme/ops/issues"
+			client, base := serve(t, srv, Retry{})
+			url := base + "/repos/acme/ops/issues"
 
 			lookups := 0
 			lookup := func(ctx context.Context) (bool, error) {
@@ -342,12 +344,8 @@ func TestDeleteGoneAfterLostAnswer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := &acts{acts: tt.acts}
-			ts := httptest.NewServer(srv)
-			defer ts.Close()
-			tr := ts.Client().Transport.(*http.Transport).Clone()
-			tr.DisableKeepAlives = true
-			client := &http.Client{Transport: Retry{Sleep: (&sleeps{}).sleep}.Wrap(tr)}
-			req, err := http.NewRequest(tt.method, ts.URL+"/repos/acme/api/actions/secrets/OLD", nil)
+			client, base := serve(t, srv, Retry{})
+			req, err := http.NewRequest(tt.method, base+"/repos/acme/api/actions/secrets/OLD", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -393,12 +391,8 @@ func TestLookupAfterLastTry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := &acts{acts: tt.acts}
-			ts := httptest.NewServer(srv)
-			defer ts.Close()
-			tr := ts.Client().Transport.(*http.Transport).Clone()
-			tr.DisableKeepAlives = true
-			client := &http.Client{Transport: Retry{MaxTries: 2, Sleep: (&sleeps{}).sleep}.Wrap(tr)}
-			url := ts.URL + "/repos/acme/ops/keys"
+			client, base := serve(t, srv, Retry{MaxTries: 2})
+			url := base + "/repos/acme/ops/keys"
 			lookup := func(ctx context.Context) (bool, error) {
 				req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 				if err != nil {
@@ -450,12 +444,8 @@ func TestMarkedBodyNotReplayable(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := &acts{acts: []act{{drop: true}, {status: 200, body: `[1]`}}}
-			ts := httptest.NewServer(srv)
-			defer ts.Close()
-			tr := ts.Client().Transport.(*http.Transport).Clone()
-			tr.DisableKeepAlives = true
-			client := &http.Client{Transport: Retry{Sleep: (&sleeps{}).sleep}.Wrap(tr)}
-			url := ts.URL + "/repos/acme/ops/keys"
+			client, base := serve(t, srv, Retry{})
+			url := base + "/repos/acme/ops/keys"
 			ctx := NotIdempotent(context.Background())
 			if tt.lookup {
 				ctx = LookupBeforeRetry(context.Background(), func(ctx context.Context) (bool, error) {

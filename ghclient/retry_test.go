@@ -298,12 +298,18 @@ func (d *dropFirst) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.after.ServeHTTP(w, r)
 		return
 	}
+	reset(w)
+}
+
+// reset drops the connection w answers on with a reset, not a clean
+// close: the request was read, its answer is lost.
+func reset(w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(err)
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
-		tc.SetLinger(0) // a reset, not a clean close
+		tc.SetLinger(0)
 	}
 	conn.Close()
 }
