@@ -19,7 +19,7 @@ const MaxPages = 10_000
 // missing from the list without a word. Only the page number of a Link is
 // read: its host never gets a request.
 func EachPage(what string, fetch func(page int) (*github.Response, error)) error {
-	for page, n := 1, 1; ; n++ {
+	for page := 1; ; page++ {
 		resp, err := fetch(page)
 		if err != nil {
 			return err
@@ -30,9 +30,8 @@ func EachPage(what string, fetch func(page int) (*github.Response, error)) error
 			return nil
 		case next != page+1:
 			return fmt.Errorf("%s: page %d names page %d as the next: a list that goes back or skips pages is not GitHub's (check api-url, or a proxy in between)", what, page, next)
-		case n >= MaxPages:
+		case page >= MaxPages:
 			return fmt.Errorf("%s: more than %d pages: a list that long is not GitHub's (check api-url, or a proxy in between)", what, MaxPages)
 		}
-		page = next
 	}
 }
