@@ -51,21 +51,20 @@ func enforce(ctx context.Context, o Options, res *Result) []error {
 			ErrCap, n, len(revoke), len(remove), max))
 		revoke, remove = nil, nil
 	}
-	path := fmt.Sprintf("orgs/%s/personal-access-token-requests", o.Org)
-	errs = append(errs, batches(ctx, o, res, deny, path, "deny", WouldDeny, Denied, func(ids []int64) any {
+	errs = append(errs, batches(ctx, o, res, deny, Request, "deny", WouldDeny, Denied, func(ids []int64) any {
 		return map[string]any{"action": "deny", "pat_request_ids": ids, "reason": denyReason}
 	})...)
-	path = fmt.Sprintf("orgs/%s/personal-access-tokens", o.Org)
-	errs = append(errs, batches(ctx, o, res, revoke, path, "revoke", WouldRevoke, Revoked, func(ids []int64) any {
+	errs = append(errs, batches(ctx, o, res, revoke, FineGrained, "revoke", WouldRevoke, Revoked, func(ids []int64) any {
 		return map[string]any{"action": "revoke", "pat_ids": ids}
 	})...)
 	return append(errs, removeSSO(ctx, o, res, remove)...)
 }
 
-// batches posts the tokens at idx to path, maxBatch at a time, marking each
-// done (or would in a dry run). A batch that fails leaves its tokens as
-// they were and is an error; the other batches still go.
-func batches(ctx context.Context, o Options, res *Result, idx []int, path, verb string, would, done Action, body func([]int64) any) []error {
+// batches posts the tokens at idx, all of kind, to where GitHub lists
+// them, maxBatch at a time, marking each done (or would in a dry run). A
+// batch that fails leaves its tokens as they were and is an error; the
+// other batches still go.
+func batches(ctx context.Context, o Options, res *Result, idx []int, kind Kind, verb string, would, done Action, body func([]int64) any) []error {
 	var errs []error
 	for len(idx) > 0 {
 		n := min(len(idx), maxBatch)
@@ -81,12 +80,12 @@ func batches(ctx context.Context, o Options, res *Result, idx []int, path, verb 
 		for j, i := range batch {
 			ids[j] = res.Tokens[i].ID
 		}
-		req, err := o.Client.NewRequest(http.MethodPost, path, body(ids))
+		req, err := o.Client.NewRequest(http.MethodPost, grantsPath(o.Org, kind), body(ids))
 		if err == nil {
 			// A resend after a lost answer would meet ids already gone
 			// (404): look first whether the batch was done.
 			_, err = o.Client.Do(ghclient.LookupBeforeRetry(ctx, func(ctx context.Context) (bool, error) {
-				return gone(ctx, o, verb, ids)
+				return gone(ctx, o, kind, ids)
 			}), req, nil)
 		}
 		var accepted *github.AcceptedError
@@ -104,14 +103,10 @@ func batches(ctx context.Context, o Options, res *Result, idx []int, path, verb 
 	return errs
 }
 
-// gone tells whether none of ids is left in the list verb works on: the
-// granted PATs for revoke, the pending requests for deny.
-func gone(ctx context.Context, o Options, verb string, ids []int64) (bool, error) {
-	list := ListGranted
-	if verb == "deny" {
-		list = listRequests
-	}
-	left, err := list(ctx, o.Client, o.Org)
+// gone tells whether none of ids is left among org's fine-grained PATs of
+// kind: granted ones after a revocation, pending requests after a denial.
+func gone(ctx context.Context, o Options, kind Kind, ids []int64) (bool, error) {
+	left, err := listGrants(ctx, o.Client, o.Org, kind)
 	if err != nil {
 		return false, err
 	}

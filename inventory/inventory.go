@@ -143,7 +143,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
-	requests, err := listRequests(ctx, o.Client, o.Org)
+	requests, err := listGrants(ctx, o.Client, o.Org, Request)
 	if err != nil {
 		return res, err
 	}

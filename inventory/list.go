@@ -45,24 +45,32 @@ func (g grant) token(kind Kind) Token {
 // their permissions, by owner then id. c must be a GitHub App
 // installation's.
 func ListGranted(ctx context.Context, c *github.Client, org string) ([]Token, error) {
+	return listGrants(ctx, c, org, FineGrained)
+}
+
+// listGrants lists org's fine-grained PATs of kind, FineGrained (granted)
+// or Request (pending), by owner then id.
+func listGrants(ctx context.Context, c *github.Client, org string, kind Kind) ([]Token, error) {
 	var out []Token
-	err := getAll(ctx, c, fmt.Sprintf("orgs/%s/personal-access-tokens", org), func(g grant) { out = append(out, g.token(FineGrained)) })
+	err := getAll(ctx, c, grantsPath(org, kind), func(g grant) { out = append(out, g.token(kind)) })
 	if err != nil {
-		return nil, fmt.Errorf("list the fine-grained PATs granted access to %s: %w", org, appOnly(err))
+		what := "the fine-grained PATs granted access to " + org
+		if kind == Request {
+			what = "the fine-grained PAT requests of " + org
+		}
+		return nil, fmt.Errorf("list %s: %w", what, appOnly(err))
 	}
 	sortTokens(out)
 	return out, nil
 }
 
-// listRequests lists the pending requests of fine-grained PATs for org.
-func listRequests(ctx context.Context, c *github.Client, org string) ([]Token, error) {
-	var out []Token
-	err := getAll(ctx, c, fmt.Sprintf("orgs/%s/personal-access-token-requests", org), func(g grant) { out = append(out, g.token(Request)) })
-	if err != nil {
-		return nil, fmt.Errorf("list the fine-grained PAT requests of %s: %w", org, appOnly(err))
+// grantsPath is where GitHub lists org's fine-grained PATs of kind, and
+// where it takes their revocation (FineGrained) or denial (Request).
+func grantsPath(org string, kind Kind) string {
+	if kind == Request {
+		return fmt.Sprintf("orgs/%s/personal-access-token-requests", org)
 	}
-	sortTokens(out)
-	return out, nil
+	return fmt.Sprintf("orgs/%s/personal-access-tokens", org)
 }
 
 // authorization is a credential authorized for SAML single sign-on.

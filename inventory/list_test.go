@@ -36,3 +36,42 @@ func TestListThatLoopsRefused(t *testing.T) {
 		t.Errorf("the server got %d requests, want 1", n)
 	}
 }
+
+// A revocation whose answer was lost is looked up among the granted PATs,
+// a denial's among the pending requests: an id is gone only when the list
+// of its own kind no longer holds it (an id absent from the other list
+// says nothing).
+func TestGoneLooksInItsOwnList(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/orgs/acme/personal-access-tokens":
+			fmt.Fprint(w, `[{"id":1,"owner":{"login":"hubot"}}]`)
+		case "/orgs/acme/personal-access-token-requests":
+			fmt.Fprint(w, `[{"id":2,"owner":{"login":"octocat"}}]`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	api, err := ghclient.ParseAPIURL(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Client: ghclient.New(api, ghclient.Options{Token: "ghs_x", Pacing: ghclient.Pacing{Off: true}}), Org: "acme"}
+	tests := []struct {
+		kind Kind
+		id   int64
+		want bool
+	}{
+		{FineGrained, 1, false},
+		{FineGrained, 2, true},
+		{Request, 2, false},
+		{Request, 1, true},
+	}
+	for _, tt := range tests {
+		got, err := gone(context.Background(), o, tt.kind, []int64{tt.id})
+		if err != nil || got != tt.want {
+			t.Errorf("gone(%s, %d) = %t, %v; want %t", tt.kind, tt.id, got, err, tt.want)
+		}
+	}
+}
