@@ -85,15 +85,12 @@ func bigRun(ctx context.Context, o options) (row, error) {
 	defer w.close()
 	runtime.GC()
 	stop := peakMemory()
-	wall, err := store(ctx, w.apiURL, "--repositories", strings.Join(w.repos, ","), "--concurrency", strconv.Itoa(o.concurrency))
+	wall, err := storeRepos(ctx, w, o)
 	heap, rss := stop()
 	if err != nil {
 		return row{}, err
 	}
-	r := row{Scenario: "g. GHES at scale, repository secrets", N: n, C: o.concurrency, Latency: o.latency, Wall: wall,
-		Bound: time.Duration(2 * n * int(o.latency) / o.concurrency), Goal: "≤ 1.20x", judged: true}
-	w.measure(&r)
-	r.Met = float64(r.Wall) <= 1.2*float64(r.Bound)
+	r := ghesRow(w, "g. GHES at scale, repository secrets", n, o, wall)
 	r.Note = fmt.Sprintf("peak Go heap in use %.0f MB, peak RSS %.0f MB (product and emulator in one process)", float64(heap)/1e6, float64(rss)/1e6)
 	return r, nil
 }
