@@ -234,7 +234,7 @@ func shortLived(t token.Type) bool {
 // Evaluate holds info against p at time now. p should have passed Validate.
 // Every rule that applies gets a line in Rules, in a fixed order: token-type
 // and expiry always; the scope rules when the policy sets them;
-// require-expiration when the policy asks for it.
+// require-expiration and max-lifetime-days when the policy asks for them.
 func Evaluate(p Policy, info token.Info, now time.Time) Result {
 	res := Result{
 		Passed:          true,
@@ -247,6 +247,7 @@ func Evaluate(p Policy, info token.Info, now time.Time) Result {
 	res.Add(typeRule(p, info.Type))
 	evaluateScopes(p, info, &res)
 	evaluateExpiry(p, info, now, &res)
+	evaluateLifetime(p, info.ExpiresAt, now, &res)
 	return res
 }
 
@@ -359,14 +360,8 @@ func evaluateExpiry(p Policy, info token.Info, now time.Time, res *Result) {
 			res.Add(Rule{RuleRequireExpiration, StatusFail,
 				"The token never expires, but require-expiration asks for one with an expiration date."})
 		}
-		if p.MaxLifetimeDays > 0 {
-			res.Add(Rule{RuleMaxLifetime, StatusFail, fmt.Sprintf(
-				"The token never expires, but max-lifetime-days asks for one that expires within %d days.", p.MaxLifetimeDays)})
-		}
 		return
 	}
-	defer evaluateLifetime(p, *info.ExpiresAt, now, res)
-
 	at := *info.ExpiresAt
 	when := at.UTC().Format(time.RFC3339)
 	days := DaysLeft(at, now)
@@ -400,13 +395,18 @@ func evaluateExpiry(p Policy, info token.Info, now time.Time, res *Result) {
 	}
 }
 
-// evaluateLifetime fails a token that lives longer than max-lifetime-days
-// from now. It runs after the other expiry rules, so the report reads in
-// their order.
-func evaluateLifetime(p Policy, at, now time.Time, res *Result) {
+// evaluateLifetime fails a token that expires more than max-lifetime-days
+// from now, or never.
+func evaluateLifetime(p Policy, expiresAt *time.Time, now time.Time, res *Result) {
 	if p.MaxLifetimeDays <= 0 {
 		return
 	}
+	if expiresAt == nil {
+		res.Add(Rule{RuleMaxLifetime, StatusFail, fmt.Sprintf(
+			"The token never expires, but max-lifetime-days asks for one that expires within %d days.", p.MaxLifetimeDays)})
+		return
+	}
+	at := *expiresAt
 	limit := time.Duration(p.MaxLifetimeDays) * 24 * time.Hour
 	when := at.UTC().Format(time.RFC3339)
 	if at.Sub(now) > limit {
