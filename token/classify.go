@@ -18,19 +18,7 @@ const MaxLen = 4096
 // a bare prefix with nothing after it, is Unknown. The token is treated as
 // opaque: no length beyond the prefix is required.
 func Classify(tok string) (t Type, legacy bool) {
-	// No prefix is a prefix of another, so the order does not matter.
-	prefixes := [...]struct {
-		prefix string
-		typ    Type
-	}{
-		{"ghp_", Classic},
-		{"github_pat_", FineGrained},
-		{"gho_", OAuth},
-		{"ghu_", UserToServer},
-		{"ghs_", App},
-		{"ghr_", Refresh},
-	}
-	for _, p := range prefixes {
+	for _, p := range prefixes() {
 		if len(tok) > len(p.prefix) && strings.HasPrefix(tok, p.prefix) {
 			return p.typ, false
 		}
@@ -39,6 +27,25 @@ func Classify(tok string) (t Type, legacy bool) {
 		return Classic, true
 	}
 	return Unknown, false
+}
+
+// typePrefix is the prefix of a type's tokens.
+type typePrefix struct {
+	prefix string
+	typ    Type
+}
+
+// prefixes are the token types' prefixes. No prefix is a prefix of
+// another, so their order does not matter.
+func prefixes() []typePrefix {
+	return []typePrefix{
+		{"ghp_", Classic},
+		{"github_pat_", FineGrained},
+		{"gho_", OAuth},
+		{"ghu_", UserToServer},
+		{"ghs_", App},
+		{"ghr_", Refresh},
+	}
 }
 
 // isLegacy reports whether tok has the pre-2021 form: 40 hexadecimal characters.
@@ -66,9 +73,10 @@ func CheckFormat(tok string) error {
 	if len(tok) > MaxLen {
 		return fmt.Errorf("token is %d bytes long: at most %d allowed", len(tok), MaxLen)
 	}
-	switch tok {
-	case "ghp_", "github_pat_", "gho_", "ghu_", "ghs_", "ghr_":
-		return errors.New("token is only a type prefix (such as ghp_) with nothing after it: copy the whole token")
+	for _, p := range prefixes() {
+		if tok == p.prefix {
+			return errors.New("token is only a type prefix (such as ghp_) with nothing after it: copy the whole token")
+		}
 	}
 	if strings.TrimSpace(tok) != tok {
 		return errors.New("token has leading or trailing whitespace: strip it (a trailing newline from a file?)")
