@@ -51,33 +51,29 @@ type RotateOptions struct {
 }
 
 // loadPlan reads the config input's plan, checked for the server api
-// points at, and the shard; every problem is bad input.
-func loadPlan(v values, rt runtime, api ghclient.API) (*plan.Plan, rotate.Shard, error) {
-	shard, err := rotate.ParseShard(v.str("shard"))
-	if err != nil {
-		return nil, shard, asUsage(err)
-	}
+// points at; every problem is bad input.
+func loadPlan(v values, rt runtime, api ghclient.API) (*plan.Plan, error) {
 	path := v.str("config")
 	if path == "" {
 		path = defaultConfig
 	}
 	f, err := rt.open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, shard, usagef("config %s: no such file: write a rotation plan there or point the config input at one", path)
+		return nil, usagef("config %s: no such file: write a rotation plan there or point the config input at one", path)
 	}
 	if err != nil {
-		return nil, shard, usagef("config %s: %v", path, err)
+		return nil, usagef("config %s: %v", path, err)
 	}
 	defer f.Close()
 	p, err := plan.Read(path, f, plan.Options{GHES: api.GHES})
 	var perr *plan.Error
 	if err != nil && !errors.As(err, &perr) {
-		return nil, shard, usagef("config %s: %v", path, err)
+		return nil, usagef("config %s: %v", path, err)
 	}
 	if err != nil {
-		return nil, shard, asUsage(err)
+		return nil, asUsage(err)
 	}
-	return p, shard, nil
+	return p, nil
 }
 
 // rotateOptions parses and validates rotate's inputs, the plan included,
@@ -88,6 +84,9 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 		return RotateOptions{}, asUsage(err)
 	}
 	o := RotateOptions{API: api, rt: rt, Repository: rt.getenv("GITHUB_REPOSITORY")}
+	if o.Shard, err = rotate.ParseShard(v.str("shard")); err != nil {
+		return o, asUsage(err)
+	}
 	o.Admin, o.Token = toks.admin, toks.token
 	if o.Admin == "" {
 		o.Admin = toks.token
@@ -101,10 +100,10 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.DryRun, err = v.boolean("dry-run"); err != nil {
 		return o, err
 	}
-	if o.Concurrency, err = concurrency(v); err != nil {
+	if o.Concurrency, err = concurrency(v, o.Shard.Count); err != nil {
 		return o, err
 	}
-	if o.Pacing, err = pacing(v, api); err != nil {
+	if o.Pacing, err = pacing(v, api, o.Shard.Count); err != nil {
 		return o, err
 	}
 	if !o.Pacing.Off {
@@ -116,7 +115,7 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.StateKey, err = stateKey(toks.stateKey, rt); err != nil {
 		return o, err
 	}
-	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
+	if o.Plan, err = loadPlan(v, rt, api); err != nil {
 		return o, err
 	}
 	if err := keyNotAToken(o.StateKey, o.Plan, toks, rt); err != nil {

@@ -93,10 +93,10 @@ func storeOptions(v values, toks tokens, rt runtime) (StoreOptions, error) {
 	if err := previousToken(&o, toks.previous, co.API); err != nil {
 		return o, err
 	}
-	if o.Concurrency, err = concurrency(v); err != nil {
+	if o.Concurrency, err = concurrency(v, 1); err != nil {
 		return o, err
 	}
-	if o.Pacing, err = pacing(v, co.API); err != nil {
+	if o.Pacing, err = pacing(v, co.API, 1); err != nil {
 		return o, err
 	}
 	if !o.Pacing.Off {

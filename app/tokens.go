@@ -75,7 +75,7 @@ func tokensOptions(v values, toks tokens, rt runtime) (TokensOptions, error) {
 	if io.Policy, err = inventoryPolicy(v); err != nil {
 		return o, err
 	}
-	if o.Pacing, err = pacing(v, api); err != nil {
+	if o.Pacing, err = pacing(v, api, 1); err != nil {
 		return o, err
 	}
 	return o, nil
