@@ -672,6 +672,9 @@ func TestTokensAnnotationsCapped(t *testing.T) {
 			if errs != tt.wantErrors || !strings.Contains(res.stdout, tt.wantMore) {
 				t.Errorf("%d error annotations, want %d ending with %q:\n%s", errs, tt.wantErrors, tt.wantMore, res.stdout)
 			}
+			if tt.wantMore == "" && strings.Contains(res.stdout, "not shown as annotations") {
+				t.Errorf("%d failing tokens, as many as GitHub shows, yet one annotation says more are not shown:\n%s", tt.failing, res.stdout)
+			}
 			summary := r.read(t, r.summary)
 			for i := range tt.failing {
 				if owner := fmt.Sprintf("| user%04d |", i); !strings.Contains(summary, owner) || !strings.Contains(res.stdout, fmt.Sprintf("user%04d", i)) {
