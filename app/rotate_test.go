@@ -408,12 +408,7 @@ secrets:
 		if res.code != 0 {
 			t.Fatalf("run %d: exit %d; stderr:\n%s", i+1, res.code, res.stderr)
 		}
-		var rep struct {
-			Issues []rotate.IssueResult `json:"issues"`
-		}
-		if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil {
-			t.Fatalf("run %d: %v", i+1, err)
-		}
+		rep := reportIssues(t, i+1, res.stdout)
 		issues := w.emu.Issues("acme/web")
 		if len(issues) != 1 {
 			t.Fatalf("run %d: %d issues in acme/web, want 1", i+1, len(issues))
@@ -422,7 +417,7 @@ secrets:
 			number = issues[0].Number
 		}
 		want := []rotate.IssueResult{{Repository: "acme/web", Number: number, Name: "RELEASE_PAT", Result: st.result}}
-		if diff := cmp.Diff(want, rep.Issues); diff != "" {
+		if diff := cmp.Diff(want, rep); diff != "" {
 			t.Errorf("run %d: issues (-want +got):\n%s", i+1, diff)
 		}
 		if issues[0].State != st.state || !strings.Contains(issues[0].Body, rotate.Marker("RELEASE_PAT")) {
@@ -571,4 +566,16 @@ func TestRotateAuditOperations(t *testing.T) {
 		}
 	}
 	assertGitHubOperations(t, w)
+}
+
+// reportIssues reads the reminder issues of run's JSON report.
+func reportIssues(t *testing.T, run int, stdout string) []rotate.IssueResult {
+	t.Helper()
+	var rep struct {
+		Issues []rotate.IssueResult `json:"issues"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("run %d: %v", run, err)
+	}
+	return rep.Issues
 }
