@@ -192,6 +192,16 @@ const appID = 12345
 // is slow under the race detector, and no test needs a key of its own.
 var testAppKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
 
+// testAppPEM is testAppKey and its PEM form, as a private-key input holds it.
+func testAppPEM(t *testing.T) (*rsa.PrivateKey, string) {
+	t.Helper()
+	key, err := testAppKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+}
+
 // rotationWorld is rotateWorld with what a whole plan reaches: acme/svc-a
 // and acme/svc-b (topic deploy), acme/svc-c (no topic), acme/svc-old
 // (archived), and a GitHub App installed on acme. It returns the App's
@@ -207,13 +217,10 @@ func rotationWorld(t *testing.T) (*world, string) {
 	} {
 		w.emu.AddRepo(r)
 	}
-	key, err := testAppKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, pemKey := testAppPEM(t)
 	w.emu.AddApp(emulator.App{ID: appID, Slug: "acme-bot", PublicKey: &key.PublicKey})
 	w.emu.AddInstallation(emulator.Installation{ID: 77, AppID: appID, Account: "acme", Permissions: map[string]string{"contents": "write", "metadata": "read"}})
-	return w, string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	return w, pemKey
 }
 
 // fullPlan has a secret of every source type, and targets of every kind.
