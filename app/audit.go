@@ -57,14 +57,8 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 	if err := rt.tokenFormat("admin token", o.Admin); err != nil {
 		return o, err
 	}
-	if o.Pacing, err = pacing(v, api, o.Shard.Count); err != nil {
+	if o.Concurrency, o.Pacing, err = throughput(v, api, o.Shard.Count); err != nil {
 		return o, err
-	}
-	if o.Concurrency, err = concurrency(v, o.Shard.Count); err != nil {
-		return o, err
-	}
-	if !o.Pacing.Off {
-		o.Pacing.Concurrent = o.Concurrency
 	}
 	if s := v.str("max-age"); s != "" {
 		if o.MaxAge, err = plan.ParseDuration(s); err != nil {

@@ -174,6 +174,24 @@ func concurrency(v values, shards int) (int, error) {
 	return n, nil
 }
 
+// throughput reads the concurrency and pacing inputs of a run that is one
+// of shards parallel jobs; a paced client lets as many requests be in
+// flight as targets are handled at once.
+func throughput(v values, api ghclient.API, shards int) (int, ghclient.Pacing, error) {
+	conc, err := concurrency(v, shards)
+	if err != nil {
+		return 0, ghclient.Pacing{}, err
+	}
+	p, err := pacing(v, api, shards)
+	if err != nil {
+		return 0, p, err
+	}
+	if !p.Off {
+		p.Concurrent = conc
+	}
+	return conc, p, nil
+}
+
 // maxRepositoriesFile bounds a repositories file: 10,000 names take about
 // 400 KB, and a file far larger is a wrong file, not a list.
 const maxRepositoriesFile = 8 << 20

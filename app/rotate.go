@@ -100,14 +100,8 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.DryRun, err = v.boolean("dry-run"); err != nil {
 		return o, err
 	}
-	if o.Concurrency, err = concurrency(v, o.Shard.Count); err != nil {
+	if o.Concurrency, o.Pacing, err = throughput(v, api, o.Shard.Count); err != nil {
 		return o, err
-	}
-	if o.Pacing, err = pacing(v, api, o.Shard.Count); err != nil {
-		return o, err
-	}
-	if !o.Pacing.Off {
-		o.Pacing.Concurrent = o.Concurrency
 	}
 	if o.StateRepository, err = stateRepository(v, rt); err != nil {
 		return o, err
