@@ -82,16 +82,7 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 		}
 		return o, nil
 	}
-	if o.StateRepository, err = stateRepository(v, rt); err != nil {
-		return o, err
-	}
-	if o.StateKey, err = stateKey(toks.stateKey, rt); err != nil {
-		return o, err
-	}
-	if o.Plan, err = loadPlan(v, rt, api); err != nil {
-		return o, err
-	}
-	if err := keyNotAToken(o.StateKey, o.Plan, toks, rt); err != nil {
+	if o.StateRepository, o.StateKey, o.Plan, err = planInputs(v, toks, rt, api); err != nil {
 		return o, err
 	}
 	if err := checkSourceTokens(o.Plan, toks.token, rt); err != nil {

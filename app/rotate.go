@@ -76,6 +76,28 @@ func loadPlan(v values, rt runtime, api ghclient.API) (*plan.Plan, error) {
 	return p, nil
 }
 
+// planInputs reads what rotate and audit share: the repository that keeps
+// the rotation state, the key that signs it (never one of the run's
+// tokens) and the plan.
+func planInputs(v values, toks tokens, rt runtime, api ghclient.API) (string, []byte, *plan.Plan, error) {
+	repo, err := stateRepository(v, rt)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	key, err := stateKey(toks.stateKey, rt)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	p, err := loadPlan(v, rt, api)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if err := keyNotAToken(key, p, toks, rt); err != nil {
+		return "", nil, nil, err
+	}
+	return repo, key, p, nil
+}
+
 // rotateOptions parses and validates rotate's inputs, the plan included,
 // and checks that every token and private key the plan names is at hand.
 func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
@@ -103,16 +125,7 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.Concurrency, o.Pacing, err = throughput(v, api, o.Shard.Count); err != nil {
 		return o, err
 	}
-	if o.StateRepository, err = stateRepository(v, rt); err != nil {
-		return o, err
-	}
-	if o.StateKey, err = stateKey(toks.stateKey, rt); err != nil {
-		return o, err
-	}
-	if o.Plan, err = loadPlan(v, rt, api); err != nil {
-		return o, err
-	}
-	if err := keyNotAToken(o.StateKey, o.Plan, toks, rt); err != nil {
+	if o.StateRepository, o.StateKey, o.Plan, err = planInputs(v, toks, rt, api); err != nil {
 		return o, err
 	}
 	if o.App.Issuer, err = appIssuerInput(v); err != nil {
