@@ -32,14 +32,7 @@ func TestRotateReminderAnswerLost(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := rotateWorld(t)
-			plan := writePlan(t, `version: 1
-secrets:
-  - name: RELEASE_PAT
-    source: {type: token, env: NEW_PAT}
-    policy: {required-scopes: [repo], allowed-scopes: [repo, workflow], min-days-left: 2}
-    open-issue: true
-    targets: [{repository: acme/api}]
-`)
+			plan := writePlan(t, reminderIssuePlan)
 			w.emu.Inject(tt.fault)
 			env := map[string]string{"GH_TOKEN": adminTok, "NEW_PAT": expiringTok, "GITHUB_REPOSITORY": "acme/web"}
 			for i, want := range []string{"created", "updated"} {
@@ -77,14 +70,7 @@ secrets:
 func TestRotateReminderEditAnswerLost(t *testing.T) {
 	const edit = "PATCH /repos/{owner}/{repo}/issues/{issue_number}"
 	w := rotateWorld(t)
-	plan := writePlan(t, `version: 1
-secrets:
-  - name: RELEASE_PAT
-    source: {type: token, env: NEW_PAT}
-    policy: {required-scopes: [repo], allowed-scopes: [repo, workflow], min-days-left: 2}
-    open-issue: true
-    targets: [{repository: acme/api}]
-`)
+	plan := writePlan(t, reminderIssuePlan)
 	for i, st := range []struct {
 		tok, result, state string
 		fault              bool

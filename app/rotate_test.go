@@ -384,6 +384,17 @@ func TestRotateActionAppKeyNoLeak(t *testing.T) {
 	}
 }
 
+// reminderIssuePlan stores NEW_PAT in acme/api and opens a reminder issue
+// when it expires within 4 days (twice min-days-left).
+const reminderIssuePlan = `version: 1
+secrets:
+  - name: RELEASE_PAT
+    source: {type: token, env: NEW_PAT}
+    policy: {required-scopes: [repo], allowed-scopes: [repo, workflow], min-days-left: 2}
+    open-issue: true
+    targets: [{repository: acme/api}]
+`
+
 // A token source inside its warning window opens a reminder issue in the
 // running repository ($GITHUB_REPOSITORY); the next run updates that issue
 // rather than opening another, and a fresh token closes it.
@@ -391,14 +402,7 @@ func TestRotateReminderIssue(t *testing.T) {
 	w := rotateWorld(t)
 	// expiringTok expires in 3 days: within the warning window of
 	// min-days-left 2 (twice that), so it passes and is propagated.
-	plan := writePlan(t, `version: 1
-secrets:
-  - name: RELEASE_PAT
-    source: {type: token, env: NEW_PAT}
-    policy: {required-scopes: [repo], allowed-scopes: [repo, workflow], min-days-left: 2}
-    open-issue: true
-    targets: [{repository: acme/api}]
-`)
+	plan := writePlan(t, reminderIssuePlan)
 	steps := []struct {
 		tok    string
 		result string // the report's issue result
