@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 // updates it.
 func TestRotateReminderAnswerLost(t *testing.T) {
 	const create = "POST /repos/{owner}/{repo}/issues"
+	isCreate := func(r emulator.Request) bool { return r.Operation == create }
 	tests := []struct {
 		name    string
 		fault   emulator.Fault
@@ -32,28 +32,16 @@ func TestRotateReminderAnswerLost(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := rotateWorld(t)
-			plan := writePlan(t, `version: 1
-secrets:
-  - name: RELEASE_PAT
-    source: {type: token, env: NEW_PAT}
-    policy: {required-scopes: [repo], allowed-scopes: [repo, workflow], min-days-left: 2}
-    open-issue: true
-    targets: [{repository: acme/api}]
-`)
+			plan := writePlan(t, reminderIssuePlan)
 			w.emu.Inject(tt.fault)
 			env := map[string]string{"GH_TOKEN": adminTok, "NEW_PAT": expiringTok, "GITHUB_REPOSITORY": "acme/web"}
 			for i, want := range []string{"created", "updated"} {
-				before := len(w.emu.Requests())
+				before := countRequests(w, isCreate)
 				res, _ := runRotation(t, []string{"rotate", "--api-url", w.apiURL, "--config", plan, "--pacing", "off", "--json"}, env, true)
 				if res.code != 0 {
 					t.Fatalf("run %d: exit %d; stderr:\n%s", i+1, res.code, res.stderr)
 				}
-				var rep struct {
-					Issues []rotate.IssueResult `json:"issues"`
-				}
-				if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil {
-					t.Fatalf("run %d: %v", i+1, err)
-				}
+				rep := reportIssues(t, i+1, res.stdout)
 				issues := w.emu.Issues("acme/web")
 				if len(issues) != 1 {
 					t.Fatalf("run %d: %d issues in acme/web, want exactly 1", i+1, len(issues))
@@ -62,15 +50,10 @@ secrets:
 					t.Errorf("run %d: the issue is %s, want open with the marker", i+1, is.State)
 				}
 				wantRep := []rotate.IssueResult{{Repository: "acme/web", Number: issues[0].Number, Name: "RELEASE_PAT", Result: want}}
-				if diff := cmp.Diff(wantRep, rep.Issues); diff != "" {
+				if diff := cmp.Diff(wantRep, rep); diff != "" {
 					t.Errorf("run %d: issues (-want +got):\n%s", i+1, diff)
 				}
-				creates := 0
-				for _, r := range w.emu.Requests()[before:] {
-					if r.Operation == create {
-						creates++
-					}
-				}
+				creates := countRequests(w, isCreate) - before
 				if wantCreates := map[int]int{0: tt.creates, 1: 0}[i]; creates != wantCreates {
 					t.Errorf("run %d: GitHub received %d issue creates, want %d", i+1, creates, wantCreates)
 				}
@@ -87,14 +70,7 @@ secrets:
 func TestRotateReminderEditAnswerLost(t *testing.T) {
 	const edit = "PATCH /repos/{owner}/{repo}/issues/{issue_number}"
 	w := rotateWorld(t)
-	plan := writePlan(t, `version: 1
-secrets:
-  - name: RELEASE_PAT
-    source: {type: token, env: NEW_PAT}
-    policy: {required-scopes: [repo], allowed-scopes: [repo, workflow], min-days-left: 2}
-    open-issue: true
-    targets: [{repository: acme/api}]
-`)
+	plan := writePlan(t, reminderIssuePlan)
 	for i, st := range []struct {
 		tok, result, state string
 		fault              bool
@@ -114,18 +90,13 @@ secrets:
 		if n := w.emu.PendingFaults(); n != 0 {
 			t.Fatalf("run %d: %d injected faults never fired", i+1, n)
 		}
-		var rep struct {
-			Issues []rotate.IssueResult `json:"issues"`
-		}
-		if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil {
-			t.Fatalf("run %d: %v", i+1, err)
-		}
+		rep := reportIssues(t, i+1, res.stdout)
 		issues := w.emu.Issues("acme/web")
 		if len(issues) != 1 || issues[0].State != st.state {
 			t.Fatalf("run %d: %d issues, want 1 %s", i+1, len(issues), st.state)
 		}
-		if len(rep.Issues) != 1 || rep.Issues[0].Result != st.result {
-			t.Errorf("run %d: issues %+v, want %s", i+1, rep.Issues, st.result)
+		if len(rep) != 1 || rep[0].Result != st.result {
+			t.Errorf("run %d: issues %+v, want %s", i+1, rep, st.result)
 		}
 	}
 }

@@ -1,8 +1,6 @@
 package app
 
 import (
-	"crypto/x509"
-	"encoding/pem"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -175,11 +173,7 @@ func TestAppSourceInputAudit(t *testing.T) {
 // parse, and says what to set in the front end's terms; the key shows
 // nowhere.
 func TestAppSourceInputMissing(t *testing.T) {
-	key, err := testAppKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	_, pemKey := testAppPEM(t)
 	badKey := "-----BEGIN RSA PRIVATE KEY-----\nbm90LWEta2V5LWJ1dC1zZWNyZXQ=\n-----END RSA PRIVATE KEY-----\n"
 	const appInput = "secret BOT_TOKEN: its github-app source takes the run's App (input: app)"
 	tests := []struct {

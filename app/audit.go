@@ -48,20 +48,17 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 		return AuditOptions{}, asUsage(err)
 	}
 	o := AuditOptions{API: api, rt: rt, Admin: toks.admin, Token: toks.token, Organization: v.str("organization")}
+	if o.Shard, err = rotate.ParseShard(v.str("shard")); err != nil {
+		return o, asUsage(err)
+	}
 	if o.Admin == "" {
 		o.Admin = toks.token
 	}
 	if err := rt.tokenFormat("admin token", o.Admin); err != nil {
 		return o, err
 	}
-	if o.Pacing, err = pacing(v, api); err != nil {
+	if o.Concurrency, o.Pacing, err = throughput(v, api, o.Shard.Count); err != nil {
 		return o, err
-	}
-	if o.Concurrency, err = concurrency(v); err != nil {
-		return o, err
-	}
-	if !o.Pacing.Off {
-		o.Pacing.Concurrent = o.Concurrency
 	}
 	if s := v.str("max-age"); s != "" {
 		if o.MaxAge, err = plan.ParseDuration(s); err != nil {
@@ -83,21 +80,9 @@ func auditOptions(v values, toks tokens, rt runtime) (AuditOptions, error) {
 		if o.MaxAge == 0 {
 			return o, usagef("organization: an audit of an organization needs max-age, such as --max-age 90d")
 		}
-		if o.Shard, err = rotate.ParseShard(v.str("shard")); err != nil {
-			return o, asUsage(err)
-		}
 		return o, nil
 	}
-	if o.StateRepository, err = stateRepository(v, rt); err != nil {
-		return o, err
-	}
-	if o.StateKey, err = stateKey(toks.stateKey, rt); err != nil {
-		return o, err
-	}
-	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
-		return o, err
-	}
-	if err := keyNotAToken(o.StateKey, o.Plan, toks, rt); err != nil {
+	if o.StateRepository, o.StateKey, o.Plan, err = planInputs(v, toks, rt, api); err != nil {
 		return o, err
 	}
 	if err := checkSourceTokens(o.Plan, toks.token, rt); err != nil {

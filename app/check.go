@@ -136,12 +136,10 @@ func (rt runtime) tokenFormat(role, tok string) error {
 	return tokenFormat(role, tok)
 }
 
-// tokenFormat checks the format of a token that is there, naming it by
-// role. It never quotes the token.
+// tokenFormat checks the format of a token that is there (every caller
+// has said where a missing one comes from), naming it by role. It never
+// quotes the token.
 func tokenFormat(role, tok string) error {
-	if tok == "" {
-		return usagef("no %s", role)
-	}
 	if err := token.CheckFormat(tok); err != nil {
 		return asUsage(fmt.Errorf("%s: %w", role, err))
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/pat-action/pat-action/ghclient"
-	"github.com/pat-action/pat-action/rotate"
 	"github.com/pat-action/pat-action/secrets"
 )
 
@@ -133,10 +132,10 @@ func (v values) withDefaults() values {
 }
 
 // pacing reads the pacing input: auto (on for github.com, off for GHES),
-// off, or a budget. The parallel jobs of a sharded run (shard i/n) spend
-// one account's budget, so auto gives each 1/n of it; a budget given is
-// taken as it is. A bad shard is reported with the plan.
-func pacing(v values, api ghclient.API) (ghclient.Pacing, error) {
+// off, or a budget. The shards parallel jobs of a sharded run (shard i/n)
+// spend one account's budget, so auto gives each 1/n of it; a budget given
+// is taken as it is.
+func pacing(v values, api ghclient.API, shards int) (ghclient.Pacing, error) {
 	p, err := ghclient.ParsePacing(v.str("pacing"))
 	if err != nil {
 		return p, asUsage(err)
@@ -144,11 +143,7 @@ func pacing(v values, api ghclient.API) (ghclient.Pacing, error) {
 	if !p.Auto {
 		return p, nil
 	}
-	p = p.Resolve(api.GHES)
-	if shard, err := rotate.ParseShard(v.str("shard")); err == nil {
-		p = p.Share(shard.Count)
-	}
-	return p, nil
+	return p.Resolve(api.GHES).Share(shards), nil
 }
 
 // maxConcurrency is the most requests pat-action has in flight: GitHub
@@ -156,15 +151,11 @@ func pacing(v values, api ghclient.API) (ghclient.Pacing, error) {
 const maxConcurrency = 100
 
 // concurrency reads the concurrency input: how many targets are written or
-// read at once. The parallel jobs of a sharded run (shard i/n) share
-// GitHub's 100 concurrent requests, so the default becomes 100/n when that
-// is less, and a concurrency given that n jobs would exceed together is
-// refused. A bad shard is reported with the plan.
-func concurrency(v values) (int, error) {
-	shards := 1
-	if shard, err := rotate.ParseShard(v.str("shard")); err == nil {
-		shards = shard.Count
-	}
+// read at once. The shards parallel jobs of a sharded run (shard i/n)
+// share GitHub's 100 concurrent requests, so the default becomes 100/n
+// when that is less, and a concurrency given that n jobs would exceed
+// together is refused.
+func concurrency(v values, shards int) (int, error) {
 	share := max(maxConcurrency/shards, 1)
 	if v.str("concurrency") == "" {
 		return min(secrets.DefaultConcurrency, share), nil
@@ -181,6 +172,24 @@ func concurrency(v values) (int, error) {
 			n, v.str("shard"), shards, n*shards, maxConcurrency, share)
 	}
 	return n, nil
+}
+
+// throughput reads the concurrency and pacing inputs of a run that is one
+// of shards parallel jobs; a paced client lets as many requests be in
+// flight as targets are handled at once.
+func throughput(v values, api ghclient.API, shards int) (int, ghclient.Pacing, error) {
+	conc, err := concurrency(v, shards)
+	if err != nil {
+		return 0, ghclient.Pacing{}, err
+	}
+	p, err := pacing(v, api, shards)
+	if err != nil {
+		return 0, p, err
+	}
+	if !p.Off {
+		p.Concurrent = conc
+	}
+	return conc, p, nil
 }
 
 // maxRepositoriesFile bounds a repositories file: 10,000 names take about

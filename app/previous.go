@@ -22,8 +22,7 @@ func previousToken(o *StoreOptions, prev string, api ghclient.API) error {
 	if err := tokenFormat("previous token", prev); err != nil {
 		return err
 	}
-	switch typ, legacy := token.Classify(prev); {
-	case legacy || (typ != token.Classic && typ != token.FineGrained && typ != token.OAuth && typ != token.UserToServer && typ != token.Refresh):
+	if typ, legacy := token.Classify(prev); legacy || (typ != token.Classic && typ != token.FineGrained && typ != token.OAuth && typ != token.UserToServer && typ != token.Refresh) {
 		return usagef("previous token: GitHub revokes personal access tokens (ghp_, github_pat_), OAuth tokens (gho_) and App user tokens (ghu_, ghr_), and this is none of them")
 	}
 	if prev == o.Check.Token {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -33,21 +34,12 @@ func (r *redactor) add(v string) {
 	defer r.mu.Unlock()
 	for _, s := range append(strings.Split(v, "\n"), v) {
 		s = strings.TrimSpace(s)
-		if len(s) < minRedact || containsString(r.secrets, s) {
+		if len(s) < minRedact || slices.Contains(r.secrets, s) {
 			continue
 		}
 		r.secrets = append(r.secrets, s)
 	}
 	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
-}
-
-func containsString(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // redact returns s with every known secret replaced by "***".

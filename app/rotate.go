@@ -51,33 +51,51 @@ type RotateOptions struct {
 }
 
 // loadPlan reads the config input's plan, checked for the server api
-// points at, and the shard; every problem is bad input.
-func loadPlan(v values, rt runtime, api ghclient.API) (*plan.Plan, rotate.Shard, error) {
-	shard, err := rotate.ParseShard(v.str("shard"))
-	if err != nil {
-		return nil, shard, asUsage(err)
-	}
+// points at; every problem is bad input.
+func loadPlan(v values, rt runtime, api ghclient.API) (*plan.Plan, error) {
 	path := v.str("config")
 	if path == "" {
 		path = defaultConfig
 	}
 	f, err := rt.open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, shard, usagef("config %s: no such file: write a rotation plan there or point the config input at one", path)
+		return nil, usagef("config %s: no such file: write a rotation plan there or point the config input at one", path)
 	}
 	if err != nil {
-		return nil, shard, usagef("config %s: %v", path, err)
+		return nil, usagef("config %s: %v", path, err)
 	}
 	defer f.Close()
 	p, err := plan.Read(path, f, plan.Options{GHES: api.GHES})
 	var perr *plan.Error
 	if err != nil && !errors.As(err, &perr) {
-		return nil, shard, usagef("config %s: %v", path, err)
+		return nil, usagef("config %s: %v", path, err)
 	}
 	if err != nil {
-		return nil, shard, asUsage(err)
+		return nil, asUsage(err)
 	}
-	return p, shard, nil
+	return p, nil
+}
+
+// planInputs reads what rotate and audit share: the repository that keeps
+// the rotation state, the key that signs it (never one of the run's
+// tokens) and the plan.
+func planInputs(v values, toks tokens, rt runtime, api ghclient.API) (string, []byte, *plan.Plan, error) {
+	repo, err := stateRepository(v, rt)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	key, err := stateKey(toks.stateKey, rt)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	p, err := loadPlan(v, rt, api)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if err := keyNotAToken(key, p, toks, rt); err != nil {
+		return "", nil, nil, err
+	}
+	return repo, key, p, nil
 }
 
 // rotateOptions parses and validates rotate's inputs, the plan included,
@@ -88,6 +106,9 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 		return RotateOptions{}, asUsage(err)
 	}
 	o := RotateOptions{API: api, rt: rt, Repository: rt.getenv("GITHUB_REPOSITORY")}
+	if o.Shard, err = rotate.ParseShard(v.str("shard")); err != nil {
+		return o, asUsage(err)
+	}
 	o.Admin, o.Token = toks.admin, toks.token
 	if o.Admin == "" {
 		o.Admin = toks.token
@@ -101,25 +122,10 @@ func rotateOptions(v values, toks tokens, rt runtime) (RotateOptions, error) {
 	if o.DryRun, err = v.boolean("dry-run"); err != nil {
 		return o, err
 	}
-	if o.Concurrency, err = concurrency(v); err != nil {
+	if o.Concurrency, o.Pacing, err = throughput(v, api, o.Shard.Count); err != nil {
 		return o, err
 	}
-	if o.Pacing, err = pacing(v, api); err != nil {
-		return o, err
-	}
-	if !o.Pacing.Off {
-		o.Pacing.Concurrent = o.Concurrency
-	}
-	if o.StateRepository, err = stateRepository(v, rt); err != nil {
-		return o, err
-	}
-	if o.StateKey, err = stateKey(toks.stateKey, rt); err != nil {
-		return o, err
-	}
-	if o.Plan, o.Shard, err = loadPlan(v, rt, api); err != nil {
-		return o, err
-	}
-	if err := keyNotAToken(o.StateKey, o.Plan, toks, rt); err != nil {
+	if o.StateRepository, o.StateKey, o.Plan, err = planInputs(v, toks, rt, api); err != nil {
 		return o, err
 	}
 	if o.App.Issuer, err = appIssuerInput(v); err != nil {

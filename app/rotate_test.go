@@ -192,6 +192,16 @@ const appID = 12345
 // is slow under the race detector, and no test needs a key of its own.
 var testAppKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
 
+// testAppPEM is testAppKey and its PEM form, as a private-key input holds it.
+func testAppPEM(t *testing.T) (*rsa.PrivateKey, string) {
+	t.Helper()
+	key, err := testAppKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+}
+
 // rotationWorld is rotateWorld with what a whole plan reaches: acme/svc-a
 // and acme/svc-b (topic deploy), acme/svc-c (no topic), acme/svc-old
 // (archived), and a GitHub App installed on acme. It returns the App's
@@ -207,13 +217,10 @@ func rotationWorld(t *testing.T) (*world, string) {
 	} {
 		w.emu.AddRepo(r)
 	}
-	key, err := testAppKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, pemKey := testAppPEM(t)
 	w.emu.AddApp(emulator.App{ID: appID, Slug: "acme-bot", PublicKey: &key.PublicKey})
 	w.emu.AddInstallation(emulator.Installation{ID: 77, AppID: appID, Account: "acme", Permissions: map[string]string{"contents": "write", "metadata": "read"}})
-	return w, string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	return w, pemKey
 }
 
 // fullPlan has a secret of every source type, and targets of every kind.
@@ -377,6 +384,17 @@ func TestRotateActionAppKeyNoLeak(t *testing.T) {
 	}
 }
 
+// reminderIssuePlan stores NEW_PAT in acme/api and opens a reminder issue
+// when it expires within 4 days (twice min-days-left).
+const reminderIssuePlan = `version: 1
+secrets:
+  - name: RELEASE_PAT
+    source: {type: token, env: NEW_PAT}
+    policy: {required-scopes: [repo], allowed-scopes: [repo, workflow], min-days-left: 2}
+    open-issue: true
+    targets: [{repository: acme/api}]
+`
+
 // A token source inside its warning window opens a reminder issue in the
 // running repository ($GITHUB_REPOSITORY); the next run updates that issue
 // rather than opening another, and a fresh token closes it.
@@ -384,14 +402,7 @@ func TestRotateReminderIssue(t *testing.T) {
 	w := rotateWorld(t)
 	// expiringTok expires in 3 days: within the warning window of
 	// min-days-left 2 (twice that), so it passes and is propagated.
-	plan := writePlan(t, `version: 1
-secrets:
-  - name: RELEASE_PAT
-    source: {type: token, env: NEW_PAT}
-    policy: {required-scopes: [repo], allowed-scopes: [repo, workflow], min-days-left: 2}
-    open-issue: true
-    targets: [{repository: acme/api}]
-`)
+	plan := writePlan(t, reminderIssuePlan)
 	steps := []struct {
 		tok    string
 		result string // the report's issue result
@@ -408,12 +419,7 @@ secrets:
 		if res.code != 0 {
 			t.Fatalf("run %d: exit %d; stderr:\n%s", i+1, res.code, res.stderr)
 		}
-		var rep struct {
-			Issues []rotate.IssueResult `json:"issues"`
-		}
-		if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil {
-			t.Fatalf("run %d: %v", i+1, err)
-		}
+		rep := reportIssues(t, i+1, res.stdout)
 		issues := w.emu.Issues("acme/web")
 		if len(issues) != 1 {
 			t.Fatalf("run %d: %d issues in acme/web, want 1", i+1, len(issues))
@@ -422,7 +428,7 @@ secrets:
 			number = issues[0].Number
 		}
 		want := []rotate.IssueResult{{Repository: "acme/web", Number: number, Name: "RELEASE_PAT", Result: st.result}}
-		if diff := cmp.Diff(want, rep.Issues); diff != "" {
+		if diff := cmp.Diff(want, rep); diff != "" {
 			t.Errorf("run %d: issues (-want +got):\n%s", i+1, diff)
 		}
 		if issues[0].State != st.state || !strings.Contains(issues[0].Body, rotate.Marker("RELEASE_PAT")) {
@@ -571,4 +577,16 @@ func TestRotateAuditOperations(t *testing.T) {
 		}
 	}
 	assertGitHubOperations(t, w)
+}
+
+// reportIssues reads the reminder issues of run's JSON report.
+func reportIssues(t *testing.T, run int, stdout string) []rotate.IssueResult {
+	t.Helper()
+	var rep struct {
+		Issues []rotate.IssueResult `json:"issues"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("run %d: %v", run, err)
+	}
+	return rep.Issues
 }

@@ -18,15 +18,7 @@ import (
 // targets: what a hand edit of the state variables could leave.
 func (w *stateWorld) forge(t *testing.T, sec state.Secret) {
 	t.Helper()
-	api, err := ghclient.ParseAPIURL(w.apiURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := ghclient.New(api, ghclient.Options{Token: adminTok})
-	st, err := state.Open(context.Background(), c, state.Options{Repository: "acme/ops", Shard: "9/9", Now: func() time.Time { return w.clock().Add(time.Minute) }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := w.openState(t, state.Options{Shard: "9/9", Now: func() time.Time { return w.clock().Add(time.Minute) }})
 	if err := st.Save(context.Background(), sec); err != nil {
 		t.Fatal(err)
 	}
@@ -133,14 +125,7 @@ secrets:
 	if code, rep := w.cli(t, map[string]string{"NEW_PAT": classicTok}, "rotate", "--config", p); code != 0 {
 		t.Fatalf("rotate: exit %d; problems %v", code, rep.Problems)
 	}
-	api, err := ghclient.ParseAPIURL(w.apiURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.Open(context.Background(), ghclient.New(api, ghclient.Options{Token: adminTok}), state.Options{Repository: "acme/ops"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := w.openState(t, state.Options{})
 	for _, name := range []string{"TINY", "DEPLOY_KEY"} {
 		sec, ok := st.Secret(name)
 		if !ok || sec.Gen < 1 {
@@ -187,14 +172,7 @@ secrets:
 	if distinct(first) != 1 {
 		t.Fatal("the first matrix run did not write one value everywhere")
 	}
-	api, err := ghclient.ParseAPIURL(w.apiURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.Open(context.Background(), ghclient.New(api, ghclient.Options{Token: adminTok}), state.Options{Repository: "acme/ops"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := w.openState(t, state.Options{})
 	was, _ := st.Secret("WEBHOOK_SECRET")
 	killed := was.Clone()
 	killed.Gen++

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-github/v45/github"
 
 	"github.com/pat-action/pat-action/emulator"
 	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/state"
 )
 
 // stateWorld is an emulated GitHub whose clock the test moves, with the
@@ -81,6 +83,28 @@ func (w *stateWorld) cli(t *testing.T, env map[string]string, args ...string) (i
 		t.Fatalf("%v: exit %d, no JSON report (%v); stderr:\n%s", args[0], code, err, errb.String())
 	}
 	return code, rep
+}
+
+// admin is a client of the world's GitHub with the admin token, for a test
+// that acts as someone outside the run (a hand edit, another shard).
+func (w *stateWorld) admin(t *testing.T) *github.Client {
+	t.Helper()
+	api, err := ghclient.ParseAPIURL(w.apiURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ghclient.New(api, ghclient.Options{Token: adminTok})
+}
+
+// openState opens the rotation state in acme/ops as o says.
+func (w *stateWorld) openState(t *testing.T, o state.Options) *state.Store {
+	t.Helper()
+	o.Repository = "acme/ops"
+	st, err := state.Open(context.Background(), w.admin(t), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // values returns what each repository holds as name.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/pat-action/pat-action/emulator"
-	"github.com/pat-action/pat-action/ghclient"
 	"github.com/pat-action/pat-action/state"
 )
 
@@ -27,14 +26,7 @@ func keyed(env map[string]string) map[string]string {
 // with key (nil: unsigned), at the world's time.
 func (w *stateWorld) forgeAs(t *testing.T, shard string, key []byte, sec state.Secret) {
 	t.Helper()
-	api, err := ghclient.ParseAPIURL(w.apiURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.Open(context.Background(), ghclient.New(api, ghclient.Options{Token: adminTok}), state.Options{Repository: "acme/ops", Shard: shard, Now: w.clock, Key: key})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := w.openState(t, state.Options{Shard: shard, Now: w.clock, Key: key})
 	if err := st.Save(context.Background(), sec); err != nil {
 		t.Fatal(err)
 	}
@@ -276,11 +268,7 @@ func TestNarrowingWithoutStateKeyWarns(t *testing.T) {
 		}
 	}
 	// Deleted by hand: that warning stops, the other goes on.
-	api, err := ghclient.ParseAPIURL(w.apiURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ghclient.New(api, ghclient.Options{Token: adminTok}).Actions.DeleteOrgSecret(context.Background(), "acme", "DEPLOY_PAT"); err != nil {
+	if _, err := w.admin(t).Actions.DeleteOrgSecret(context.Background(), "acme", "DEPLOY_PAT"); err != nil {
 		t.Fatal(err)
 	}
 	for run := range 2 {
@@ -330,6 +318,12 @@ func TestBadStateKey(t *testing.T) {
 			want: "--state-key-file: the file is empty"},
 		{name: "rotate, the key is the token the plan stores", args: []string{"rotate"}, env: map[string]string{"PAT_ACTION_STATE_KEY": classicTok}, key: classicTok,
 			want: "the state key is the same as DEPLOY_PAT's token"},
+		{name: "rotate, the key is the run's token, not the admin token", args: []string{"rotate"},
+			env: map[string]string{"PAT_ACTION_ADMIN_TOKEN": adminTok, "GH_TOKEN": secondTok, "PAT_ACTION_STATE_KEY": secondTok}, key: secondTok,
+			want: "the state key is the same as the token:"},
+		{name: "audit, the key is the previous token", args: []string{"audit"},
+			env: map[string]string{"PAT_ACTION_PREVIOUS_TOKEN": secondTok, "PAT_ACTION_STATE_KEY": secondTok}, key: secondTok,
+			want: "the state key is the same as the previous token"},
 		{name: "action: audit, the key is the admin token", inputs: map[string]string{"mode": "audit", "state-key": adminTok}, key: adminTok,
 			want: "the state key is the same as the admin token"},
 		{name: "rotate, the key as a flag value", args: []string{"rotate", "--state-key", theStateKey}, key: theStateKey,

@@ -93,14 +93,8 @@ func storeOptions(v values, toks tokens, rt runtime) (StoreOptions, error) {
 	if err := previousToken(&o, toks.previous, co.API); err != nil {
 		return o, err
 	}
-	if o.Concurrency, err = concurrency(v); err != nil {
+	if o.Concurrency, o.Pacing, err = throughput(v, co.API, 1); err != nil {
 		return o, err
-	}
-	if o.Pacing, err = pacing(v, co.API); err != nil {
-		return o, err
-	}
-	if !o.Pacing.Off {
-		o.Pacing.Concurrent = o.Concurrency
 	}
 	if err := fitsJob(o.Pacing, storeTargetCount(o.Targets)); err != nil {
 		return o, err

@@ -302,11 +302,7 @@ func TestAppSourceIssuerMissing(t *testing.T) {
 	plan := func(issuer string) map[string]string {
 		return planFile(planOf("  - name: BOT\n    source: {type: github-app, " + issuer + ", private-key-env: APP_KEY, installation: acme}\n    targets: [{repository: acme/api}]\n"))
 	}
-	key, err := testAppKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	_, pemKey := testAppPEM(t)
 	tests := []badInput{
 		{name: "app-id-env unset", args: rotateArgs(), files: plan("app-id-env: APP_ID"),
 			env:  map[string]string{"GH_TOKEN": classicTok, "APP_KEY": pemKey},

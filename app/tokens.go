@@ -75,7 +75,7 @@ func tokensOptions(v values, toks tokens, rt runtime) (TokensOptions, error) {
 	if io.Policy, err = inventoryPolicy(v); err != nil {
 		return o, err
 	}
-	if o.Pacing, err = pacing(v, api); err != nil {
+	if o.Pacing, err = pacing(v, api, 1); err != nil {
 		return o, err
 	}
 	return o, nil
@@ -179,7 +179,7 @@ func (o TokensOptions) adminClient(ctx context.Context) (*github.Client, error) 
 	if err != nil {
 		return nil, fmt.Errorf("authenticate as app %s: %w", o.AppIssuer, err)
 	}
-	o.rt.maskValue(signed)
+	o.rt.mask(signed)
 	c := client(signed)
 	id, err := appauth.FindInstallation(ctx, c, o.Org)
 	if err != nil {
@@ -189,16 +189,8 @@ func (o TokensOptions) adminClient(ctx context.Context) (*github.Client, error) 
 	if err != nil {
 		return nil, fmt.Errorf("mint a token from installation %d of app %s: %w", id, o.AppIssuer, err)
 	}
-	o.rt.maskValue(tok)
+	o.rt.mask(tok)
 	return client(tok), nil
-}
-
-// maskValue masks a value made during the run, when there is a runner to
-// mask it for.
-func (rt runtime) maskValue(v string) {
-	if rt.mask != nil {
-		rt.mask(v)
-	}
 }
 
 // runTokens lists the organization's tokens, holds them against the policy

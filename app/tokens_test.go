@@ -3,11 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -416,18 +412,23 @@ func TestTokensAdmin(t *testing.T) {
 	}
 }
 
+// installInventoryApp installs the test App on acme, with access to the
+// organization's fine-grained PATs and their requests (read or write), and
+// returns its private key in PEM form.
+func installInventoryApp(t *testing.T, w *world, access string) string {
+	t.Helper()
+	key, pemKey := testAppPEM(t)
+	w.emu.AddApp(emulator.App{ID: appID, Slug: "inventory", PublicKey: &key.PublicKey})
+	w.emu.AddInstallation(emulator.Installation{ID: 88, AppID: appID, Account: "acme", Permissions: map[string]string{
+		"organization_personal_access_tokens": access, "organization_personal_access_token_requests": access, "organization_administration": "read"}})
+	return pemKey
+}
+
 // With the App's id and key the command mints its own installation token
 // for the organization, as a plan's github-app source does.
 func TestTokensMintsFromApp(t *testing.T) {
 	w, s := tokensWorld(t)
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.emu.AddApp(emulator.App{ID: appID, Slug: "inventory", PublicKey: &key.PublicKey})
-	w.emu.AddInstallation(emulator.Installation{ID: 88, AppID: appID, Account: "acme", Permissions: map[string]string{
-		"organization_personal_access_tokens": "write", "organization_personal_access_token_requests": "write", "organization_administration": "read"}})
-	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	pemKey := installInventoryApp(t, w, "write")
 	env := map[string]string{"PAT_ACTION_APP_ID": "12345", "PAT_ACTION_APP_PRIVATE_KEY": pemKey, "PAT_ACTION_ADMIN_TOKEN": adminTok}
 	res, rep := runInventory(t, w, env, "--min-days-left=0", "--require-expiration")
 	if res.code != exitPolicy || w.emu.MintedTokens() != 1 {
@@ -559,14 +560,7 @@ func TestTokensRevocationFails(t *testing.T) {
 // nowhere.
 func TestTokensActionAppKeyNoLeak(t *testing.T) {
 	w, _ := tokensWorld(t)
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.emu.AddApp(emulator.App{ID: appID, Slug: "inventory", PublicKey: &key.PublicKey})
-	w.emu.AddInstallation(emulator.Installation{ID: 88, AppID: appID, Account: "acme", Permissions: map[string]string{
-		"organization_personal_access_tokens": "read", "organization_personal_access_token_requests": "read", "organization_administration": "read"}})
-	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	pemKey := installInventoryApp(t, w, "read")
 	r := newRunner(t, map[string]string{"mode": "tokens", "organization": "acme", "api-url": w.apiURL, "app-id": "12345", "private-key": pemKey, "pacing": "off"})
 	res := run(t, nil, r.env, "")
 	if res.code != exitPolicy {
@@ -671,6 +665,9 @@ func TestTokensAnnotationsCapped(t *testing.T) {
 			}
 			if errs != tt.wantErrors || !strings.Contains(res.stdout, tt.wantMore) {
 				t.Errorf("%d error annotations, want %d ending with %q:\n%s", errs, tt.wantErrors, tt.wantMore, res.stdout)
+			}
+			if tt.wantMore == "" && strings.Contains(res.stdout, "not shown as annotations") {
+				t.Errorf("%d failing tokens, as many as GitHub shows, yet one annotation says more are not shown:\n%s", tt.failing, res.stdout)
 			}
 			summary := r.read(t, r.summary)
 			for i := range tt.failing {
