@@ -52,6 +52,8 @@ type runtime struct {
 	// redact knows every secret of the run and scrubs them from every
 	// output; run sets it up.
 	redact *redactor
+	// unsent is the CLI's tokens.unsent: why no token was read.
+	unsent string
 }
 
 // readFile reads a file the inputs name.
@@ -116,6 +118,9 @@ type tokens struct {
 	previous     string
 	// stateKey signs and authenticates the rotation state.
 	stateKey string
+	// unsent says why a token in the environment was not read (github.com's
+	// GH_TOKEN for another server), for the message if the run needs one.
+	unsent string
 }
 
 // execute runs command with its inputs. Both front ends call it.

@@ -128,8 +128,11 @@ var (
 // token.
 func (rt runtime) tokenFormat(role, tok string) error {
 	if tok == "" {
-		if rt.action {
+		switch {
+		case rt.action:
 			return usagef("no %s: %s", role, actionTokenSources[role])
+		case rt.unsent != "":
+			return usagef("no %s: %s", role, rt.unsent)
 		}
 		return usagef("no %s: %s", role, tokenSources[role])
 	}

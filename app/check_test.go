@@ -394,8 +394,8 @@ func TestTokenEnvByHost(t *testing.T) {
 			}
 			delete(env, "GH_ENTERPRISE_TOKEN")
 			toks, err = rt.cliTokens(secretFiles{}, tt.apiURL)
-			if refused := err != nil; refused != tt.refused || (refused && !strings.Contains(err.Error(), "GH_TOKEN is set, but it is for github.com")) || (refused && toks.token != "") {
-				t.Errorf("with GH_TOKEN alone: err %v, token %s; want refused %t", err, which(toks.token), tt.refused)
+			if refused := toks.token == ""; err != nil || refused != tt.refused || (refused && !strings.Contains(toks.unsent, "GH_TOKEN is set, but it is for github.com")) {
+				t.Errorf("with GH_TOKEN alone: err %v, token %s, unsent %q; want refused %t", err, which(toks.token), toks.unsent, tt.refused)
 			}
 			env = map[string]string{"GH_ENTERPRISE_TOKEN": ent}
 			toks, err = rt.cliTokens(secretFiles{}, tt.apiURL)
@@ -417,4 +417,20 @@ func which(tok string) string {
 		return "enterprise"
 	}
 	return "unknown"
+}
+
+// github.com's GH_TOKEN, left unread for another server, is only an error
+// when the run needs the token: a run on its admin token alone goes on.
+func TestUnsentTokenOnlyWhenNeeded(t *testing.T) {
+	w := newWorld(t, emulator.Options{GHES: true}, checkTokens()...)
+	w.emu.AddOrg("acme")
+	env := map[string]string{"GH_TOKEN": classicTok, "PAT_ACTION_ADMIN_TOKEN": adminTok}
+	res := run(t, []string{"audit", "--api-url", w.apiURL, "--organization", "acme", "--max-age", "90d"}, env, "")
+	if res.code == exitUsage {
+		t.Errorf("audit on its admin token: exit 2 with GH_TOKEN set; stderr:\n%s", res.stderr)
+	}
+	res = run(t, []string{"check", "--api-url", w.apiURL}, env, "")
+	if res.code != exitUsage || !strings.Contains(res.stderr, "no token: GH_TOKEN is set, but it is for github.com") {
+		t.Errorf("check, which needs the token: exit %d, want %d saying why GH_TOKEN was not read; stderr:\n%s", res.code, exitUsage, res.stderr)
+	}
 }

@@ -122,6 +122,7 @@ func (rt runtime) runCLI(ctx context.Context, args []string) int {
 		return rt.usageFailed(command, *asJSON, err)
 	}
 	toks, err := rt.cliTokens(files, v.str("api-url"))
+	rt.unsent = toks.unsent
 	for _, t := range []string{toks.token, toks.admin, toks.previous, toks.appKey, toks.stateKey} {
 		rt.mask(t)
 	}
@@ -282,9 +283,12 @@ func (rt runtime) cliTokens(f secretFiles, apiURL string) (tokens, error) {
 			if api.GHES {
 				server = "the GitHub Enterprise Server " + api.URL.Host
 			}
+			// Said only if the run needs the token: a run on its admin
+			// token alone goes on.
 			for _, name := range tokenEnv(false)[1:] {
 				if rt.getenv(name) != "" {
-					return t, usagef("%s is set, but it is for github.com (as gh reads it) and is not sent to %s: set GH_ENTERPRISE_TOKEN or PAT_ACTION_TOKEN to that server's token, or pass --token-file FILE", name, server)
+					t.unsent = fmt.Sprintf("%s is set, but it is for github.com (as gh reads it) and is not sent to %s: set GH_ENTERPRISE_TOKEN or PAT_ACTION_TOKEN to that server's token, or pass --token-file FILE", name, server)
+					break
 				}
 			}
 		}
