@@ -98,7 +98,7 @@ func tokensAdmin(o *TokensOptions, v values, toks tokens) error {
 			return err
 		}
 		if typ, _ := token.Classify(o.Admin); typ != token.App {
-			return usagef("the admin token is a %s token, and GitHub lists an organization's tokens to GitHub Apps alone, never to a personal access token or OAuth token: %s", typ, appCredentials)
+			return usagef("the admin token is %s token, and GitHub lists an organization's tokens to GitHub Apps alone, never to a personal access token or OAuth token: %s", policy.WithArticle(string(typ)), appCredentials)
 		}
 		return nil
 	}

@@ -391,6 +391,7 @@ func TestTokensAdmin(t *testing.T) {
 	}{
 		{"classic PAT", map[string]string{"PAT_ACTION_ADMIN_TOKEN": adminTok}, nil, exitUsage, "the admin token is a classic token, and GitHub lists an organization's tokens to GitHub Apps alone"},
 		{"fine-grained PAT", map[string]string{"GH_TOKEN": fineTok}, nil, exitUsage, "the admin token is a fine-grained token"},
+		{"OAuth token", map[string]string{"PAT_ACTION_ADMIN_TOKEN": "gho_" + strings.Repeat("k", 36)}, nil, exitUsage, "the admin token is an oauth token"},
 		{"none", map[string]string{}, nil, exitUsage, "no admin token: give a GitHub App installation token"},
 		{"no organization", map[string]string{"PAT_ACTION_ADMIN_TOKEN": inventoryTok}, []string{"--organization="}, exitUsage, "organization is required"},
 		{"unknown permission", map[string]string{"PAT_ACTION_ADMIN_TOKEN": inventoryTok}, []string{"--forbidden-permissions", "adminstration:write"}, exitUsage, `unknown permission "adminstration" (did you mean "administration"?)`},

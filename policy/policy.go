@@ -253,7 +253,7 @@ func Evaluate(p Policy, info token.Info, now time.Time) Result {
 
 func typeRule(p Policy, t token.Type) Rule {
 	if len(p.AllowedTokenTypes) == 0 {
-		return Rule{RuleTokenType, StatusPass, fmt.Sprintf("The token is %s token; allowed-token-types does not limit the type.", withArticle(string(t)))}
+		return Rule{RuleTokenType, StatusPass, fmt.Sprintf("The token is %s token; allowed-token-types does not limit the type.", WithArticle(string(t)))}
 	}
 	var names []string
 	for _, a := range p.AllowedTokenTypes {
@@ -261,9 +261,9 @@ func typeRule(p Policy, t token.Type) Rule {
 	}
 	list := strings.Join(names, ", ")
 	if slices.Contains(p.AllowedTokenTypes, t) {
-		return Rule{RuleTokenType, StatusPass, fmt.Sprintf("The token is %s token, which allowed-token-types (%s) accepts.", withArticle(string(t)), list)}
+		return Rule{RuleTokenType, StatusPass, fmt.Sprintf("The token is %s token, which allowed-token-types (%s) accepts.", WithArticle(string(t)), list)}
 	}
-	return Rule{RuleTokenType, StatusFail, fmt.Sprintf("The token is %s token, but allowed-token-types accepts only %s.", withArticle(string(t)), list)}
+	return Rule{RuleTokenType, StatusFail, fmt.Sprintf("The token is %s token, but allowed-token-types accepts only %s.", WithArticle(string(t)), list)}
 }
 
 func evaluateScopes(p Policy, info token.Info, res *Result) {
@@ -453,9 +453,9 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// withArticle is a token type with its indefinite article: "a classic",
+// WithArticle is a token type with its indefinite article: "a classic",
 // "an app", "an oauth".
-func withArticle(word string) string {
+func WithArticle(word string) string {
 	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
 		return "an " + word
 	}
