@@ -65,8 +65,8 @@ func (p Policy) Evaluate(t *Token, now time.Time) {
 		case p.MinDaysLeft > 0 && t.ExpiresAt.Sub(now) < time.Duration(p.MinDaysLeft)*24*time.Hour:
 			fail("min-days-left", "expires in %d days, within %d", days, p.MinDaysLeft)
 		}
-		if p.MaxLifetimeDays > 0 && days > p.MaxLifetimeDays {
-			fail("max-lifetime-days", "expires in %d days, more than %d", days, p.MaxLifetimeDays)
+		if p.MaxLifetimeDays > 0 && policy.LivesBeyond(*t.ExpiresAt, now, p.MaxLifetimeDays) {
+			fail("max-lifetime-days", "expires at %s, more than %d days from now", t.ExpiresAt.UTC().Format(time.RFC3339), p.MaxLifetimeDays)
 		}
 	}
 	for _, fp := range p.ForbiddenPermissions {

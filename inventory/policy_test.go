@@ -21,8 +21,11 @@ func TestEvaluate(t *testing.T) {
 		want []string
 	}{
 		{"expired fails even with min-days-left off", Policy{}, Token{Kind: FineGrained, ExpiresAt: at(-1)}, []string{"expiry: expired at 2026-11-24T12:00:00Z"}},
-		{"lifetime exactly at the limit passes", Policy{MaxLifetimeDays: 90}, Token{Kind: FineGrained, ExpiresAt: at(90.5)}, []string{}},
-		{"lifetime a day over fails", Policy{MaxLifetimeDays: 90}, Token{Kind: FineGrained, ExpiresAt: at(91.5)}, []string{"max-lifetime-days: expires in 91 days, more than 90"}},
+		{"lifetime exactly at the limit passes", Policy{MaxLifetimeDays: 90}, Token{Kind: FineGrained, ExpiresAt: at(90)}, []string{}},
+		// More than N days from now, as check reads max-lifetime-days: by
+		// the clock, not by whole days.
+		{"lifetime a minute over fails", Policy{MaxLifetimeDays: 90}, Token{Kind: FineGrained, ExpiresAt: at(90 + 1.0/24/60)}, []string{"max-lifetime-days: expires at 2027-02-23T12:01:00Z, more than 90 days from now"}},
+		{"lifetime a day over fails", Policy{MaxLifetimeDays: 90}, Token{Kind: FineGrained, ExpiresAt: at(91.5)}, []string{"max-lifetime-days: expires at 2027-02-25T00:00:00Z, more than 90 days from now"}},
 		{"never expiring fails lifetime and expiration", Policy{MaxLifetimeDays: 90, RequireExpiration: true}, Token{Kind: Request},
 			[]string{"require-expiration: never expires", "max-lifetime-days: never expires, and may live at most 90 days"}},
 		{"idle by last use", Policy{MaxIdleDays: 30}, Token{Kind: ClassicSSO, ExpiresAt: at(60), LastUsedAt: at(-30.5), since: at(-300)}, []string{}},

@@ -407,9 +407,8 @@ func evaluateLifetime(p Policy, expiresAt *time.Time, now time.Time, res *Result
 		return
 	}
 	at := *expiresAt
-	limit := time.Duration(p.MaxLifetimeDays) * 24 * time.Hour
 	when := at.UTC().Format(time.RFC3339)
-	if at.Sub(now) > limit {
+	if LivesBeyond(at, now, p.MaxLifetimeDays) {
 		res.Add(Rule{RuleMaxLifetime, StatusFail, fmt.Sprintf(
 			"The token expires at %s, %s, beyond max-lifetime-days (%d days); replace it with one that lives at most %d days.",
 			when, inDays(DaysLeft(at, now)), p.MaxLifetimeDays, p.MaxLifetimeDays)})
@@ -417,6 +416,12 @@ func evaluateLifetime(p Policy, expiresAt *time.Time, now time.Time, res *Result
 	}
 	res.Add(Rule{RuleMaxLifetime, StatusPass, fmt.Sprintf(
 		"The token expires at %s, within max-lifetime-days (%d days).", when, p.MaxLifetimeDays)})
+}
+
+// LivesBeyond reports whether a token expiring at expiresAt lives more
+// than days from now: max-lifetime-days, for check and tokens alike.
+func LivesBeyond(expiresAt, now time.Time, days int) bool {
+	return expiresAt.Sub(now) > time.Duration(days)*24*time.Hour
 }
 
 // inDays says how far off a future expiry is.
