@@ -224,3 +224,23 @@ func TestReplayedStateIgnored(t *testing.T) {
 		})
 	}
 }
+
+// A variable put back is replaced by the next write of its shard, never
+// merged: merged, the targets it names would come back signed afresh, and
+// the next run would trust them (prune would delete there again).
+func TestReplayedStateReplacedNotMerged(t *testing.T) {
+	emu, c := newEmu(t)
+	name := VarName("RELEASE_PAT", "1/1")
+	save(t, openKeyed(t, c, "1/1", stateKey), Secret{Name: "RELEASE_PAT", Gen: 1, Since: now, Targets: map[string]int{"repo:acme/old": 1}})
+	old, _ := emu.GetVariable("repo:acme/ops", name)
+	emu.SetVariable("repo:acme/ops", name, old.Value, now.Add(24*time.Hour))
+	s := openKeyed(t, c, "1/1", stateKey)
+	if u := s.Untrusted(); len(u) != 1 || !u[0].Replayed {
+		t.Fatalf("untrusted %+v: want the variable put back", u)
+	}
+	save(t, s, Secret{Name: "RELEASE_PAT", Gen: 1, Since: now, Targets: map[string]int{"repo:acme/new": 1}})
+	got, _ := openKeyed(t, c, "1/1", stateKey).Secret("RELEASE_PAT")
+	if diff := cmp.Diff(map[string]int{"repo:acme/new": 1}, got.Targets); diff != "" {
+		t.Errorf("targets after the shard's write (-want +got):\n%s", diff)
+	}
+}

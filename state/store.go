@@ -178,6 +178,7 @@ func (s *Store) readAll(ctx context.Context) error {
 			err = s.replayed(d, changed[name])
 		}
 		if u, bad := asUntrusted(err); bad {
+			u.value = v
 			s.untrusted[name] = u
 			continue
 		}
@@ -287,12 +288,13 @@ func (s *Store) Save(ctx context.Context, sec Secret) error {
 		trusted := exists
 		if exists {
 			cur, err = s.load(ctx, name, curRaw)
-			// What the key does not verify is replaced, never merged.
+			// What the key does not verify is replaced, never merged; so is
+			// the value Open found put back, which the key does verify.
 			_, bad := asUntrusted(err)
 			if err != nil && !bad {
 				return err
 			}
-			trusted = !bad
+			trusted = !bad && !s.putBack(name, curRaw)
 		}
 		want := sec.Clone()
 		if trusted && (!existed || cur.Writer != s.lastWriter(name)) {
@@ -344,6 +346,16 @@ func merge(base, theirs, ours Secret) Secret {
 		}
 	}
 	return out
+}
+
+// putBack reports whether value is still the one Open found put back
+// (replayed) as variable name: merged, the targets it names would come
+// back signed afresh, and the next run would trust them.
+func (s *Store) putBack(name, value string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.untrusted[name]
+	return u != nil && u.replayed && u.value == value
 }
 
 func (s *Store) lastWriter(name string) string {
