@@ -36,7 +36,7 @@ func (r *run) openState(ctx context.Context) error {
 	r.untrusted = map[string]bool{}
 	for _, u := range st.Untrusted() {
 		r.untrusted[u.Variable] = true
-		r.problem("state:"+r.o.StateRepository, untrustedState(u, r.o.StateKey != nil))
+		r.problem("state:"+r.o.StateRepository, untrustedState(u))
 	}
 	return nil
 }
@@ -382,22 +382,20 @@ func shardName(s Shard) string {
 }
 
 // untrustedState is the problem of a state variable the run ignores: one
-// the state key does not verify, or one that cannot be read at all.
-func untrustedState(u state.Untrusted, keyed bool) error {
+// that cannot be read at all, or, only with a state key, one the key does
+// not verify or that was put back; the shard that writes it then replaces
+// it with a signed one.
+func untrustedState(u state.Untrusted) error {
 	const ignored = "never used for prune or a token's age; the run goes on as if it did not exist (a secret with no other state starts afresh) and the shard that writes it replaces it"
 	if u.Unreadable {
 		return fmt.Errorf("state variable %s cannot be read: ignored (%s), %s. Edited by hand, or not pat-action's: if no shard of this plan writes it, delete it", u.Variable, u.Why, ignored)
 	}
-	replaced := ""
-	if keyed {
-		replaced = " with a signed one"
-	}
 	if u.Replayed {
-		return fmt.Errorf("state variable %s was put back: ignored (%s), %s%s. "+
+		return fmt.Errorf("state variable %s was put back: ignored (%s), %s with a signed one. "+
 			"Someone who can write this repository's variables put an older signed value back: see who changed it (the repository's audit log)",
-			u.Variable, u.Why, ignored, replaced)
+			u.Variable, u.Why, ignored)
 	}
-	return fmt.Errorf("state variable %s is not signed by the state key: ignored (%s), %s%s. "+
+	return fmt.Errorf("state variable %s is not signed by the state key: ignored (%s), %s with a signed one. "+
 		"Written before the key was set, or by a run without it, it is reported once; else it was forged: if no shard of this plan writes it, delete it",
-		u.Variable, u.Why, ignored, replaced)
+		u.Variable, u.Why, ignored)
 }
