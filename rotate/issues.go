@@ -139,8 +139,11 @@ func (r *run) findReminder(ctx context.Context, owner, repo, name string) (*gith
 // sent again.
 func (r *run) openReminder(ctx context.Context, owner, repo, name string, req *github.IssueRequest) (*github.Issue, error) {
 	var found *github.Issue
+	r.reminders.mu.Lock()
+	by := r.reminders.opener // known: the run looked for the reminder first
+	r.reminders.mu.Unlock()
 	lookup := func(ctx context.Context) (bool, error) {
-		issues, err := r.listReminders(ctx, owner, repo)
+		issues, err := r.listReminders(ctx, owner, repo, by)
 		found = reminderOf(issues, name)
 		return found != nil, err
 	}
@@ -166,11 +169,13 @@ func reminderOf(issues []*github.Issue, name string) *github.Issue {
 	return found
 }
 
-// reminders is the run's own reminder issues, listed once per run: every
-// secret's reminder lives in the same repository, so one lookup serves all.
+// reminders is the run's own reminder issues, and who opens them, listed
+// once per run: every secret's reminder lives in the same repository, so
+// one lookup serves all.
 type reminders struct {
 	mu     sync.Mutex
 	done   bool
+	opener opener
 	issues []*github.Issue
 	err    error
 }
@@ -181,20 +186,20 @@ func (r *run) ownReminders(ctx context.Context, owner, repo string) ([]*github.I
 	r.reminders.mu.Lock()
 	defer r.reminders.mu.Unlock()
 	if !r.reminders.done {
-		r.reminders.issues, r.reminders.err = r.listReminders(ctx, owner, repo)
 		r.reminders.done = true
+		r.reminders.opener, r.reminders.err = r.reminderOpener(ctx)
+		if r.reminders.err == nil {
+			r.reminders.issues, r.reminders.err = r.listReminders(ctx, owner, repo, r.reminders.opener)
+		}
 	}
 	return r.reminders.issues, r.reminders.err
 }
 
-func (r *run) listReminders(ctx context.Context, owner, repo string) ([]*github.Issue, error) {
-	opener, err := r.reminderOpener(ctx)
-	if err != nil {
-		return nil, err
-	}
+// listReminders lists the reminder issues in owner/repo that opener opened.
+func (r *run) listReminders(ctx context.Context, owner, repo string, opener opener) ([]*github.Issue, error) {
 	var own []*github.Issue
 	what := fmt.Sprintf("list the reminder issues of %s/%s", owner, repo)
-	err = ghclient.EachPage(what, func(n int) (*github.Response, error) {
+	err := ghclient.EachPage(what, func(n int) (*github.Response, error) {
 		opt := &github.IssueListByRepoOptions{Creator: opener.login, Labels: []string{reminderLabel}, State: "all", ListOptions: github.ListOptions{PerPage: 100, Page: n}}
 		page, resp, err := r.o.Client.Issues.ListByRepo(ctx, owner, repo, opt)
 		if err != nil {

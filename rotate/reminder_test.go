@@ -197,7 +197,8 @@ func TestReminderAsAnApp(t *testing.T) {
 }
 
 // However many secrets have reminders, a run asks who it is and lists its
-// reminder issues once: every reminder lives in the same repository.
+// reminder issues once: every reminder lives in the same repository. A
+// create whose answer is lost lists them again, but does not ask again.
 func TestReminderLookupOncePerRun(t *testing.T) {
 	e := newEnv(t)
 	e.vars["NEW_PAT"] = expiringTok
@@ -218,6 +219,11 @@ secrets:
 	withRepo := func(o *Options) { o.Repository = "acme/ops" }
 	for i, want := range []string{"created", "updated"} {
 		before := len(e.emu.Requests())
+		lists := 1
+		if i == 0 {
+			e.emu.Inject(emulator.Fault{Op: "POST /repos/{owner}/{repo}/issues", Kind: emulator.LostAnswer})
+			lists = 2
+		}
 		res, err := e.run(t, plan, withRepo)
 		if err != nil {
 			t.Fatal(err)
@@ -231,11 +237,14 @@ secrets:
 		}
 		// GET /user checks each of the two tokens, then asks once who
 		// opens reminders.
-		if counts["GET /user"] != 3 || counts["GET /repos/{owner}/{repo}/issues"] != 1 {
-			t.Errorf("run %d: %d GET /user and %d issue lists, want 3 (two token checks, one opener) and 1", i+1, counts["GET /user"], counts["GET /repos/{owner}/{repo}/issues"])
+		if counts["GET /user"] != 3 || counts["GET /repos/{owner}/{repo}/issues"] != lists {
+			t.Errorf("run %d: %d GET /user and %d issue lists, want 3 (two token checks, one opener) and %d", i+1, counts["GET /user"], counts["GET /repos/{owner}/{repo}/issues"], lists)
 		}
 	}
 	if n := len(e.emu.Issues("acme/ops")); n != 2 {
 		t.Errorf("%d issues in acme/ops, want one per secret", n)
+	}
+	if n := e.emu.PendingFaults(); n != 0 {
+		t.Errorf("%d injected faults never fired", n)
 	}
 }
