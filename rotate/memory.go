@@ -203,7 +203,7 @@ func (r *run) tokenTargets(ctx context.Context, s plan.Secret, targets []Target,
 }
 
 // pruneState deletes the secret from the targets the state says this plan
-// wrote and that it no longer selects. A target the plan never wrote (a
+// wrote and that it no longer selects (all are those it selects). A target the plan never wrote (a
 // secret stored by hand) is never a candidate; on the first run with state
 // nothing is. Without a state key, anyone who can write the repository's
 // variables could forge the state, so prune deletes only within the reach
@@ -211,12 +211,12 @@ func (r *run) tokenTargets(ctx context.Context, s plan.Secret, targets []Target,
 // a kind of secret, or the state was forged) is left in place, warned of
 // every run until it is gone, and kept in the state. With a key the state
 // is authenticated, and such a target is pruned like any other.
-func (r *run) pruneState(ctx context.Context, s plan.Secret, m *memory) {
+func (r *run) pruneState(ctx context.Context, s plan.Secret, m *memory, all []Target) {
 	if !m.known {
 		return
 	}
 	selected := map[string]bool{}
-	for _, t := range ExpandAll(s.Targets, r.repos) {
+	for _, t := range all {
 		selected[strings.ToLower(t.String())] = true
 	}
 	reach := reachOf(s.Targets)

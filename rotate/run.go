@@ -273,13 +273,18 @@ func (r *run) listOrgs(ctx context.Context) error {
 	return nil
 }
 
-// targets are a secret's targets in this run's shard. A generated value is
-// one value everywhere: a deploy key's pair is written to all its targets
-// (and the old key retired only when all hold the new one), and a random
-// value is shared by everything that reads the secret. So those secrets
-// belong to one shard as a whole; the others are sharded target by target.
+// targets are a secret's targets in this run's shard.
 func (r *run) targets(s plan.Secret) []Target {
-	all := ExpandAll(s.Targets, r.repos)
+	return r.inShard(s, ExpandAll(s.Targets, r.repos))
+}
+
+// inShard are those of all, a secret's targets, in this run's shard. A
+// generated value is one value everywhere: a deploy key's pair is written
+// to all its targets (and the old key retired only when all hold the new
+// one), and a random value is shared by everything that reads the secret.
+// So those secrets belong to one shard as a whole; the others are sharded
+// target by target.
+func (r *run) inShard(s plan.Secret, all []Target) []Target {
 	if s.Source.Type == plan.SourceDeployKey || s.Source.Type == plan.SourceRandom {
 		if r.o.Shard.Has("secret:" + s.Name) {
 			return all
@@ -299,7 +304,8 @@ func plain(ts []Target) []secrets.Target {
 
 // secret runs one secret of the plan.
 func (r *run) secret(ctx context.Context, s plan.Secret) {
-	targets := r.targets(s)
+	all := ExpandAll(s.Targets, r.repos)
+	targets := r.inShard(s, all)
 	src := SourceResult{Name: s.Name, Type: s.Source.Type}
 	if s.Source.Type == plan.SourceToken && (len(targets) > 0 || r.o.Shard.Has(reminderKey(s))) {
 		// The shard that owns the reminder checks the token even when
@@ -316,7 +322,7 @@ func (r *run) secret(ctx context.Context, s plan.Secret) {
 		}
 	}
 	if m := r.recall(s); s.Prune && m != nil {
-		r.pruneState(ctx, s, m)
+		r.pruneState(ctx, s, m, all)
 	} else if s.Prune {
 		// Without the rotation state nothing says what the plan wrote, and
 		// a secret written by hand must never be pruned.
