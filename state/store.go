@@ -127,8 +127,7 @@ func (s *Store) base() string {
 // readAll lists the repository's variables (30 a page, GitHub's most) and
 // keeps the state's.
 func (s *Store) readAll(ctx context.Context) error {
-	all := map[string]string{}        // every state variable and part, by name
-	changed := map[string]time.Time{} // when GitHub last changed each
+	all := map[string]apiVariable{} // every state variable and part, by name
 	err := ghclient.EachPage("list variables", func(page int) (*github.Response, error) {
 		req, err := s.c.NewRequest(http.MethodGet, fmt.Sprintf("%s?per_page=30&page=%d", s.base(), page), nil)
 		if err != nil {
@@ -143,8 +142,7 @@ func (s *Store) readAll(ctx context.Context) error {
 		}
 		for _, v := range out.Variables {
 			if n := strings.ToUpper(v.Name); strings.HasPrefix(n, Prefix) || strings.HasPrefix(n, partPrefix) {
-				all[n] = v.Value
-				changed[n] = v.UpdatedAt
+				all[n] = v
 			}
 		}
 		return resp, nil
@@ -156,7 +154,7 @@ func (s *Store) readAll(ctx context.Context) error {
 		if !strings.HasPrefix(name, Prefix) {
 			continue
 		}
-		full, err := assemble(name, v, func(n string) (string, bool, error) { pv, ok := all[n]; return pv, ok, nil })
+		full, err := assemble(name, v.Value, func(n string) (string, bool, error) { pv, ok := all[n]; return pv.Value, ok, nil })
 		if err != nil {
 			// The listing is not one snapshot: a write may have moved
 			// the head meanwhile. Read this one again, on its own.
@@ -175,10 +173,10 @@ func (s *Store) readAll(ctx context.Context) error {
 		}
 		d, err := s.decode(name, full)
 		if err == nil {
-			err = s.replayed(d, changed[name])
+			err = s.replayed(d, v.UpdatedAt)
 		}
 		if u, bad := asUntrusted(err); bad {
-			u.value = v
+			u.value = v.Value
 			s.untrusted[name] = u
 			continue
 		}
