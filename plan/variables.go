@@ -150,7 +150,15 @@ func (p *parser) variableTargets(n *yaml.Node, path string) []VariableTarget {
 			if msg := checkFullName(t.Repository); msg != "" {
 				p.errorf(it, join(at, "repository"), "%s", msg)
 			}
+			if t.Environment != "" {
+				if err := secrets.ValidateEnvironment(t.Environment); err != nil {
+					p.errorf(m["environment"].val, join(at, "environment"), "%v", err)
+				}
+			}
 		default:
+			if msg := checkOwner("organization", t.Organization); msg != "" {
+				p.errorf(m["organization"].val, join(at, "organization"), "%s", msg)
+			}
 			if t.Visibility == "" {
 				t.Visibility = secrets.VisibilityPrivate
 			}

@@ -25,6 +25,9 @@ secrets:
 		{"bad name", "{type: random}", `      - {name: GITHUB_AT, value: rotated-at, targets: [{repository: acme/api}]}`, "secrets[0].variables[0].name"},
 		{"unknown key", "{type: random}", `      - {name: X_AT, value: rotated-at, target: [{repository: acme/api}]}`, "target"},
 		{"no targets", "{type: random}", `      - {name: X_AT, value: rotated-at, targets: []}`, "empty list"},
+		{"an environment that walks the path", "{type: random}", `      - {name: X_AT, value: rotated-at, targets: [{repository: acme/api, environment: ".."}]}`, "secrets[0].variables[0].targets[0].environment"},
+		{"an environment with a newline", "{type: random}", `      - {name: X_AT, value: rotated-at, targets: [{repository: acme/api, environment: "prod\nx"}]}`, "secrets[0].variables[0].targets[0].environment"},
+		{"an organization that is not a login", "{type: random}", `      - {name: X_AT, value: rotated-at, targets: [{organization: acme/api}]}`, "secrets[0].variables[0].targets[0].organization"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
