@@ -130,15 +130,10 @@ func (p *parser) variableTargets(n *yaml.Node, path string) []VariableTarget {
 			continue
 		}
 		t := VariableTarget{Line: it.Line}
-		get := func(key, hint string) string {
-			if e, ok := m[key]; ok {
-				s, _ := p.str(e.val, join(at, key), hint)
-				return s
-			}
-			return ""
-		}
-		t.Repository, t.Environment = get("repository", "a repository as owner/repo"), get("environment", "an environment name")
-		t.Organization, t.Visibility = get("organization", "an organization login"), get("visibility", "all or private")
+		t.Repository, _ = p.optStr(m, at, "repository", "a repository as owner/repo")
+		t.Environment, _ = p.optStr(m, at, "environment", "an environment name")
+		t.Organization, _ = p.optStr(m, at, "organization", "an organization login")
+		t.Visibility, _ = p.optStr(m, at, "visibility", "all or private")
 		switch {
 		case (t.Repository == "") == (t.Organization == ""):
 			p.errorf(it, at, "name exactly one of repository and organization")
