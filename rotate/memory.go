@@ -338,7 +338,9 @@ func (r *run) save(ctx context.Context, s plan.Secret, m *memory) error {
 
 // parseTarget reads a target's String form back ("repo:acme/api",
 // "env:acme/api/production", "org:acme", each perhaps prefixed with its
-// kind, such as "dependabot:").
+// kind, such as "dependabot:"). Each part is held to the name rules a
+// plan's targets are: a state that was forged or edited names no URL but
+// a target's.
 func parseTarget(s string) (secrets.Target, error) {
 	t := secrets.Target{Kind: secrets.Actions}
 	rest := s
@@ -347,25 +349,30 @@ func parseTarget(s string) (secrets.Target, error) {
 		case secrets.RepoScope, secrets.EnvScope, secrets.OrgScope:
 		default:
 			// Any kind but actions prefixes the scope ("dependabot:").
-			t.Kind, rest = secrets.Kind(kind), after
+			k, err := secrets.ParseKind(kind)
+			if err != nil {
+				return t, fmt.Errorf("target %q in the rotation state: %w", s, err)
+			}
+			t.Kind, rest = k, after
 		}
 	}
 	scope, name, _ := strings.Cut(rest, ":")
 	switch secrets.Scope(scope) {
 	case secrets.RepoScope:
-		owner, repo, ok := strings.Cut(name, "/")
-		if ok && owner != "" && repo != "" && !strings.Contains(repo, "/") {
+		if owner, repo, err := secrets.ParseRepo(name); err == nil {
 			t.Scope, t.Owner, t.Repo = secrets.RepoScope, owner, repo
 			return t, nil
 		}
 	case secrets.EnvScope:
 		parts := strings.SplitN(name, "/", 3)
-		if len(parts) == 3 && parts[0] != "" && parts[1] != "" && parts[2] != "" {
-			t.Scope, t.Owner, t.Repo, t.Environment = secrets.EnvScope, parts[0], parts[1], parts[2]
-			return t, nil
+		if len(parts) == 3 && secrets.ValidateEnvironment(parts[2]) == nil {
+			if owner, repo, err := secrets.ParseRepo(parts[0] + "/" + parts[1]); err == nil {
+				t.Scope, t.Owner, t.Repo, t.Environment = secrets.EnvScope, owner, repo, parts[2]
+				return t, nil
+			}
 		}
 	case secrets.OrgScope:
-		if name != "" && !strings.Contains(name, "/") {
+		if secrets.ValidateOwner(name) == nil {
 			t.Scope, t.Org = secrets.OrgScope, name
 			return t, nil
 		}
