@@ -76,7 +76,7 @@ func (r *run) setVariable(ctx context.Context, t plan.VariableTarget, name, valu
 	switch {
 	case err != nil:
 		return "failed", fmt.Errorf("read it: %w", err)
-	case present && cur == value:
+	case present && cur.Value == value:
 		return "unchanged", nil
 	case r.o.DryRun && !present:
 		return "would-create", nil

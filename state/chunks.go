@@ -105,9 +105,15 @@ func (s *Store) write(ctx context.Context, name, val, cur string, exists bool, w
 
 // raw reads one variable's value as it is.
 func (s *Store) raw(ctx context.Context, name string) (string, bool, error) {
+	v, ok, err := s.rawAt(ctx, name)
+	return v.Value, ok, err
+}
+
+// rawAt reads one variable as it is, with when GitHub last changed it.
+func (s *Store) rawAt(ctx context.Context, name string) (variables.Variable, bool, error) {
 	v, ok, err := variables.Get(ctx, s.c, s.base(), name)
 	if err != nil {
-		return "", false, fmt.Errorf("read state variable %s of %s: %w", name, s.Repository(), err)
+		return v, false, fmt.Errorf("read state variable %s of %s: %w", name, s.Repository(), err)
 	}
 	return v, ok, nil
 }

@@ -32,9 +32,8 @@ const signedTag = "s1:"
 // that no run can read.
 type untrusted struct {
 	why        string
-	unreadable bool   // not what a run writes, key or no key
-	replayed   bool   // signed, but put back long after it was written
-	value      string // the variable's value as Open listed it
+	unreadable bool // not what a run writes, key or no key
+	replayed   bool // signed, but put back long after it was written
 }
 
 func (e *untrusted) Error() string {

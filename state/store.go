@@ -171,12 +171,8 @@ func (s *Store) readAll(ctx context.Context) error {
 			}
 			continue
 		}
-		d, err := s.decode(name, full)
-		if err == nil {
-			err = s.replayed(d, v.UpdatedAt)
-		}
+		d, err := s.decode(name, full, v.UpdatedAt)
 		if u, bad := asUntrusted(err); bad {
-			u.value = v.Value
 			s.untrusted[name] = u
 			continue
 		}
@@ -278,21 +274,22 @@ func (s *Store) Save(ctx context.Context, sec Secret) error {
 	_, existed := s.docs[name]
 	s.mu.Unlock()
 	for attempt := 0; attempt < 3; attempt++ {
-		curRaw, exists, err := s.raw(ctx, name)
+		curVar, exists, err := s.rawAt(ctx, name)
 		if err != nil {
 			return err
 		}
+		curRaw := curVar.Value
 		var cur doc
 		trusted := exists
 		if exists {
-			cur, err = s.load(ctx, name, curRaw)
-			// What the key does not verify is replaced, never merged; so is
-			// the value Open found put back, which the key does verify.
+			cur, err = s.load(ctx, name, curVar)
+			// What the key does not verify, or finds put back, is
+			// replaced, never merged.
 			_, bad := asUntrusted(err)
 			if err != nil && !bad {
 				return err
 			}
-			trusted = !bad && !s.putBack(name, curRaw)
+			trusted = !bad
 		}
 		want := sec.Clone()
 		if trusted && (!existed || cur.Writer != s.lastWriter(name)) {
@@ -346,16 +343,6 @@ func merge(base, theirs, ours Secret) Secret {
 	return out
 }
 
-// putBack reports whether value is still the one Open found put back
-// (replayed) as variable name: merged, the targets it names would come
-// back signed afresh, and the next run would trust them.
-func (s *Store) putBack(name, value string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.untrusted[name]
-	return u != nil && u.replayed && u.value == value
-}
-
 func (s *Store) lastWriter(name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -372,7 +359,7 @@ func (s *Store) writer() string {
 // get reads one state variable, and its parts when it has them. One the
 // state key does not verify is an *untrusted error.
 func (s *Store) get(ctx context.Context, name string) (doc, bool, error) {
-	v, ok, err := s.raw(ctx, name)
+	v, ok, err := s.rawAt(ctx, name)
 	if err != nil || !ok {
 		return doc{}, false, err
 	}
@@ -380,13 +367,13 @@ func (s *Store) get(ctx context.Context, name string) (doc, bool, error) {
 	return d, err == nil, err
 }
 
-// load decodes variable name's value v, reading its parts when it has them.
-func (s *Store) load(ctx context.Context, name, v string) (doc, error) {
-	full, err := assemble(name, v, func(n string) (string, bool, error) { return s.raw(ctx, n) })
+// load decodes variable name, v as read, reading its parts when it has them.
+func (s *Store) load(ctx context.Context, name string, v variables.Variable) (doc, error) {
+	full, err := assemble(name, v.Value, func(n string) (string, bool, error) { return s.raw(ctx, n) })
 	if err != nil {
 		return doc{}, err
 	}
-	d, err := s.decode(name, full)
+	d, err := s.decode(name, full, v.UpdatedAt)
 	if err != nil {
 		return doc{}, fmt.Errorf("state variable %s of %s: %w", name, s.Repository(), err)
 	}
@@ -394,8 +381,10 @@ func (s *Store) load(ctx context.Context, name, v string) (doc, error) {
 }
 
 // decode verifies variable name's whole value v with the state key, when
-// the store has one, and decodes it.
-func (s *Store) decode(name, v string) (doc, error) {
+// the store has one, and decodes it; with a key, a value GitHub last
+// changed (at changed) long after it was signed was put back (replayed).
+// Every read of the state comes through here.
+func (s *Store) decode(name, v string, changed time.Time) (doc, error) {
 	body, err := verify(s.key, s.Repository(), name, v)
 	if err != nil {
 		return doc{}, err
@@ -406,7 +395,7 @@ func (s *Store) decode(name, v string) (doc, error) {
 		// so that one bad variable does not stop every secret.
 		return doc{}, &untrusted{why: err.Error(), unreadable: true}
 	}
-	return d, nil
+	return d, s.replayed(d, changed)
 }
 
 // put creates (POST) or updates (PATCH) one variable. A create that finds

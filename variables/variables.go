@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/google/go-github/v45/github"
 
@@ -21,22 +22,26 @@ var ErrExists = errors.New("variable exists")
 // Get reads variable name under base (a variables collection path such as
 // "repos/acme/api/actions/variables"). A missing variable is ok == false,
 // not an error.
-func Get(ctx context.Context, c *github.Client, base, name string) (value string, ok bool, err error) {
+func Get(ctx context.Context, c *github.Client, base, name string) (v Variable, ok bool, err error) {
 	req, err := c.NewRequest(http.MethodGet, base+"/"+url.PathEscape(name), nil)
 	if err != nil {
-		return "", false, err
-	}
-	var v struct {
-		Value string `json:"value"`
+		return Variable{}, false, err
 	}
 	resp, err := c.Do(ctx, req, &v)
 	if err != nil {
 		if resp != nil && resp.StatusCode == http.StatusNotFound {
-			return "", false, nil
+			return Variable{}, false, nil
 		}
-		return "", false, err
+		return Variable{}, false, err
 	}
-	return v.Value, true, nil
+	return v, true, nil
+}
+
+// Variable is a variable as GitHub answers it.
+type Variable struct {
+	Value string `json:"value"`
+	// UpdatedAt is when GitHub last changed it.
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Create creates variable name under base (POST). extra adds fields to the
@@ -55,7 +60,7 @@ func Create(ctx context.Context, c *github.Client, base, name, value string, ext
 	}
 	created := func(ctx context.Context) (bool, error) {
 		cur, ok, err := Get(ctx, c, base, name)
-		return ok && cur == value, err
+		return ok && cur.Value == value, err
 	}
 	resp, err := c.Do(ghclient.LookupBeforeRetry(ctx, created), req, nil)
 	switch {

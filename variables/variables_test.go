@@ -51,8 +51,10 @@ func TestRoundTrip(t *testing.T) {
 			if err := variables.Update(ctx, c, tt.base, "EXPIRES_AT", "2027-02-01"); err != nil {
 				t.Fatalf("Update: %v", err)
 			}
-			if v, ok, err := variables.Get(ctx, c, tt.base, "EXPIRES_AT"); err != nil || !ok || v != "2027-02-01" {
-				t.Errorf("Get after update = %q, %v, %v; want 2027-02-01", v, ok, err)
+			// Get also says when GitHub last changed it (the state's replay
+			// check reads it).
+			if v, ok, err := variables.Get(ctx, c, tt.base, "EXPIRES_AT"); err != nil || !ok || v.Value != "2027-02-01" || !v.UpdatedAt.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) {
+				t.Errorf("Get after update = %q updated %v, %v, %v; want 2027-02-01 updated 2026-11-01", v.Value, v.UpdatedAt, ok, err)
 			}
 		})
 	}
