@@ -179,8 +179,9 @@ func (r *run) tokenTargets(ctx context.Context, s plan.Secret, targets []Target,
 		return targets, nil
 	}
 	var held, out []Target
+	holds := m.was.Holdings()
 	for _, t := range targets {
-		if g, _ := m.was.Held(t.String()); g == m.next.Gen {
+		if g, _ := holds(t.String()); g == m.next.Gen {
 			held = append(held, t)
 		} else {
 			out = append(out, t)

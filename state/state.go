@@ -67,18 +67,28 @@ func (s Secret) Clone() Secret {
 
 // Held reports the generation target holds and whether the plan wrote it
 // (and has not pruned it since). Targets compare case-insensitively, as
-// GitHub compares names.
+// GitHub compares names. To look up many targets, use Holdings.
 func (s Secret) Held(target string) (int, bool) {
-	g, ok := s.Targets[target]
-	if !ok {
-		for t, tg := range s.Targets {
-			if strings.EqualFold(t, target) {
-				g = tg
-				break
+	return s.Holdings()(target)
+}
+
+// Holdings returns Held for looking up many targets: the targets' case is
+// folded once, not once a lookup (a secret may have 10,000 targets).
+func (s Secret) Holdings() func(target string) (int, bool) {
+	var folded map[string]int
+	return func(target string) (int, bool) {
+		g, ok := s.Targets[target]
+		if !ok {
+			if folded == nil {
+				folded = make(map[string]int, len(s.Targets))
+				for t, tg := range s.Targets {
+					folded[strings.ToLower(t)] = tg
+				}
 			}
+			g = folded[strings.ToLower(target)]
 		}
+		return g, g > 0
 	}
-	return g, g > 0
 }
 
 // Written returns the targets the plan wrote and still owns, sorted.
@@ -97,8 +107,9 @@ func (s Secret) Written() []string {
 // than the current one, or that the state does not know.
 func (s Secret) Stale(ts []string) []string {
 	var out []string
+	held := s.Holdings()
 	for _, t := range ts {
-		if g, _ := s.Held(t); g != s.Gen {
+		if g, _ := held(t); g != s.Gen {
 			out = append(out, t)
 		}
 	}
