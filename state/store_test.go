@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -335,5 +336,32 @@ func TestOverwrittenWriteMergedAgain(t *testing.T) {
 	want := Secret{Name: "X", Gen: 2, Since: later, Targets: map[string]int{"repo:acme/a": 2, "repo:acme/b": 1, "repo:acme/c": 1}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("after a's write was overwritten by b's (-want +got):\n%s", diff)
+	}
+}
+
+// A target is held whatever the case it is asked in, as GitHub compares
+// names; a pruned one (generation 0) is not held.
+func TestHeldIgnoresCase(t *testing.T) {
+	s := Secret{Gen: 2, Targets: map[string]int{"repo:Acme/API": 2, "repo:acme/web": 0, "repo:acme/old": 1}}
+	tests := []struct {
+		target string
+		gen    int
+		held   bool
+	}{
+		{"repo:Acme/API", 2, true},
+		{"repo:acme/api", 2, true},
+		{"repo:ACME/WEB", 0, false},
+		{"repo:acme/nope", 0, false},
+	}
+	held := s.Holdings()
+	for _, tt := range tests {
+		for name, lookup := range map[string]func(string) (int, bool){"Held": s.Held, "Holdings": held} {
+			if g, ok := lookup(tt.target); g != tt.gen || ok != tt.held {
+				t.Errorf("%s(%q) = %d, %t; want %d, %t", name, tt.target, g, ok, tt.gen, tt.held)
+			}
+		}
+	}
+	if got, want := s.Stale([]string{"repo:acme/API", "repo:ACME/old", "repo:acme/new"}), []string{"repo:ACME/old", "repo:acme/new"}; !slices.Equal(got, want) {
+		t.Errorf("Stale = %v, want %v", got, want)
 	}
 }
