@@ -69,6 +69,11 @@ var (
 )
 
 // variables reads a secret's variables: list.
+// StateVariablePrefix starts the names of the rotation state's variables
+// (PAT_ACTION_STATE_... and their parts, PAT_ACTION_STATEPART_...), which
+// a plan may not publish.
+const StateVariablePrefix = "PAT_ACTION_STATE"
+
 func (p *parser) variables(n *yaml.Node, path, sourceType string) []VariableSpec {
 	items, ok := p.seq(n, path, "a list of variables, such as [{name: RELEASE_PAT_EXPIRES_AT, value: expires-at, targets: [{repository: acme/api}]}]")
 	if !ok {
@@ -86,6 +91,8 @@ func (p *parser) variables(n *yaml.Node, path, sourceType string) []VariableSpec
 			if s, ok := p.str(e.val, join(at, "name"), "a variable name"); ok {
 				if err := secrets.ValidateName(s); err != nil {
 					p.errorf(e.val, join(at, "name"), "%v", strings.Replace(err.Error(), "secret", "variable", 1))
+				} else if strings.HasPrefix(strings.ToUpper(s), StateVariablePrefix) {
+					p.errorf(e.val, join(at, "name"), "variable name %q starts with %s, which the rotation state's own variables use: publishing it could overwrite the state; choose another name", s, StateVariablePrefix)
 				}
 				v.Name = s
 			}

@@ -23,6 +23,8 @@ secrets:
 		{"repository and organization", "{type: random}", `      - {name: X_AT, value: rotated-at, targets: [{repository: acme/api, organization: acme}]}`, "exactly one of repository and organization"},
 		{"selected visibility", "{type: random}", `      - {name: X_AT, value: rotated-at, targets: [{organization: acme, visibility: selected}]}`, "want all or private"},
 		{"bad name", "{type: random}", `      - {name: GITHUB_AT, value: rotated-at, targets: [{repository: acme/api}]}`, "secrets[0].variables[0].name"},
+		{"the state's own name", "{type: random}", `      - {name: pat_action_state_x_1_1, value: rotated-at, targets: [{repository: acme/ops}]}`, "which the rotation state's own variables use"},
+		{"a state part's name", "{type: random}", `      - {name: PAT_ACTION_STATEPART_X_1_1_A0, value: rotated-at, targets: [{repository: acme/ops}]}`, "which the rotation state's own variables use"},
 		{"unknown key", "{type: random}", `      - {name: X_AT, value: rotated-at, target: [{repository: acme/api}]}`, "target"},
 		{"no targets", "{type: random}", `      - {name: X_AT, value: rotated-at, targets: []}`, "empty list"},
 		{"an environment that walks the path", "{type: random}", `      - {name: X_AT, value: rotated-at, targets: [{repository: acme/api, environment: ".."}]}`, "secrets[0].variables[0].targets[0].environment"},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/pat-action/pat-action/emulator"
 	"github.com/pat-action/pat-action/ghclient"
+	"github.com/pat-action/pat-action/plan"
 )
 
 const adminTok = "ghp_admin00000000000000000000000000000000"
@@ -363,5 +364,15 @@ func TestHeldIgnoresCase(t *testing.T) {
 	}
 	if got, want := s.Stale([]string{"repo:acme/API", "repo:ACME/old", "repo:acme/new"}), []string{"repo:ACME/old", "repo:acme/new"}; !slices.Equal(got, want) {
 		t.Errorf("Stale = %v, want %v", got, want)
+	}
+}
+
+// A plan may not publish a variable named as the state's own: plan's
+// reserved prefix covers the state's variables and their parts.
+func TestPlanReservesTheStatesNames(t *testing.T) {
+	for _, name := range []string{VarName("X", "1/1"), partName(VarName("X", "1/1"), "A", 0)} {
+		if !strings.HasPrefix(name, plan.StateVariablePrefix) {
+			t.Errorf("state variable %s does not start with plan.StateVariablePrefix %s", name, plan.StateVariablePrefix)
+		}
 	}
 }
